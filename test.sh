@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs what the tests need, builds, and runs every test project. Exits non-zero on any failure.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+
+# --- what the tests drive: real OpenSSH binaries, libsodium, tmux for terminal tests ---------------
+need=()
+command -v ssh >/dev/null || need+=(openssh-client)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+ldconfig -p | grep -q 'libsodium\.so\.23' || need+=(libsodium23)
+command -v tmux >/dev/null || need+=(tmux)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "test.sh: installing ${need[*]}"
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq >/dev/null 2>&1 || true
+  if ! DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >/dev/null; then
+    echo "test.sh: could not install ${need[*]}" >&2
+    exit 1
+  fi
+fi
+# sshd refuses to start without its privilege-separation directory.
+[ -d /run/sshd ] || { mkdir -p /run/sshd 2>/dev/null || sudo mkdir -p /run/sshd; }
+
+# --- build --------------------------------------------------------------------------------------
+echo "test.sh: building"
+if ! dotnet build Lucid.slnx -c Release --nologo -v quiet -clp:ErrorsOnly; then
+  echo "test.sh: build failed" >&2
+  exit 1
+fi
+
+# --- run every test project, then one closing line with the totals --------------------------------
+passed=0; failed=0; skipped=0; status=0
+results="$root/artifacts/test-results"
+rm -rf "$results"; mkdir -p "$results"
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  echo "test.sh: running $name"
+  dotnet test "$project" -c Release --no-build --nologo \
+      --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
+      --logger "console;verbosity=normal" 2>&1 | tee "$results/$name.log" | grep -E '^\s+Failed |^Total tests|^ +(Passed|Failed|Skipped): |\[FAIL\]' || true
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  if ! grep -q '^Total tests:' "$results/$name.log"; then
+    echo "test.sh: $name produced no result summary" >&2
+    status=1; continue
+  fi
+  count() { grep -E "^ +$1: +[0-9]+" "$results/$name.log" | tail -1 | grep -Eo '[0-9]+' || echo 0; }
+  passed=$((passed + $(count Passed))); failed=$((failed + $(count Failed))); skipped=$((skipped + $(count Skipped)))
+done
+
+echo
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] || status=1
+exit $status
