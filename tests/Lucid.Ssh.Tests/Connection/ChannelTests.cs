@@ -107,9 +107,15 @@ public sealed class ChannelTests
              (byte)MessageNumber.ChannelEof, (byte)MessageNumber.ChannelClose],
             channelMessages);
         // The client answers the server's CLOSE with exactly one CLOSE and never sends anything after it.
+        // Completion means CLOSE is queued both ways; give the send loop a moment to put ours on the wire.
         byte[] clientSent;
-        lock (pair.ClientTransport.SentTypes)
-            clientSent = [.. pair.ClientTransport.SentTypes];
+        do
+        {
+            await Task.Delay(5, ct);
+            lock (pair.ClientTransport.SentTypes)
+                clientSent = [.. pair.ClientTransport.SentTypes];
+        }
+        while (clientSent[^1] != (byte)MessageNumber.ChannelClose);
         Assert.Equal((byte)MessageNumber.ChannelClose, clientSent[^1]);
         Assert.Single(clientSent, t => t == (byte)MessageNumber.ChannelClose);
     }
