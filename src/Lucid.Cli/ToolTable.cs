@@ -9,6 +9,7 @@ internal static class ToolTable
     private static readonly Tool[] Tools =
     [
         new("ssh-keygen", "generate, inspect and convert keys (OpenSSH ssh-keygen)", a => Task.FromResult(Keygen.KeygenTool.Run(a))),
+        new("sshd", "the SSH server (OpenSSH sshd)", Sshd.SshdTool.RunAsync),
     ];
 
     public static async Task<int> RunAsync(string[] args)

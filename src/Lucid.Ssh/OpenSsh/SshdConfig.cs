@@ -53,11 +53,49 @@ public sealed class SshdConfig
         }
         foreach (var key in hostKeys ?? [])
             store.Append("hostkey", SshdConfigValues.Derelativise(key));
-        foreach (var option in options ?? [])
-            parser.ParseCommandLine(store, option);
-        parser.ParseGlobal(store, file, lines);
+        try
+        {
+            foreach (var option in options ?? [])
+                parser.ParseCommandLine(store, option);
+            parser.ParseGlobal(store, file, lines);
+            CheckAuthenticationMethods(store, source);
+        }
+        catch (SshdConfigException e)
+        {
+            // sshd prints each problem as it meets it and then stops; the exception carries all of them.
+            throw new SshdConfigException(string.Join('\n', source.Warnings.Append(e.Message)), e.ExitCode);
+        }
+        source.Loaded = true;
         return new SshdConfig(store, source);
     }
+
+    /// <summary>sshd refuses to start when no AuthenticationMethods list can be met by the enabled methods.</summary>
+    private static void CheckAuthenticationMethods(SshdConfigStore store, SshdConfigSource source)
+    {
+        var lists = store.Get("authenticationmethods");
+        if (lists is null || lists.Count == 0 || lists[0] == "any")
+            return;
+        var probe = new SshdConfig(store, source);
+        foreach (var list in lists)
+        {
+            var disabled = list.Split(',').Select(m => m.Split(':')[0]).FirstOrDefault(m => !probe.MethodEnabled(m));
+            if (disabled is null)
+                return;
+            source.Report($"Disabled method \"{disabled}\" in AuthenticationMethods list \"{list}\"");
+        }
+        throw new SshdConfigException("AuthenticationMethods cannot be satisfied by enabled authentication methods");
+    }
+
+    /// <summary>Whether an authentication method is switched on (auth2.c authmethods[].enabled).</summary>
+    public bool MethodEnabled(string method) => method switch
+    {
+        "none" => true,
+        "publickey" => PubkeyAuthentication,
+        "password" => PasswordAuthentication,
+        "keyboard-interactive" => KbdInteractiveAuthentication,
+        "hostbased" => Flag("hostbasedauthentication", false),
+        _ => false,
+    };
 
     /// <summary>The configuration for one connection: the global settings with matching Match blocks applied.</summary>
     public SshdConfig ForConnection(SshdMatchContext context)

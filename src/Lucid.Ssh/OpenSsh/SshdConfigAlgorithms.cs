@@ -97,7 +97,7 @@ internal static class SshdConfigAlgorithms
     /// Whether a configured spec names only known algorithms (the check sshd does while parsing). Key
     /// lists may use wildcards; the others may not. A `-` list is not checked, as in OpenSSH.
     /// </summary>
-    public static bool IsValid(Category c, string spec)
+    public static bool IsValid(Category c, string spec, Action<string>? log = null)
     {
         if (spec.StartsWith('-'))
             return true;
@@ -114,7 +114,10 @@ internal static class SshdConfigAlgorithms
                     return false;
             }
             else if (!known.Contains(name))
+            {
+                log?.Invoke($"Unsupported KEX algorithm \"{name}\"");
                 return false;
+            }
         }
         return true;
     }

@@ -93,7 +93,8 @@ internal static class SshdConfigDump
         o.Write($"authenticationmethods {string.Join(' ', c.Values("authenticationmethods") ?? ["any"])}\n");
         if (c.Values("logverbose") is { Count: > 0 } verbose)
             o.Write($"logverbose {string.Join(' ', verbose)}\n");
-        o.Write($"channeltimeout {string.Join(' ', c.Values("channeltimeout") ?? ["none"])}\n");
+        if (c.Values("channeltimeout") is { Count: > 0 } timeouts)
+            o.Write($"channeltimeout {string.Join(' ', timeouts)}\n");
 
         foreach (var (name, command) in c.Subsystems)
             o.Write($"subsystem {name} {command}\n");

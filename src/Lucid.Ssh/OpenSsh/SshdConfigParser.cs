@@ -40,7 +40,7 @@ internal sealed class SshdConfigParser
     {
         var pass = new Pass(store, null, "command-line", 0, true, CommandLine: true);
         if (!ProcessLine(pass, option, ref pass.Active, false, 0, out var error))
-            throw new SshdConfigException(error ?? $"command-line line 0: Bad configuration option: {option}");
+            throw new SshdConfigException(error ?? $"command-line line 0: Bad configuration option: {option}", 1);
     }
 
     public static string[] ReadLines(string path)
@@ -78,14 +78,16 @@ internal sealed class SshdConfigParser
         for (var i = 0; i < lines.Length; i++)
         {
             if (!ProcessLine(pass, lines[i], ref pass.Active, neverMatch, i + 1, out var error, matchOnly))
+            {
                 errors.Add(error!);
+                _log?.Invoke(error!);
+            }
             if (matchOnly && IsMatchLine(lines[i]))
                 matchOnly = false;
         }
         active = pass.Active;
         if (errors.Count > 0)
-            throw new SshdConfigException(string.Join('\n', errors) +
-                $"\n{file}: terminating, {errors.Count} bad configuration options");
+            throw new SshdConfigException($"{file}: terminating, {errors.Count} bad configuration options");
     }
 
     private static bool IsMatchLine(string line)
@@ -147,7 +149,7 @@ internal sealed class SshdConfigParser
                 {
                     if (matchError is not null)
                         _log?.Invoke(matchError);
-                    throw new SshdConfigException((matchError is null ? "" : matchError + "\n") + $"{file} line {number}: Bad Match condition");
+                    throw new SshdConfigException($"{file} line {number}: Bad Match condition");
                 }
                 active = !neverMatch && result == 1;
                 if (!consumedAll)

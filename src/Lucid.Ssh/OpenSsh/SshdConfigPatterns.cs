@@ -119,8 +119,8 @@ internal static class SshdConfigPatterns
         if (user is null && host is null && ip is null)
             return at >= 0 && MatchHostAndIp(null, null, pattern[(at + 1)..]) < 0 ? -1 : 0;
         if (at < 0)
-            return Match(user, pattern) ? 1 : 0;
-        if (!Match(user, pattern.AsSpan(0, at)))
+            return Match(user ?? "", pattern) ? 1 : 0;
+        if (!Match(user ?? "", pattern.AsSpan(0, at)))
             return 0;
         return MatchHostAndIp(host, ip, pattern[(at + 1)..]);
     }
@@ -134,7 +134,8 @@ internal static class SshdConfigPatterns
         var addressPart = slash < 0 ? entry : entry[..slash];
         // IPAddress.TryParse is lenient ("1" parses as 0.0.0.1); demand the dotted or colon form.
         if (!(addressPart.Contains(':') || addressPart.Count(c => c == '.') == 3) ||
-            !IPAddress.TryParse(addressPart, out var parsed) || parsed.ScopeId != 0)
+            !IPAddress.TryParse(addressPart, out var parsed) ||
+            (parsed.AddressFamily == AddressFamily.InterNetworkV6 && parsed.ScopeId != 0))
             return -1;
         var bits = parsed.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
         maskLength = bits;

@@ -10,12 +10,22 @@ internal sealed class SshdConfigSource(string file, string[] lines, string inclu
     public string[] Lines { get; } = lines;
     public IReadOnlyList<string> Warnings => _warnings;
 
+    /// <summary>Set once the global pass is done.</summary>
+    public bool Loaded { get; set; }
+
+    public void Report(string message)
+    {
+        lock (_warnings)
+            _warnings.Add(message);
+    }
+
     /// <summary>One parser per source, so included files are read once (sshd caches them the same way).</summary>
     public SshdConfigParser NewParser() =>
         _parser ??= new SshdConfigParser(includeBase, w =>
         {
+            // Only the load reports; per-connection replays meet the same lines again.
             lock (_warnings)
-                if (!_warnings.Contains(w))
+                if (!Loaded)
                     _warnings.Add(w);
         });
 }

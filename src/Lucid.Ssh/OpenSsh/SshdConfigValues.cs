@@ -160,7 +160,7 @@ internal static class SshdConfigValues
                 if (string.IsNullOrEmpty(arg))
                     Fatal(category is SshdConfigAlgorithms.Category.Key or SshdConfigAlgorithms.Category.Signature
                         ? "Missing argument." : $"{keyword} missing argument.");
-                if (!SshdConfigAlgorithms.IsValid(category, arg!))
+                if (!SshdConfigAlgorithms.IsValid(category, arg!, category == SshdConfigAlgorithms.Category.Kex ? log : null))
                     Fatal(name switch
                     {
                         "ciphers" => $"Bad SSH2 cipher spec '{arg}'.",
@@ -338,7 +338,7 @@ internal static class SshdConfigValues
                     }
                     else if (sawAny)
                         Fatal($"\"any\" must appear alone in {keyword}");
-                    else if (!ValidMethodList(arg))
+                    else if (!ValidMethodList(arg, log))
                         Fatal($"invalid {keyword} method list.");
                     any = true;
                     values.Add(arg);
@@ -516,19 +516,25 @@ internal static class SshdConfigValues
         _ => SshdConfigAlgorithms.Category.Key,
     };
 
-    private static bool ValidMethodList(string list)
+    /// <summary>auth2_methods_valid without the enabled check: every method (submethod after ':') is known.</summary>
+    internal static bool ValidMethodList(string list, Action<string>? log)
     {
+        if (list.Length == 0)
+        {
+            log?.Invoke("empty authentication method list");
+            return false;
+        }
         foreach (var method in list.Split(','))
         {
             var colon = method.IndexOf(':');
             var baseName = colon < 0 ? method : method[..colon];
             if (!AuthMethods.Contains(baseName))
+            {
+                log?.Invoke($"Unknown authentication method \"{baseName}\" in list");
                 return false;
-            // Only keyboard-interactive takes a submethod ("keyboard-interactive:pam").
-            if (colon >= 0 && baseName != "keyboard-interactive")
-                return false;
+            }
         }
-        return list.Length > 0;
+        return true;
     }
 
     private static string? QosName(string arg)
