@@ -51,7 +51,10 @@ internal static class FingerprintCommand
                 return 0;
             }
             if (ParseKeyLine(line) is not { } parsed)
+            {
+                console.Debug(1, $"{shown}:{n + 1}: not a public key");
                 continue;
+            }
             Print(parsed.Key, parsed.Comment, hash, o.Verbose > 0, console);
             found = true;
         }
@@ -97,6 +100,8 @@ internal static class FingerprintCommand
     private static void FingerprintPrivate(string path, FingerprintHash hash, bool verbose, KeygenConsole console)
     {
         var (publicKey, comment) = KeyFileAccess.LoadPublic(path);
+        if (publicKey is null)
+            console.Debug(1, $"load public \"{path}\": No such file or directory");
         SshPrivateKey? privateKey = null;
         try
         {
@@ -110,6 +115,7 @@ internal static class FingerprintCommand
                 }
                 catch (Exception e) when (e is Ssh.SshWrongPassphraseException || KeyFileAccess.IsLoadFailure(e))
                 {
+                    console.Debug(1, $"load private \"{path}\": {KeyFileAccess.Describe(e)}");
                 }
             }
             var key = publicKey ?? privateKey?.PublicKey ?? throw new KeygenFatalException($"{path} is not a key file.");

@@ -110,7 +110,10 @@ internal static class GenerateCommand
             return;
         try
         {
-            Directory.CreateDirectory(sshDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (OperatingSystem.IsWindows())
+                Directory.CreateDirectory(sshDir);
+            else
+                Directory.CreateDirectory(sshDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             if (notify)
                 console.Log($"Created directory '{sshDir}'.");
         }

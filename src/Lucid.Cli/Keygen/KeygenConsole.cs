@@ -31,6 +31,16 @@ internal sealed class KeygenConsole(TextReader input, TextWriter output, TextWri
         error.Flush();
     }
 
+    /// <summary>-v count: 1 shows debug1 lines, 2 debug2, 3 debug3.</summary>
+    public int Verbosity { get; set; }
+
+    /// <summary>OpenSSH's debug1()/debug2()/debug3(), shown from that many -v.</summary>
+    public void Debug(int level, string message)
+    {
+        if (Verbosity >= level)
+            Log($"debug{level}: {message}");
+    }
+
     /// <summary>Writes straight to stderr (usage text), "\n" line ends as fprintf(stderr) has them.</summary>
     public void ErrorRaw(string text) => error.Write(text);
 

@@ -15,6 +15,7 @@ internal static class KeygenTool
         try
         {
             var options = KeygenOptions.Parse(args);
+            console.Verbosity = options.Verbose;
             return Dispatch(options, console);
         }
         catch (KeygenUsageException e)
