@@ -1,3 +1,4 @@
+using Lucid.Ssh;
 using Lucid.Ssh.Keys;
 
 namespace Lucid.Cli.Keygen;
@@ -32,7 +33,7 @@ internal static class FingerprintCommand
                 Print(KeyFileAccess.FromBlob(doc.Blob), doc.Comment, hash, o.Verbose > 0, console);
                 return 0;
             }
-            catch (Ssh.SshKeyFormatException e)
+            catch (SshKeyFormatException e)
             {
                 throw new KeygenFatalException(e.At(shown).Message);
             }
@@ -113,7 +114,7 @@ internal static class FingerprintCommand
                     privateKey = loaded.Key;
                     comment = loaded.Comment;
                 }
-                catch (Exception e) when (e is Ssh.SshWrongPassphraseException || KeyFileAccess.IsLoadFailure(e))
+                catch (Exception e) when (e is SshWrongPassphraseException || KeyFileAccess.IsLoadFailure(e))
                 {
                     console.Debug(1, $"load private \"{path}\": {KeyFileAccess.Describe(e)}");
                 }

@@ -1,3 +1,4 @@
+using Lucid.Ssh;
 using Lucid.Ssh.Keys;
 
 namespace Lucid.Cli.Keygen;

@@ -1,3 +1,4 @@
+using Lucid.Ssh.Keys;
 using Lucid.Ssh;
 
 namespace Lucid.Cli.Keygen;
@@ -50,8 +51,8 @@ internal static class KeygenTool
             console.ErrorRaw(Usage);
             return 1;
         }
-        var hash = Ssh.Keys.FingerprintHash.Sha256;
-        if (o.HashName is not null && !Ssh.Keys.KeyFingerprint.TryParseHashName(o.HashName, out hash))
+        var hash = FingerprintHash.Sha256;
+        if (o.HashName is not null && !KeyFingerprint.TryParseHashName(o.HashName, out hash))
             throw new KeygenFatalException($"Invalid hash algorithm \"{o.HashName}\"");
         var format = ParseFormat(o.Format);
 

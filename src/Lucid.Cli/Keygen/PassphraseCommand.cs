@@ -1,3 +1,4 @@
+using Lucid.Ssh;
 namespace Lucid.Cli.Keygen;
 
 /// <summary>ssh-keygen -p: change (or add, or remove) a private key's passphrase.</summary>
@@ -16,7 +17,7 @@ internal static class PassphraseCommand
             {
                 loaded = KeyFileAccess.LoadPrivate(path, "", console);
             }
-            catch (Ssh.SshWrongPassphraseException)
+            catch (SshWrongPassphraseException)
             {
                 string old = o.Passphrase ?? console.AskSecret("Enter old passphrase: ");
                 loaded = KeyFileAccess.LoadPrivate(path, old, console);

@@ -1,3 +1,4 @@
+using Lucid.Ssh;
 namespace Lucid.Cli.Keygen;
 
 /// <summary>ssh-keygen -y: print the public key of a private key file.</summary>
@@ -24,7 +25,7 @@ internal static class PrintPublicCommand
         {
             return KeyFileAccess.LoadPrivate(path, "", console);
         }
-        catch (Ssh.SshWrongPassphraseException)
+        catch (SshWrongPassphraseException)
         {
         }
         catch (Exception e) when (KeyFileAccess.IsLoadFailure(e))
