@@ -1,0 +1,80 @@
+using System.Runtime.InteropServices;
+
+namespace Lucid.Cli.Platform;
+
+/// <summary>The few libc calls the terminal-facing tools need (Linux x86-64/arm64 layouts).</summary>
+internal static unsafe partial class Libc
+{
+    public const int STDIN_FILENO = 0;
+    public const int STDOUT_FILENO = 1;
+    public const int STDERR_FILENO = 2;
+    public const int TCSANOW = 0;
+    public const int TCSADRAIN = 1;
+    public const int TCSAFLUSH = 2;
+    public const ulong TIOCGWINSZ = 0x5413;
+    public const int O_RDWR = 2;
+    public const int O_NOCTTY = 0x100;
+    public const int O_CLOEXEC = 0x80000;
+    public const int SIGTSTP = 20;
+    public const int EINTR = 4;
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int isatty(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int tcgetattr(int fd, out Termios termios);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int tcsetattr(int fd, int optionalActions, in Termios termios);
+
+    [LibraryImport("libc")]
+    public static partial void cfmakeraw(ref Termios termios);
+
+    [LibraryImport("libc")]
+    public static partial uint cfgetispeed(in Termios termios);
+
+    [LibraryImport("libc")]
+    public static partial uint cfgetospeed(in Termios termios);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int ioctl(int fd, ulong request, out WinSize size);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int open(string path, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int close(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint read(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint write(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc")]
+    public static partial int getpid();
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int kill(int pid, int signal);
+
+    /// <summary>Writes all of <paramref name="data"/>, retrying after EINTR and short writes.</summary>
+    public static bool WriteAll(int fd, ReadOnlySpan<byte> data)
+    {
+        fixed (byte* p = data)
+        {
+            var done = 0;
+            while (done < data.Length)
+            {
+                var n = write(fd, p + done, data.Length - done);
+                if (n < 0)
+                {
+                    if (Marshal.GetLastPInvokeError() == EINTR)
+                        continue;
+                    return false;
+                }
+                done += (int)n;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,22 @@
+using System.Runtime.InteropServices;
+
+namespace Lucid.Cli.Platform;
+
+/// <summary>Calls back on SIGWINCH (the terminal was resized) until disposed.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal sealed class WindowChange : IDisposable
+{
+    private readonly PosixSignalRegistration _registration;
+
+    public WindowChange(Action onResize)
+    {
+        _registration = PosixSignalRegistration.Create(PosixSignal.SIGWINCH, context =>
+        {
+            context.Cancel = true;
+            // The handler runs on the runtime's signal thread; the callback only queues work.
+            onResize();
+        });
+    }
+
+    public void Dispose() => _registration.Dispose();
+}

@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Lucid.Interop.Tests.Ssh;
+
+/// <summary>Failures before SSH starts: name resolution and TCP, worded and exited as OpenSSH's ssh.</summary>
+public sealed class SshConnectErrorTests
+{
+    [Fact]
+    public async Task Connection_refused()
+    {
+        int port;
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        var result = await Lucid.RunAsync("ssh", "-F", "/dev/null", "-p", port.ToString(), "127.0.0.1", "true");
+        Assert.Equal(255, result.ExitCode);
+        Assert.Equal($"ssh: connect to host 127.0.0.1 port {port}: Connection refused\r\n", result.StdErr);
+        Assert.Equal("", result.StdOut);
+    }
+
+    [Fact]
+    public async Task Unresolvable_host_is_named_like_openssh()
+    {
+        var real = await ProcessRunner.RunAsync("ssh", ["-F", "/dev/null", "no-such-host.invalid", "true"]);
+        var ours = await Lucid.RunAsync("ssh", "-F", "/dev/null", "No-Such-Host.invalid", "true");
+        Assert.Equal(255, ours.ExitCode);
+        Assert.Equal(real.StdErr, ours.StdErr);
+    }
+
+    [Fact]
+    public async Task Quiet_suppresses_the_message_but_not_the_status()
+    {
+        var result = await Lucid.RunAsync("ssh", "-q", "-F", "/dev/null", "no-such-host.invalid", "true");
+        Assert.Equal(255, result.ExitCode);
+        Assert.Equal("", result.StdErr);
+    }
+
+    [Fact]
+    public async Task Log_file_receives_the_messages()
+    {
+        var log = Path.GetTempFileName();
+        try
+        {
+            var result = await Lucid.RunAsync("ssh", "-E", log, "-F", "/dev/null", "no-such-host.invalid", "true");
+            Assert.Equal(255, result.ExitCode);
+            Assert.Equal("", result.StdErr);
+            Assert.Equal("ssh: Could not resolve hostname no-such-host.invalid: Name or service not known\r\n", File.ReadAllText(log));
+        }
+        finally
+        {
+            File.Delete(log);
+        }
+    }
+}
