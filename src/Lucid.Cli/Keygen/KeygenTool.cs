@@ -1,10 +1,102 @@
+using Lucid.Ssh.Keys;
+using Lucid.Ssh;
+
 namespace Lucid.Cli.Keygen;
 
+/// <summary>
+/// `lucid ssh-keygen`: OpenSSH's ssh-keygen for the key operations (generate, -y, -l, -p, -e, -i),
+/// with its flags, prompts, messages and exit codes (1 for usage and refusals, 255 for fatal errors).
+/// </summary>
 internal static class KeygenTool
 {
-    public static int Run(string[] args)
+    public static int Run(string[] args) => Run(args, KeygenConsole.System());
+
+    public static int Run(string[] args, KeygenConsole console)
     {
-        Console.Error.WriteLine("ssh-keygen: not yet available");
-        return 1;
+        try
+        {
+            var options = KeygenOptions.Parse(args);
+            console.Verbosity = options.Verbose;
+            return Dispatch(options, console);
+        }
+        catch (KeygenUsageException e)
+        {
+            console.Log(e.Message);
+            console.ErrorRaw(Usage);
+            return 1;
+        }
+        catch (KeygenFatalException e)
+        {
+            if (e.Message.Length > 0)
+                console.Log(e.Message);
+            return e.ExitCode;
+        }
+        catch (SshException e)
+        {
+            // Anything the library refuses that a command did not phrase itself.
+            console.Log(e.Message);
+            return 255;
+        }
+        finally
+        {
+            console.Out.Flush();
+        }
     }
+
+    private static int Dispatch(KeygenOptions o, KeygenConsole console)
+    {
+        if (o.Operands.Count > 0)
+        {
+            console.Log("Too many arguments.");
+            console.ErrorRaw(Usage);
+            return 1;
+        }
+        var hash = FingerprintHash.Sha256;
+        if (o.HashName is not null && !KeyFingerprint.TryParseHashName(o.HashName, out hash))
+            throw new KeygenFatalException($"Invalid hash algorithm \"{o.HashName}\"");
+        var format = ParseFormat(o.Format);
+
+        // Same precedence as ssh-keygen's main(): -l, -p, -e, -i, -y, then key generation.
+        if (o.Fingerprint)
+            return FingerprintCommand.Run(o, hash, console);
+        if (o.ChangePassphrase)
+            return PassphraseCommand.Run(o, format, console);
+        if (o.ExportKey)
+            return ConvertCommand.Export(o, format, console);
+        if (o.ImportKey)
+            return ConvertCommand.Import(o, format, console);
+        if (o.PrintPublic)
+            return PrintPublicCommand.Run(o, console);
+        return GenerateCommand.Run(o, format, hash, console);
+    }
+
+    private static KeyFileFormat ParseFormat(string? name) => name?.ToUpperInvariant() switch
+    {
+        null => KeyFileFormat.Default,
+        "RFC4716" or "SSH2" => KeyFileFormat.Rfc4716,
+        "PKCS8" => KeyFileFormat.Pkcs8,
+        "PEM" => KeyFileFormat.Pem,
+        _ => throw new KeygenFatalException($"Unsupported conversion format \"{name}\""),
+    };
+
+    /// <summary>The usage text, in ssh-keygen's layout, listing what lucid ssh-keygen implements.</summary>
+    public const string Usage =
+        "usage: ssh-keygen [-q] [-a rounds] [-b bits] [-C comment] [-f output_keyfile]\n" +
+        "                  [-m format] [-N new_passphrase] [-Z cipher]\n" +
+        "                  [-t ecdsa | ed25519 | rsa]\n" +
+        "       ssh-keygen -p [-a rounds] [-f keyfile] [-m format] [-N new_passphrase]\n" +
+        "                   [-P old_passphrase] [-Z cipher]\n" +
+        "       ssh-keygen -i [-f input_keyfile] [-m key_format]\n" +
+        "       ssh-keygen -e [-f input_keyfile] [-m key_format]\n" +
+        "       ssh-keygen -y [-f input_keyfile]\n" +
+        "       ssh-keygen -l [-v] [-E fingerprint_hash] [-f input_keyfile]\n";
+}
+
+/// <summary>-m: which file format to write (private keys) or convert (public keys).</summary>
+internal enum KeyFileFormat
+{
+    Default,
+    Rfc4716,
+    Pkcs8,
+    Pem,
 }

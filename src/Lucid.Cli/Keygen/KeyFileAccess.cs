@@ -1,0 +1,168 @@
+using Lucid.Ssh;
+using Lucid.Ssh.Keys;
+
+namespace Lucid.Cli.Keygen;
+
+/// <summary>A private key as loaded from a file, with the comment the file carries (null for formats without one).</summary>
+internal sealed record LoadedKey(SshPrivateKey Key, string? Comment);
+
+/// <summary>Saving a private key failed; the message is the reason ssh-keygen would give.</summary>
+internal sealed class KeySaveException(string message) : Exception(message);
+
+/// <summary>The private key file had group/other permissions; the warning has already been printed.</summary>
+internal sealed class KeyPermissionsException() : Exception("bad permissions");
+
+/// <summary>
+/// The seam between the tool and the library's key table and file formats, phrased the way
+/// ssh-keygen needs them (OpenSSH's load/save semantics and error wording).
+/// </summary>
+internal static class KeyFileAccess
+{
+    public static SshPrivateKey Generate(KeyTypeName type, int bits) =>
+        SshPrivateKey.Generate(type.Family, type == KeyTypeName.Ed25519 ? 0 : bits);
+
+    public static SshPublicKey FromBlob(byte[] blob) => SshPublicKey.FromBlob(blob);
+
+    public static string ToLine(SshPublicKey key, string? comment) => key.ToLine(comment);
+
+    /// <summary>
+    /// sshkey_read(): a "type base64" key at the start of <paramref name="text"/>; <paramref name="rest"/> is
+    /// what follows it. Null when the text does not start with a well-formed key of a known type.
+    /// </summary>
+    public static SshPublicKey? TryReadPublicKey(string text, out string rest)
+    {
+        rest = "";
+        var span = text.AsSpan().TrimStart(" \t");
+        int typeEnd = span.IndexOfAny(' ', '\t');
+        if (typeEnd <= 0 || KeyAlgorithms.Find(span[..typeEnd].ToString()) is null)
+            return null;
+        var afterType = span[typeEnd..].TrimStart(" \t");
+        int dataEnd = afterType.IndexOfAny(' ', '\t');
+        if (dataEnd < 0)
+            dataEnd = afterType.Length;
+        try
+        {
+            var key = SshPublicKey.ParseLine(string.Concat(span[..typeEnd], " ", afterType[..dataEnd]));
+            rest = afterType[dataEnd..].ToString();
+            return key;
+        }
+        catch (SshKeyFormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// sshkey_load_public(): the file as a public key, else FILE.pub, else (optionally) the clear public
+    /// section of an OpenSSH private key. The comment is the .pub line's comment (or the .pub file name).
+    /// </summary>
+    public static (SshPublicKey? Key, string? Comment) LoadPublic(string path, bool includePrivateSection = true)
+    {
+        foreach (var candidate in new[] { path, path + ".pub" })
+        {
+            if (TryLoadPublicFile(candidate) is { } found)
+                return found;
+        }
+        if (includePrivateSection && TryReadPublicSection(path) is { } key)
+            return (key, null);
+        return (null, null);
+    }
+
+    private static (SshPublicKey, string?)? TryLoadPublicFile(string path)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        foreach (var raw in lines)
+        {
+            if (raw.Length == 0 || raw[0] == '#')
+                continue;
+            if (raw.StartsWith("-----BEGIN", StringComparison.Ordinal))
+                return null;
+            var key = TryReadPublicKey(raw, out string rest);
+            if (key is null)
+                continue;
+            rest = rest.Trim();
+            return (key, rest.Length > 0 ? rest : path);
+        }
+        return null;
+    }
+
+    /// <summary>Human wording for an I/O or load failure, as strerror/ssh_err would put it.</summary>
+    public static string Describe(Exception e) => e switch
+    {
+        FileNotFoundException or DirectoryNotFoundException => "No such file or directory",
+        UnauthorizedAccessException => "Permission denied",
+        SshWrongPassphraseException => "incorrect passphrase supplied to decrypt private key",
+        KeyPermissionsException => "bad permissions",
+        SshKeyFormatException f => f.Problem,
+        _ => e.Message,
+    };
+
+    /// <summary>The failures a load reports to the user (everything but a wrong passphrase is final).</summary>
+    public static bool IsLoadFailure(Exception e) =>
+        e is SshException or KeyPermissionsException or IOException or UnauthorizedAccessException;
+
+    /// <summary>
+    /// OpenSSH's permission check: a private key owned by the user must not be readable or writable by
+    /// group or others. Prints the "UNPROTECTED PRIVATE KEY FILE!" block and refuses.
+    /// </summary>
+    public static void CheckPermissions(string path, KeygenConsole console)
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        var mode = File.GetUnixFileMode(path);
+        const UnixFileMode others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        if ((mode & others) == 0 || !FileOwnership.IsOwnedByCurrentUser(path))
+            return;
+        console.Log("@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@");
+        console.Log("@         WARNING: UNPROTECTED PRIVATE KEY FILE!          @");
+        console.Log("@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@");
+        console.Log($"Permissions 0{Convert.ToString((int)mode & 0x1ff, 8).PadLeft(3, '0')} for '{path}' are too open.");
+        console.Log("It is required that your private key files are NOT accessible by others.");
+        console.Log("This private key will be ignored.");
+        throw new KeyPermissionsException();
+    }
+
+    // ---- private key files: bound to the keys helper's PrivateKeyFile once it lands ----
+
+    /// <summary>
+    /// sshkey_load_private(): permission check, then parse/decrypt. A wrong or missing passphrase throws
+    /// <see cref="SshWrongPassphraseException"/>; "" means "try without one".
+    /// </summary>
+    public static LoadedKey LoadPrivate(string path, string passphrase, KeygenConsole console)
+    {
+        CheckPermissions(path, console);
+        _ = passphrase;
+        throw new SshException("private key files are not available yet");
+    }
+
+    /// <summary>Writes the private key (0600) in the -m format; OpenSSH's own format unless PEM/PKCS8 is asked.</summary>
+    public static void SavePrivate(string path, SshPrivateKey key, string passphrase, string comment, KeyFileFormat format)
+    {
+        _ = (path, key, passphrase, comment, format);
+        throw new KeySaveException("private key files are not available yet");
+    }
+
+    /// <summary>The unencrypted public key section of an openssh-key-v1 file, or null.</summary>
+    public static SshPublicKey? TryReadPublicSection(string path)
+    {
+        _ = path;
+        return null;
+    }
+
+    /// <summary>The .pub file: "type base64 comment\n", mode 0644.</summary>
+    public static void SavePublic(string path, SshPublicKey key, string comment)
+    {
+        File.WriteAllText(path, key.ToLine(comment) + "\n");
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+    }
+}

@@ -1,0 +1,30 @@
+namespace Lucid.Cli.Keygen;
+
+/// <summary>The user, host and default file names ssh-keygen derives from the account.</summary>
+internal static class KeygenPaths
+{
+    public static string Home => Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+
+    public static string UserAtHost => $"{Environment.UserName}@{System.Net.Dns.GetHostName()}";
+
+    /// <summary>~/.ssh/id_&lt;type&gt;; without -t ssh-keygen 9.2 suggests id_rsa when asking for an existing key.</summary>
+    public static string DefaultIdentity(string? keyTypeName)
+    {
+        string name = keyTypeName is null ? "id_rsa" : KeyTypeNames.Resolve(keyTypeName)?.FileName ?? "id_rsa";
+        return Path.Combine(Home, ".ssh", name);
+    }
+
+    /// <summary>ssh-keygen's ask_filename(): prompt with the default, empty answer keeps it, end of input exits 1.</summary>
+    public static string AskFilename(KeygenOptions o, KeygenConsole console, string prompt)
+    {
+        string fallback = DefaultIdentity(o.KeyType);
+        string? answer = console.Ask($"{prompt} ({fallback}): ");
+        if (answer is null)
+            throw KeygenFatalException.Exit(1);
+        return answer.Length == 0 ? fallback : answer;
+    }
+
+    /// <summary>The file named by -f, or the one the user types.</summary>
+    public static string Identity(KeygenOptions o, KeygenConsole console) =>
+        o.File ?? AskFilename(o, console, "Enter file in which the key is");
+}
