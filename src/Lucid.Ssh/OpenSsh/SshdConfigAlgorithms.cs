@@ -1,0 +1,168 @@
+namespace Lucid.Ssh.OpenSsh;
+
+/// <summary>
+/// The algorithm lists sshd_config edits with `+`, `-` and `^` (kex.c kex_assemble_names): the names
+/// OpenSSH 9.2 accepts in a configuration, the ones Lucid's transport offers, and the server defaults.
+/// </summary>
+internal static class SshdConfigAlgorithms
+{
+    public enum Category { Kex, Cipher, Mac, Key, Signature }
+
+    // Every name OpenSSH 9.2 knows (ssh -Q), so a configuration written for OpenSSH is never rejected.
+    private static readonly string[] KnownKex =
+    [
+        "diffie-hellman-group1-sha1", "diffie-hellman-group14-sha1", "diffie-hellman-group14-sha256",
+        "diffie-hellman-group16-sha512", "diffie-hellman-group18-sha512", "diffie-hellman-group-exchange-sha1",
+        "diffie-hellman-group-exchange-sha256", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521",
+        "curve25519-sha256", "curve25519-sha256@libssh.org", "sntrup761x25519-sha512",
+        "sntrup761x25519-sha512@openssh.com", "mlkem768x25519-sha256",
+    ];
+    private static readonly string[] KnownCiphers =
+    [
+        "3des-cbc", "aes128-cbc", "aes192-cbc", "aes256-cbc", "aes128-ctr", "aes192-ctr", "aes256-ctr",
+        "aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com",
+    ];
+    private static readonly string[] KnownMacs =
+    [
+        "hmac-sha1", "hmac-sha1-96", "hmac-sha2-256", "hmac-sha2-512", "hmac-md5", "hmac-md5-96",
+        "umac-64@openssh.com", "umac-128@openssh.com", "hmac-sha1-etm@openssh.com", "hmac-sha1-96-etm@openssh.com",
+        "hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-md5-etm@openssh.com",
+        "hmac-md5-96-etm@openssh.com", "umac-64-etm@openssh.com", "umac-128-etm@openssh.com",
+    ];
+    private static readonly string[] KnownKeys =
+    [
+        "ssh-ed25519", "ssh-ed25519-cert-v01@openssh.com", "sk-ssh-ed25519@openssh.com",
+        "sk-ssh-ed25519-cert-v01@openssh.com", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp256-cert-v01@openssh.com",
+        "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp384-cert-v01@openssh.com", "ecdsa-sha2-nistp521",
+        "ecdsa-sha2-nistp521-cert-v01@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
+        "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com", "webauthn-sk-ecdsa-sha2-nistp256@openssh.com", "ssh-dss",
+        "ssh-dss-cert-v01@openssh.com", "ssh-rsa", "ssh-rsa-cert-v01@openssh.com", "rsa-sha2-256",
+        "rsa-sha2-256-cert-v01@openssh.com", "rsa-sha2-512", "rsa-sha2-512-cert-v01@openssh.com",
+    ];
+
+    // What Lucid offers, in OpenSSH's default order. The transport's AlgorithmRegistry is the real
+    // authority; these lists are the server defaults until the server negotiates through it.
+    private static readonly string[] DefaultKex =
+    [
+        "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384",
+        "ecdh-sha2-nistp521", "diffie-hellman-group-exchange-sha256", "diffie-hellman-group16-sha512",
+        "diffie-hellman-group18-sha512", "diffie-hellman-group14-sha256",
+    ];
+    private static readonly string[] DefaultCiphers =
+    [
+        "chacha20-poly1305@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-gcm@openssh.com",
+        "aes256-gcm@openssh.com",
+    ];
+    private static readonly string[] DefaultMacs =
+    [
+        "umac-64-etm@openssh.com", "umac-128-etm@openssh.com", "hmac-sha2-256-etm@openssh.com",
+        "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com", "umac-64@openssh.com", "umac-128@openssh.com",
+        "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1",
+    ];
+    private static readonly string[] DefaultKeys =
+    [
+        "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
+        "rsa-sha2-256",
+    ];
+    private static readonly string[] SupportedKex = [.. DefaultKex, "diffie-hellman-group14-sha1", "diffie-hellman-group1-sha1", "diffie-hellman-group-exchange-sha1"];
+    private static readonly string[] SupportedCiphers = [.. DefaultCiphers, "aes128-cbc", "aes192-cbc", "aes256-cbc", "3des-cbc"];
+    private static readonly string[] SupportedMacs = [.. DefaultMacs, "hmac-sha1-96", "hmac-sha1-96-etm@openssh.com", "hmac-md5", "hmac-md5-96", "hmac-md5-etm@openssh.com", "hmac-md5-96-etm@openssh.com"];
+    private static readonly string[] SupportedKeys = [.. DefaultKeys, "ssh-rsa"];
+
+    public static IReadOnlyList<string> Known(Category c) => c switch
+    {
+        Category.Kex => KnownKex,
+        Category.Cipher => KnownCiphers,
+        Category.Mac => KnownMacs,
+        _ => KnownKeys,
+    };
+
+    public static IReadOnlyList<string> Supported(Category c) => c switch
+    {
+        Category.Kex => SupportedKex,
+        Category.Cipher => SupportedCiphers,
+        Category.Mac => SupportedMacs,
+        _ => SupportedKeys,
+    };
+
+    public static IReadOnlyList<string> Defaults(Category c) => c switch
+    {
+        Category.Kex => DefaultKex,
+        Category.Cipher => DefaultCiphers,
+        Category.Mac => DefaultMacs,
+        _ => DefaultKeys,
+    };
+
+    /// <summary>
+    /// Whether a configured spec names only known algorithms (the check sshd does while parsing). Key
+    /// lists may use wildcards; the others may not. A `-` list is not checked, as in OpenSSH.
+    /// </summary>
+    public static bool IsValid(Category c, string spec, Action<string>? log = null)
+    {
+        if (spec.StartsWith('-'))
+            return true;
+        var list = spec.StartsWith('+') || spec.StartsWith('^') ? spec[1..] : spec;
+        var known = Known(c);
+        foreach (var name in list.Split(','))
+        {
+            if (name.Length == 0)
+                return false;
+            var wildcard = name.Contains('*') || name.Contains('?');
+            if (wildcard && c is Category.Key or Category.Signature)
+            {
+                if (!known.Any(k => SshdConfigPatterns.Match(k, name)))
+                    return false;
+            }
+            else if (!known.Contains(name))
+            {
+                log?.Invoke($"Unsupported KEX algorithm \"{name}\"");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// kex_assemble_names: `+list` appends to the defaults, `-list` removes (patterns allowed), `^list`
+    /// puts in front, anything else replaces; names Lucid does not implement drop out.
+    /// </summary>
+    public static IReadOnlyList<string> Assemble(Category c, string? spec) =>
+        Assemble(spec, Defaults(c), Supported(c));
+
+    public static IReadOnlyList<string> Assemble(string? spec, IReadOnlyList<string> defaults, IReadOnlyList<string> supported)
+    {
+        if (string.IsNullOrEmpty(spec))
+            return defaults;
+        List<string> wanted;
+        switch (spec[0])
+        {
+            case '-':
+                var remove = spec[1..];
+                return defaults.Where(d => SshdConfigPatterns.MatchList(d, remove) != 1).ToList();
+            case '+':
+                wanted = Concat(defaults, spec[1..].Split(','));
+                break;
+            case '^':
+                wanted = Concat(spec[1..].Split(','), defaults);
+                break;
+            default:
+                wanted = [.. spec.Split(',')];
+                break;
+        }
+        var result = new List<string>();
+        foreach (var pattern in wanted)
+            foreach (var name in supported)
+                if (SshdConfigPatterns.Match(name, pattern) && !result.Contains(name))
+                    result.Add(name);
+        return result;
+    }
+
+    private static List<string> Concat(IEnumerable<string> first, IEnumerable<string> second)
+    {
+        var list = new List<string>();
+        foreach (var n in first.Concat(second))
+            if (n.Length > 0 && !list.Contains(n))
+                list.Add(n);
+        return list;
+    }
+}

@@ -1,0 +1,209 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Lucid.Ssh.Transport;
+
+/// <summary>
+/// The receiving half of the binary packet protocol (RFC 4253 section 6): reads the identification line,
+/// then frames, decrypts, authenticates and decompresses packets from one pooled buffer. A returned
+/// payload stays valid until the next read.
+/// </summary>
+internal sealed class PacketReader : IDisposable
+{
+    /// <summary>OpenSSH's limit: packets up to 256 KiB are accepted, anything larger is a protocol error.</summary>
+    public const int MaxPacketLength = 256 * 1024;
+
+    private readonly Stream _stream;
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(MaxPacketLength + 64 * 1024);
+    private int _start;
+    private int _end;
+    private PacketKeys? _keys;
+    private ZlibCodec? _decompressor;
+
+    public PacketReader(Stream stream) => _stream = stream;
+
+    public uint Sequence { get; set; }
+
+    /// <summary>Bytes received since the last NEWKEYS (for rekeying).</summary>
+    public long BytesSinceKeys { get; private set; }
+    public long PacketsSinceKeys { get; private set; }
+
+    public string PeerDescription { get; set; } = "remote host";
+
+    /// <summary>Takes new keys (the previous ones are disposed); called right after NEWKEYS is received.</summary>
+    public void SetKeys(PacketKeys keys)
+    {
+        _keys?.Dispose();
+        _keys = keys;
+        BytesSinceKeys = 0;
+        PacketsSinceKeys = 0;
+        if (keys.Compression.Name == "zlib")
+            StartDecompression();
+    }
+
+    public PacketKeys? Keys => _keys;
+
+    /// <summary>Starts decompressing (zlib immediately, zlib@openssh.com after user authentication).</summary>
+    public void StartDecompression()
+    {
+        if (_keys is not null && !_keys.Compression.IsNone && _decompressor is null)
+            _decompressor = new ZlibCodec(compress: false);
+    }
+
+    /// <summary>
+    /// One identification or banner line without its CR LF. RFC 4253 section 4.2 caps the version line at
+    /// 255 characters including CR LF; longer lines are refused instead of buffered without bound.
+    /// </summary>
+    public async ValueTask<string> ReadLineAsync(CancellationToken cancellationToken)
+    {
+        const int MaxLine = 255;
+        int scanned = 0;
+        while (true)
+        {
+            var available = _buffer.AsSpan(_start + scanned, _end - _start - scanned);
+            int newline = available.IndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                int length = scanned + newline;
+                if (length + 1 > MaxLine)
+                    throw new SshProtocolException("kex_exchange_identification: banner line too long", DisconnectReason.ProtocolVersionNotSupported);
+                var line = _buffer.AsSpan(_start, length);
+                _start += length + 1;
+                if (line.Length > 0 && line[^1] == '\r')
+                    line = line[..^1];
+                if (line.IndexOf((byte)0) >= 0)
+                    throw new SshProtocolException("kex_exchange_identification: banner line contains invalid characters", DisconnectReason.ProtocolVersionNotSupported);
+                return Encoding.UTF8.GetString(line);
+            }
+            scanned += available.Length;
+            if (scanned >= MaxLine)
+                throw new SshProtocolException("kex_exchange_identification: banner line too long", DisconnectReason.ProtocolVersionNotSupported);
+            if (!await FillAsync(cancellationToken))
+                throw new SshConnectionException("kex_exchange_identification: Connection closed by remote host");
+        }
+    }
+
+    /// <summary>The next packet's payload (message number first).</summary>
+    public async ValueTask<ReadOnlyMemory<byte>> ReadPacketAsync(CancellationToken cancellationToken)
+    {
+        var keys = _keys;
+        int blockSize = keys is null ? 8 : Math.Max(8, keys.Cipher.BlockSize);
+        bool lengthInClear = keys?.LengthInClear ?? false;
+        uint sequence = Sequence;
+
+        uint length;
+        if (keys is null)
+        {
+            await EnsureAsync(4, cancellationToken);
+            length = BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start));
+        }
+        else if (keys.Cipher.IsAead)
+        {
+            await EnsureAsync(4, cancellationToken);
+            length = keys.Cipher.PeekLength(sequence, _buffer.AsSpan(_start, 4));
+        }
+        else if (keys.EncryptThenMac)
+        {
+            await EnsureAsync(4, cancellationToken);
+            length = BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start));
+        }
+        else
+        {
+            // Encrypted length: decrypt the first block in place; the rest follows once it has arrived.
+            await EnsureAsync(blockSize, cancellationToken);
+            keys.Cipher.Transform(_buffer.AsSpan(_start, blockSize));
+            length = BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start));
+        }
+
+        if (length < 5 || length > MaxPacketLength)
+            throw new SshProtocolException($"Bad packet length {length}.");
+        if ((length + (lengthInClear ? 0u : 4u)) % (uint)blockSize != 0)
+            throw new SshProtocolException($"padding error: need {length} block {blockSize} mod {(length + (lengthInClear ? 0u : 4u)) % (uint)blockSize}");
+
+        int tagSize = keys?.TagSize ?? 0;
+        int total = 4 + (int)length + tagSize;
+        await EnsureAsync(total, cancellationToken);
+        var packet = _buffer.AsSpan(_start, 4 + (int)length);
+        var tag = _buffer.AsSpan(_start + 4 + (int)length, tagSize);
+
+        if (keys is not null)
+        {
+            bool ok;
+            if (keys.Cipher.IsAead)
+            {
+                ok = keys.Cipher.Open(sequence, packet, tag);
+            }
+            else if (keys.EncryptThenMac)
+            {
+                ok = keys.Mac!.Verify(sequence, packet, tag);
+                if (ok)
+                    keys.Cipher.Transform(packet[4..]);
+            }
+            else
+            {
+                keys.Cipher.Transform(packet[blockSize..]);
+                ok = keys.Mac!.Verify(sequence, packet, tag);
+            }
+            if (!ok)
+                throw new SshProtocolException("Corrupted MAC on input.", DisconnectReason.MacError);
+        }
+
+        int padding = packet[4];
+        int payloadLength = (int)length - padding - 1;
+        if (padding < 4 || payloadLength < 1)
+            throw new SshProtocolException($"Bad packet: padding length {padding} in a packet of {length} bytes");
+
+        int payloadStart = _start + 5;
+        _start += total;
+        Sequence = unchecked(sequence + 1);
+        BytesSinceKeys += total;
+        PacketsSinceKeys++;
+
+        var payload = _buffer.AsMemory(payloadStart, payloadLength);
+        return _decompressor is null ? payload : _decompressor.Decompress(payload.Span, MaxPacketLength);
+    }
+
+    private async ValueTask EnsureAsync(int count, CancellationToken cancellationToken)
+    {
+        while (_end - _start < count)
+        {
+            if (!await FillAsync(cancellationToken))
+                throw new SshConnectionException($"Connection closed by {PeerDescription}");
+        }
+    }
+
+    /// <summary>Reads whatever the stream has into the free end of the buffer; false at end of stream.</summary>
+    private async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
+    {
+        if (_start > 0 && (_start == _end || _buffer.Length - _end < 32 * 1024))
+        {
+            _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+            _end -= _start;
+            _start = 0;
+        }
+        int read;
+        try
+        {
+            read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
+        }
+        catch (IOException e)
+        {
+            throw new SshConnectionException($"Connection to {PeerDescription} lost: {e.Message}", e);
+        }
+        _end += read;
+        return read > 0;
+    }
+
+    public void Dispose()
+    {
+        _keys?.Dispose();
+        _keys = null;
+        _decompressor?.Dispose();
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer, clearArray: true);
+            _buffer = [];
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+
+namespace Lucid.Ssh.Transport;
+
+/// <summary>
+/// The sending half of the binary packet protocol: compresses, pads, encrypts and MACs payloads into one
+/// pooled buffer, so several packets leave in one socket write. Used by the single writer loop only.
+/// </summary>
+internal sealed class PacketWriter : IDisposable
+{
+    private const int BufferSize = 512 * 1024;
+    private readonly Stream _stream;
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+    private int _length;
+    private PacketKeys? _keys;
+    private ZlibCodec? _compressor;
+
+    public PacketWriter(Stream stream) => _stream = stream;
+
+    public uint Sequence { get; set; }
+    public long BytesSinceKeys { get; private set; }
+    public long PacketsSinceKeys { get; private set; }
+    public int Pending => _length;
+    public PacketKeys? Keys => _keys;
+
+    public void SetKeys(PacketKeys keys)
+    {
+        _keys?.Dispose();
+        _keys = keys;
+        BytesSinceKeys = 0;
+        PacketsSinceKeys = 0;
+        if (keys.Compression.Name == "zlib")
+            StartCompression();
+    }
+
+    public void StartCompression()
+    {
+        if (_keys is not null && !_keys.Compression.IsNone && _compressor is null)
+            _compressor = new ZlibCodec(compress: true);
+    }
+
+    /// <summary>True when a packet with this payload fits in the buffer without flushing first.</summary>
+    public bool HasRoomFor(int payloadLength) => _length + payloadLength + 1024 <= _buffer.Length;
+
+    /// <summary>Frames one payload at the end of the pending buffer.</summary>
+    public void Append(ReadOnlySpan<byte> payload)
+    {
+        if (_compressor is not null)
+            payload = _compressor.Compress(payload).Span;
+        if (payload.Length > PacketReader.MaxPacketLength - 64)
+            throw new InvalidOperationException($"payload of {payload.Length} bytes exceeds the maximum packet size");
+
+        var keys = _keys;
+        int blockSize = keys is null ? 8 : Math.Max(8, keys.Cipher.BlockSize);
+        bool lengthInClear = keys?.LengthInClear ?? false;
+        int unpadded = (lengthInClear ? 0 : 4) + 1 + payload.Length;
+        int padding = blockSize - unpadded % blockSize;
+        if (padding < 4)
+            padding += blockSize;
+        int packetLength = 1 + payload.Length + padding;
+        int tagSize = keys?.TagSize ?? 0;
+        int total = 4 + packetLength + tagSize;
+        if (_length + total > _buffer.Length)
+            throw new InvalidOperationException("packet buffer full; flush first");
+
+        var packet = _buffer.AsSpan(_length, 4 + packetLength);
+        var tag = _buffer.AsSpan(_length + 4 + packetLength, tagSize);
+        BinaryPrimitives.WriteUInt32BigEndian(packet, (uint)packetLength);
+        packet[4] = (byte)padding;
+        payload.CopyTo(packet[5..]);
+        RandomNumberGenerator.Fill(packet[(5 + payload.Length)..]);
+
+        uint sequence = Sequence;
+        if (keys is not null)
+        {
+            if (keys.Cipher.IsAead)
+            {
+                keys.Cipher.Seal(sequence, packet, tag);
+            }
+            else if (keys.EncryptThenMac)
+            {
+                keys.Cipher.Transform(packet[4..]);
+                keys.Mac!.Compute(sequence, packet, tag);
+            }
+            else
+            {
+                keys.Mac!.Compute(sequence, packet, tag);
+                keys.Cipher.Transform(packet);
+            }
+        }
+        _length += total;
+        Sequence = unchecked(sequence + 1);
+        BytesSinceKeys += total;
+        PacketsSinceKeys++;
+    }
+
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_length == 0)
+            return;
+        try
+        {
+            await _stream.WriteAsync(_buffer.AsMemory(0, _length), cancellationToken);
+            await _stream.FlushAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            throw new SshConnectionException($"Connection lost: {e.Message}", e);
+        }
+        _length = 0;
+    }
+
+    public void Dispose()
+    {
+        _keys?.Dispose();
+        _keys = null;
+        _compressor?.Dispose();
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer, clearArray: true);
+            _buffer = [];
+        }
+    }
+}

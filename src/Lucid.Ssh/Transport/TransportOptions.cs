@@ -1,0 +1,65 @@
+using Lucid.Ssh.Crypto;
+using Lucid.Ssh.Keys;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Lucid.Ssh.Transport;
+
+/// <summary>What both roles configure: algorithm lists (preferred first), rekey limits, timeouts, logging.</summary>
+public abstract class TransportOptions
+{
+    public IReadOnlyList<string> KexAlgorithms { get; set; } = AlgorithmRegistry.Defaults(AlgorithmCategory.Kex);
+    public IReadOnlyList<string> HostKeyAlgorithms { get; set; } = AlgorithmRegistry.Defaults(AlgorithmCategory.HostKey);
+    public IReadOnlyList<string> Ciphers { get; set; } = AlgorithmRegistry.Defaults(AlgorithmCategory.Cipher);
+    public IReadOnlyList<string> Macs { get; set; } = AlgorithmRegistry.Defaults(AlgorithmCategory.Mac);
+    public abstract IReadOnlyList<string> Compression { get; set; }
+
+    /// <summary>Rekey after this many bytes in either direction; null for OpenSSH's cipher-dependent default.</summary>
+    public long? RekeyBytes { get; set; }
+
+    /// <summary>Rekey after this much time; null (the default) for never.</summary>
+    public TimeSpan? RekeyInterval { get; set; }
+
+    /// <summary>Limit for the version exchange and the first key exchange together.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>Our identification string (without CR LF).</summary>
+    public string SoftwareVersion { get; set; } = "SSH-2.0-Lucid_0.1";
+
+    /// <summary>The peer as a user would name it, for messages ("127.0.0.1 port 22").</summary>
+    public string? PeerDescription { get; set; }
+
+    public ILogger Logger { get; set; } = NullLogger.Instance;
+
+    /// <summary>Tests only: send KEX method packets optimistically with first_kex_packet_follows set.</summary>
+    internal bool SendKexGuess { get; set; }
+}
+
+/// <summary>Decides whether a server's host key is acceptable; return false to abort with "Host key verification failed.".</summary>
+public delegate ValueTask<bool> HostKeyVerifier(SshPublicKey hostKey, string host, int port, CancellationToken cancellationToken);
+
+public sealed class ClientTransportOptions : TransportOptions
+{
+    /// <summary>Client default: no compression (OpenSSH's Compression=no).</summary>
+    public override IReadOnlyList<string> Compression { get; set; } = ["none"];
+
+    /// <summary>The host name and port the user asked for, passed to <see cref="HostKeyVerifier"/>.</summary>
+    public string Host { get; set; } = "";
+    public int Port { get; set; } = 22;
+
+    /// <summary>Required: called once with the server's host key during the first key exchange.</summary>
+    public HostKeyVerifier? HostKeyVerifier { get; set; }
+}
+
+public sealed class ServerTransportOptions : TransportOptions
+{
+    /// <summary>Server default as OpenSSH's sshd: none, then delayed zlib.</summary>
+    public override IReadOnlyList<string> Compression { get; set; } = ["none", "zlib@openssh.com"];
+
+    /// <summary>The host keys; the advertised host key algorithms are those these keys can sign with.</summary>
+    public IReadOnlyList<SshPrivateKey> HostKeys { get; set; } = [];
+
+    /// <summary>Sent in EXT_INFO as server-sig-algs: the signature algorithms accepted for publickey authentication.</summary>
+    public IReadOnlyList<string> ServerSignatureAlgorithms { get; set; } =
+        ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256"];
+}
