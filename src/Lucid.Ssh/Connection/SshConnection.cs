@@ -1,0 +1,481 @@
+using System.Buffers;
+using System.Text;
+using Lucid.Ssh.Transport;
+using Lucid.Ssh.Wire;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Lucid.Ssh.Connection;
+
+/// <summary>
+/// The connection protocol (RFC 4254) over an authenticated transport, the same for client and server:
+/// one read loop dispatches by channel id, one send loop drains an ordered outbound queue. Messages are
+/// put on the queue synchronously under each channel's lock, so a channel's data, EOF and CLOSE reach the
+/// wire in the order they were decided, and nothing is ever sent for a channel after its CLOSE.
+/// </summary>
+public sealed partial class SshConnection : IAsyncDisposable
+{
+    // Writers may run this far ahead of the send loop before they wait; the window bounds each channel anyway.
+    private const int OutboundHighWater = 1024 * 1024;
+
+    private readonly IPacketConnection _transport;
+    private readonly ILogger _logger;
+    private readonly OutboundQueue _outbound;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<uint, SshChannel> _channels = [];
+    private readonly Queue<TaskCompletionSource<SshGlobalRequestReply>> _pendingGlobalReplies = new();
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private uint _nextChannelId;
+    private Task? _readLoop;
+    private Task? _sendLoop;
+    private Exception? _failure;
+    private int _disposed;
+
+    public SshConnection(IPacketConnection transport, SshChannelOptions? channelOptions = null, ILogger? logger = null)
+    {
+        _transport = transport;
+        _logger = logger ?? NullLogger.Instance;
+        ChannelOptions = channelOptions ?? SshChannelOptions.Default;
+        ChannelOptions.Validate();
+        _outbound = new OutboundQueue(OutboundHighWater);
+    }
+
+    /// <summary>Window and packet sizes advertised for channels opened or accepted without explicit options.</summary>
+    public SshChannelOptions ChannelOptions { get; }
+
+    /// <summary>Called on the read loop for each CHANNEL_OPEN from the peer. Unset: every open is refused.</summary>
+    public Action<SshChannelOpenRequest>? ChannelOpenReceived { get; set; }
+
+    /// <summary>
+    /// Answers global requests the connection does not handle itself; returns whether the request succeeded.
+    /// Unset (or returning false): the peer gets REQUEST_FAILURE, which is also the right answer to keepalives.
+    /// </summary>
+    public Func<SshGlobalRequest, bool>? GlobalRequestReceived { get; set; }
+
+    /// <summary>Completes when the connection ends: normally after DisposeAsync, faulted when the peer or the network failed.</summary>
+    public Task Completion => _completion.Task;
+
+    internal ILogger Logger => _logger;
+
+    /// <summary>Starts the read and send loops. Call once, after authentication.</summary>
+    public void Start()
+    {
+        if (_readLoop is not null)
+            throw new InvalidOperationException("the connection is already started");
+        _sendLoop = Task.Run(SendLoopAsync);
+        _readLoop = Task.Run(ReadLoopAsync);
+    }
+
+    /// <summary>Opens a channel of <paramref name="channelType"/>; throws SshChannelOpenException when the peer refuses.</summary>
+    public Task<SshChannel> OpenChannelAsync(string channelType, ReadOnlyMemory<byte> typeData = default,
+        SshChannelOptions? options = null, CancellationToken cancellationToken = default) =>
+        OpenChannelCoreAsync(channelType, typeData, options, null, cancellationToken);
+
+    /// <summary>Opens a "session" channel (RFC 4254 section 6.1).</summary>
+    public async Task<SshSession> OpenSessionAsync(SshChannelOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        SshSession? session = null;
+        // The session hooks its request handler before the open is sent, so no early exit-status can slip past it.
+        await OpenChannelCoreAsync("session", default, options, c => session = new SshSession(c), cancellationToken).ConfigureAwait(false);
+        return session!;
+    }
+
+    private async Task<SshChannel> OpenChannelCoreAsync(string channelType, ReadOnlyMemory<byte> typeData,
+        SshChannelOptions? options, Action<SshChannel>? prepare, CancellationToken cancellationToken)
+    {
+        options ??= ChannelOptions;
+        options.Validate();
+        SshChannel channel;
+        lock (_gate)
+        {
+            ThrowIfFailed();
+            channel = new SshChannel(this, AllocateChannelId(), channelType, options);
+            _channels.Add(channel.LocalId, channel);
+        }
+        prepare?.Invoke(channel);
+        var message = new SshWriter(64 + typeData.Length);
+        message.WriteByte((byte)MessageNumber.ChannelOpen).WriteString(channelType).WriteUInt32(channel.LocalId)
+            .WriteUInt32(options.WindowSize).WriteUInt32(options.MaxPacketSize).WriteRaw(typeData.Span);
+        Enqueue(message);
+        LogChannelOpening(channel.LocalId, channelType);
+        try
+        {
+            await channel.Opened.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The confirmation may still come; the channel then closes itself instead of leaking on the peer.
+            channel.AbandonOpen();
+            throw;
+        }
+        return channel;
+    }
+
+    /// <summary>Sends SSH_MSG_GLOBAL_REQUEST; without <paramref name="wantReply"/> the returned reply is a success with no data.</summary>
+    public async Task<SshGlobalRequestReply> SendGlobalRequestAsync(string name, ReadOnlyMemory<byte> data = default,
+        bool wantReply = true, CancellationToken cancellationToken = default)
+    {
+        var message = new SshWriter(32 + name.Length + data.Length);
+        message.WriteByte((byte)MessageNumber.GlobalRequest).WriteString(name).WriteBoolean(wantReply).WriteRaw(data.Span);
+        if (!wantReply)
+        {
+            lock (_gate)
+            {
+                ThrowIfFailed();
+                Enqueue(message);
+            }
+            return new SshGlobalRequestReply(true, default);
+        }
+        var reply = new TaskCompletionSource<SshGlobalRequestReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            ThrowIfFailed();
+            // Replies come in request order, so the waiter joins the queue in the same step as the message.
+            _pendingGlobalReplies.Enqueue(reply);
+            Enqueue(message);
+        }
+        return await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Flushes what is queued, stops both loops and disconnects (reason "by application").</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        _outbound.Complete();
+        if (_sendLoop is not null)
+            await _sendLoop.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        try
+        {
+            await _transport.DisconnectAsync(DisconnectReason.ByApplication, "disconnected by user").ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SshException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // Already gone: nothing left to tell the peer.
+        }
+        _shutdown.Cancel();
+        if (_readLoop is not null)
+            await _readLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        Fail(null);
+        _shutdown.Dispose();
+    }
+
+    // ---- outbound ---------------------------------------------------------------------------------
+
+    internal void Enqueue(SshWriter message) => _outbound.Add(new OutboundMessage(message, null, message.Length));
+
+    internal void Enqueue(byte[] pooled, int length) => _outbound.Add(new OutboundMessage(null, pooled, length));
+
+    /// <summary>Waits while the outbound queue is over its high-water mark (back-pressure for bulk writers).</summary>
+    internal ValueTask WaitForOutboundSpaceAsync(CancellationToken cancellationToken) => _outbound.WaitForSpaceAsync(cancellationToken);
+
+    private async Task SendLoopAsync()
+    {
+        try
+        {
+            while (await _outbound.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (_outbound.TryTake(out var message))
+                {
+                    try
+                    {
+                        await _transport.SendAsync(message.Payload, _shutdown.Token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        message.Release();
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !_shutdown.IsCancellationRequested)
+        {
+            Fail(ex);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            _outbound.Drain();
+        }
+    }
+
+    // ---- inbound ----------------------------------------------------------------------------------
+
+    private async Task ReadLoopAsync()
+    {
+        var token = _shutdown.Token;
+        try
+        {
+            while (true)
+            {
+                var packet = await _transport.ReceiveAsync(token).ConfigureAwait(false);
+                try
+                {
+                    await DispatchAsync(packet).ConfigureAwait(false);
+                }
+                finally
+                {
+                    packet.Dispose();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            Fail(null);
+        }
+        catch (SshProtocolException ex)
+        {
+            LogProtocolError(ex.Message);
+            try
+            {
+                await _transport.DisconnectAsync(ex.Reason, ex.Message).ConfigureAwait(false);
+            }
+            catch (Exception inner) when (inner is SshException or IOException or ObjectDisposedException or OperationCanceledException)
+            {
+            }
+            Fail(ex);
+        }
+        catch (Exception ex)
+        {
+            Fail(ex);
+        }
+    }
+
+    private ValueTask DispatchAsync(SshPacket packet)
+    {
+        var reader = packet.Reader();
+        switch (packet.Type)
+        {
+            case MessageNumber.ChannelData:
+                {
+                    var channel = Lookup(reader.ReadUInt32(), "data");
+                    var data = reader.ReadString();
+                    reader.EnsureAtEnd();
+                    return channel.OnData(packet.PayloadMemory[(packet.Payload.Length - data.Length)..]);
+                }
+            case MessageNumber.ChannelExtendedData:
+                {
+                    var channel = Lookup(reader.ReadUInt32(), "extended data");
+                    uint dataType = reader.ReadUInt32();
+                    var data = reader.ReadString();
+                    reader.EnsureAtEnd();
+                    return channel.OnExtendedData(dataType, packet.PayloadMemory[(packet.Payload.Length - data.Length)..]);
+                }
+            case MessageNumber.ChannelWindowAdjust:
+                {
+                    var channel = Lookup(reader.ReadUInt32(), "window adjust");
+                    channel.OnWindowAdjust(reader.ReadUInt32());
+                    break;
+                }
+            case MessageNumber.ChannelEof:
+                Lookup(reader.ReadUInt32(), "eof").OnEof();
+                break;
+            case MessageNumber.ChannelClose:
+                Lookup(reader.ReadUInt32(), "close").OnClose();
+                break;
+            case MessageNumber.ChannelRequest:
+                {
+                    var channel = Lookup(reader.ReadUInt32(), "request");
+                    string type = ReadAscii(ref reader);
+                    bool wantReply = reader.ReadBoolean();
+                    channel.OnRequest(type, wantReply, reader.RemainingSpan.ToArray());
+                    break;
+                }
+            case MessageNumber.ChannelSuccess:
+            case MessageNumber.ChannelFailure:
+                Lookup(reader.ReadUInt32(), "request reply").OnRequestReply(packet.Type == MessageNumber.ChannelSuccess);
+                break;
+            case MessageNumber.ChannelOpen:
+                OnChannelOpen(ref reader);
+                break;
+            case MessageNumber.ChannelOpenConfirmation:
+                {
+                    var channel = Lookup(reader.ReadUInt32(), "open confirmation");
+                    uint remoteId = reader.ReadUInt32();
+                    uint window = reader.ReadUInt32();
+                    uint maxPacket = reader.ReadUInt32();
+                    channel.OnOpenConfirmed(remoteId, window, maxPacket);
+                    break;
+                }
+            case MessageNumber.ChannelOpenFailure:
+                {
+                    uint localId = reader.ReadUInt32();
+                    var channel = Lookup(localId, "open failure");
+                    var reason = (ChannelOpenFailureReason)reader.ReadUInt32();
+                    string description = reader.ReadUtf8String();
+                    lock (_gate)
+                        _channels.Remove(localId);
+                    channel.OnOpenFailed(reason, description);
+                    break;
+                }
+            case MessageNumber.GlobalRequest:
+                OnGlobalRequest(ref reader);
+                break;
+            case MessageNumber.RequestSuccess:
+            case MessageNumber.RequestFailure:
+                {
+                    TaskCompletionSource<SshGlobalRequestReply>? waiter;
+                    lock (_gate)
+                        _pendingGlobalReplies.TryDequeue(out waiter);
+                    if (waiter is null)
+                        throw new SshProtocolException("global request reply without a request");
+                    waiter.TrySetResult(new SshGlobalRequestReply(packet.Type == MessageNumber.RequestSuccess,
+                        reader.RemainingSpan.ToArray()));
+                    break;
+                }
+            default:
+                // EXT_INFO after authentication, a late banner, or something the transport let through: not ours.
+                LogIgnoredMessage((byte)packet.Type);
+                break;
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private void OnChannelOpen(ref SshReader reader)
+    {
+        string type = ReadAscii(ref reader);
+        uint sender = reader.ReadUInt32();
+        uint window = reader.ReadUInt32();
+        uint maxPacket = reader.ReadUInt32();
+        var request = new SshChannelOpenRequest(this, type, sender, window, maxPacket, reader.RemainingSpan.ToArray());
+        var handler = ChannelOpenReceived;
+        if (handler is null)
+        {
+            request.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "open failed");
+            return;
+        }
+        handler(request);
+    }
+
+    private void OnGlobalRequest(ref SshReader reader)
+    {
+        string name = ReadAscii(ref reader);
+        bool wantReply = reader.ReadBoolean();
+        var request = new SshGlobalRequest(name, wantReply, reader.RemainingSpan.ToArray());
+        bool success = false;
+        // OpenSSH's hostkeys-00 announces the server's other host keys; updating known_hosts from it is not done here.
+        if (name != "hostkeys-00@openssh.com" && GlobalRequestReceived is { } handler)
+            success = handler(request);
+        LogGlobalRequest(name, wantReply, success);
+        if (!wantReply)
+            return;
+        var reply = new SshWriter(8);
+        reply.WriteByte((byte)(success ? MessageNumber.RequestSuccess : MessageNumber.RequestFailure));
+        Enqueue(reply);
+    }
+
+    internal SshChannel AcceptChannel(SshChannelOpenRequest request, SshChannelOptions options)
+    {
+        options.Validate();
+        SshChannel channel;
+        lock (_gate)
+        {
+            ThrowIfFailed();
+            channel = new SshChannel(this, AllocateChannelId(), request.ChannelType, options);
+            _channels.Add(channel.LocalId, channel);
+        }
+        channel.OnOpenConfirmed(request.SenderChannel, request.InitialWindow, request.MaxPacket);
+        var message = new SshWriter(32);
+        message.WriteByte((byte)MessageNumber.ChannelOpenConfirmation).WriteUInt32(request.SenderChannel)
+            .WriteUInt32(channel.LocalId).WriteUInt32(options.WindowSize).WriteUInt32(options.MaxPacketSize);
+        Enqueue(message);
+        return channel;
+    }
+
+    internal void RejectChannel(uint senderChannel, ChannelOpenFailureReason reason, string description)
+    {
+        var message = new SshWriter(32 + description.Length);
+        message.WriteByte((byte)MessageNumber.ChannelOpenFailure).WriteUInt32(senderChannel).WriteUInt32((uint)reason)
+            .WriteString(description).WriteString("");
+        Enqueue(message);
+    }
+
+    internal void Forget(SshChannel channel)
+    {
+        lock (_gate)
+        {
+            if (_channels.TryGetValue(channel.LocalId, out var current) && ReferenceEquals(current, channel))
+                _channels.Remove(channel.LocalId);
+        }
+    }
+
+    private SshChannel Lookup(uint localId, string what)
+    {
+        lock (_gate)
+        {
+            if (_channels.TryGetValue(localId, out var channel))
+                return channel;
+        }
+        throw new SshProtocolException($"received channel {what} for nonexistent channel {localId}");
+    }
+
+    private uint AllocateChannelId()
+    {
+        while (_channels.ContainsKey(_nextChannelId))
+            _nextChannelId++;
+        return _nextChannelId++;
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failure is not null)
+            throw new SshConnectionException("the connection is closed", _failure);
+        if (_disposed != 0 || _completion.Task.IsCompleted)
+            throw new SshConnectionException("the connection is closed");
+    }
+
+    /// <summary>Ends the connection for every channel and waiter; <paramref name="error"/> null means a clean end.</summary>
+    private void Fail(Exception? error)
+    {
+        SshChannel[] channels;
+        TaskCompletionSource<SshGlobalRequestReply>[] waiters;
+        lock (_gate)
+        {
+            if (_completion.Task.IsCompleted)
+                return;
+            _failure = error;
+            channels = [.. _channels.Values];
+            _channels.Clear();
+            waiters = [.. _pendingGlobalReplies];
+            _pendingGlobalReplies.Clear();
+        }
+        var lost = error as SshException ?? new SshConnectionException(
+            error is null ? "the connection is closed" : $"connection lost: {error.Message}", error);
+        foreach (var channel in channels)
+            channel.OnConnectionLost(lost);
+        foreach (var waiter in waiters)
+            waiter.TrySetException(lost);
+        _outbound.Complete();
+        if (error is null)
+            _completion.TrySetResult();
+        else
+            _completion.TrySetException(error);
+        if (!_shutdown.IsCancellationRequested)
+        {
+            try
+            {
+                _shutdown.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    private static string ReadAscii(ref SshReader reader) => Encoding.ASCII.GetString(reader.ReadString());
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "channel {Id}: new {Type}")]
+    private partial void LogChannelOpening(uint id, string type);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "client_input_global_request: rtype {Name} want_reply {WantReply} (answered {Success})")]
+    private partial void LogGlobalRequest(string name, bool wantReply, bool success);
+
+    [LoggerMessage(Level = LogLevel.Trace, Message = "connection: ignoring message type {Type}")]
+    private partial void LogIgnoredMessage(byte type);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "connection: protocol error: {Reason}")]
+    private partial void LogProtocolError(string reason);
+}
