@@ -1,0 +1,242 @@
+using System.Globalization;
+using System.Net;
+
+namespace Lucid.Ssh.OpenSsh;
+
+/// <summary>
+/// ssh_config(5) as OpenSSH's ssh applies it: command-line options first, then -F's file or ~/.ssh/config and
+/// /etc/ssh/ssh_config, the first value obtained for an option winning; HostName tokens, canonicalization and
+/// the "Match final" second pass; then defaults and token expansion. The result prints like `ssh -G`.
+/// </summary>
+public static class SshConfig
+{
+    /// <summary>The effective configuration for connecting to <paramref name="host"/> (as typed, without user@).</summary>
+    /// <exception cref="SshConfigException">The configuration is bad; its lines are what ssh would print.</exception>
+    public static EffectiveSshConfig Resolve(string host, SshConfigResolveOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        options ??= new SshConfigResolveOptions();
+        var local = options.LocalUser ?? SshConfigLocalUser.Current;
+        var o = new SshConfigState();
+        var reader = new SshConfigReader(o, options, local);
+
+        foreach (var line in options.CommandLineOptions)
+            if (!reader.ProcessCommandLine(line))
+                throw new SshConfigException(reader.Diagnostics);
+
+        o.HostArg = host;
+        reader.Host = host;
+        reader.OriginalHost = host;
+        ReadFiles(reader, options, local, finalPass: false);
+        var wantFinalPass = reader.WantFinalPass;
+
+        SshConfigDefaults.FillForCanonicalization(o);
+        var name = host;
+        if (o.HostName is not null)
+        {
+            name = SshConfigExpansion.Expand(o.HostName, new Dictionary<char, string> { ['h'] = host }, null);
+            o.HostName = name;
+        }
+        var wasAddress = IsAddress(name);
+        if (!wasAddress)
+            name = SshConfigPatterns.AsciiLower(name);
+        if (o.CanonicalizeHostname != SshConfigKeywords.CanonicalizeNo || wasAddress)
+            name = Canonicalize(name, o, options, reader.Diagnostics);
+
+        if (o.CanonicalizeHostname != SshConfigKeywords.CanonicalizeNo)
+            wantFinalPass = true;
+        if (wantFinalPass)
+        {
+            o.HostName = name;
+            reader.Host = name;
+            ReadFiles(reader, options, local, finalPass: true);
+        }
+
+        var failure = SshConfigDefaults.Fill(o, options.Algorithms, options.StdioForwarding);
+        if (failure is not null)
+            throw new SshConfigException([.. reader.Diagnostics, failure]);
+        o.User ??= local.Name;
+
+        if (o.JumpHost is not null)
+        {
+            var port = o.Port <= 0 ? 22 : o.Port;
+            var jumpPort = o.JumpPort <= 0 ? 22 : o.JumpPort;
+            if (o.JumpHost == name && port == jumpPort && o.User == (o.JumpUser ?? o.User))
+                throw new SshConfigException([.. reader.Diagnostics, $"jumphost loop via {o.JumpHost}"]);
+            // The ProxyCommand OpenSSH synthesises from ProxyJump is not shown by -G; ProxyJump is.
+            o.ProxyCommand = null;
+            o.ProxyUseFdPass = 0;
+        }
+        if (o.Port == 0)
+            o.Port = 22;
+        if (o.HostKeyAlias is not null)
+            o.HostKeyAlias = SshConfigPatterns.AsciiLower(o.HostKeyAlias);
+        if (o.ProxyCommand == "-" && o.ProxyUseFdPass != 0)
+            throw new SshConfigException([.. reader.Diagnostics, "ProxyCommand=- and ProxyUseFDPass are incompatible"]);
+        if (o.UpdateHostKeys == 2)
+        {
+            var levelBelowInfo = o.LogLevel is "QUIET" or "FATAL" or "ERROR";
+            if (o.ControlPersist != 0 && o.ControlPath is not null)
+                o.UpdateHostKeys = 0;
+            else if (options.HasRemoteCommand || o.RemoteCommand is not null || o.RequestTty == SshConfigKeywords.TtyNo)
+                o.UpdateHostKeys = 0;
+            else if (levelBelowInfo)
+                o.UpdateHostKeys = 0;
+        }
+        if (o.ConnectionAttempts <= 0)
+            throw new SshConfigException([.. reader.Diagnostics, "Invalid number of ConnectionAttempts"]);
+        if (options.HasRemoteCommand && o.RemoteCommand is not null)
+            throw new SshConfigException([.. reader.Diagnostics, "Cannot execute command-line and remote command."]);
+        if (o.ForkAfterAuthentication != 0 && !options.HasRemoteCommand && o.RemoteCommand is null
+            && o.SessionType != SshConfigKeywords.SessionNone)
+            throw new SshConfigException([.. reader.Diagnostics, "Cannot fork into background without a command to execute."]);
+
+        ExpandTokens(o, name, local, options, reader.Diagnostics);
+        return new EffectiveSshConfig(o, name, options.Algorithms, reader.Diagnostics, local);
+    }
+
+    private static void ReadFiles(SshConfigReader reader, SshConfigResolveOptions options, SshConfigLocalUser local, bool finalPass)
+    {
+        var final = finalPass ? SshConfigReadFlags.FinalPass : SshConfigReadFlags.None;
+        var active = true;
+        if (options.ConfigFile is { } file)
+        {
+            if (file.Equals("none", StringComparison.OrdinalIgnoreCase))
+                return;
+            if (!reader.ReadFile(file, SshConfigReadFlags.UserConfig | final, ref active, 0))
+            {
+                var why = Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(file)) ?? "/") && !File.Exists(file)
+                    ? "No such file or directory" : "Permission denied";
+                throw new SshConfigException([.. reader.Diagnostics, $"Can't open user config file {Trim(file)}: {why}"]);
+            }
+            return;
+        }
+        var user = options.UserConfigFile ?? Path.Combine(local.HomeDirectory, ".ssh", "config");
+        reader.ReadFile(user, SshConfigReadFlags.CheckPermissions | SshConfigReadFlags.UserConfig | final, ref active, 0);
+        active = true;
+        reader.ReadFile(options.SystemConfigFile, final, ref active, 0);
+    }
+
+    private static string Trim(string s) => s.Length <= 100 ? s : s[..100];
+
+    /// <summary>Names that can only be an address (a '%' or ':' or nothing but digits and dots), or parse as one.</summary>
+    private static bool IsAddressFast(string name) =>
+        name.Contains('%') || name.Contains(':') || name.All(c => c is >= '0' and <= '9' or '.');
+
+    private static bool IsAddress(string name) => IsAddressFast(name) || IPAddress.TryParse(name, out _);
+
+    private static string Canonicalize(string host, SshConfigState o, SshConfigResolveOptions options, List<string> diagnostics)
+    {
+        if (IPAddress.TryParse(host, out var address) && !host.Contains('%'))
+        {
+            var text = address.ToString();
+            return string.Equals(text, host, StringComparison.OrdinalIgnoreCase) ? host : text;
+        }
+        if (IsAddressFast(host) || o.CanonicalizeHostname == SshConfigKeywords.CanonicalizeNo)
+            return host;
+        var direct = (o.ProxyCommand is null || o.ProxyCommand.Equals("none", StringComparison.OrdinalIgnoreCase)) && o.JumpHost is null;
+        if (!direct && o.CanonicalizeHostname != SshConfigKeywords.CanonicalizeAlways)
+            return host;
+        var resolve = options.ResolveHostName ?? Resolves;
+        if (host.EndsWith('.'))
+        {
+            if (resolve(host))
+                return host[..^1];
+        }
+        else
+        {
+            if (host.Count(c => c == '.') > o.CanonicalizeMaxDots)
+                return host;
+            foreach (var domain in o.CanonicalDomains)
+            {
+                if (domain.Equals("none", StringComparison.OrdinalIgnoreCase))
+                    break;
+                if (resolve($"{host}.{domain}."))
+                    return $"{host}.{domain}";
+            }
+        }
+        if (o.CanonicalizeFallbackLocal == 0)
+            throw new SshConfigException([.. diagnostics, $"ssh: Could not resolve host \"{host}\""]);
+        return host;
+    }
+
+    private static bool Resolves(string name)
+    {
+        try
+        {
+            return Dns.GetHostAddresses(name).Length > 0;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Token and ~ expansion of the options OpenSSH expands before `ssh -G` prints (the others are
+    /// expanded where they are used, by the code using them: see <see cref="EffectiveSshConfig.ExpandTokens"/>).</summary>
+    private static void ExpandTokens(SshConfigState o, string host, SshConfigLocalUser local, SshConfigResolveOptions options,
+        List<string> diagnostics)
+    {
+        var tokens = EffectiveSshConfig.ClientTokens(o, host, local);
+        var env = options.GetEnvironmentVariable;
+        string Tilde(string s) => SshConfigExpansion.ExpandTilde(s, local.HomeDirectory);
+        string Expand(string s, bool dollar)
+        {
+            try
+            {
+                return SshConfigExpansion.Expand(s, tokens, dollar ? env : null);
+            }
+            catch (SshConfigException e)
+            {
+                throw new SshConfigException([.. diagnostics, .. e.Lines]);
+            }
+        }
+        if (o.RemoteCommand is not null)
+            o.RemoteCommand = Expand(o.RemoteCommand, false);
+        if (o.ControlPath is not null)
+            o.ControlPath = Expand(Tilde(o.ControlPath), true);
+        if (o.IdentityAgent is not null)
+            o.IdentityAgent = Expand(Tilde(o.IdentityAgent), true);
+        if (o.ForwardAgentSockPath is not null)
+        {
+            o.ForwardAgentSockPath = Expand(Tilde(o.ForwardAgentSockPath), true);
+            if (!File.Exists(o.ForwardAgentSockPath) && !Directory.Exists(o.ForwardAgentSockPath))
+            {
+                diagnostics.Add($"Cannot forward agent socket path \"{o.ForwardAgentSockPath}\": No such file or directory");
+                if (o.ExitOnForwardFailure != 0)
+                    throw new SshConfigException(diagnostics);
+            }
+        }
+        if (o.SystemHostFiles.Count > 0 && o.SystemHostFiles[0].Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            if (o.SystemHostFiles.Count > 1)
+                throw new SshConfigException([.. diagnostics, "Invalid GlobalKnownHostsFiles: \"none\" appears with other entries"]);
+            o.SystemHostFiles.Clear();
+        }
+        if (o.UserHostFiles.Count > 0 && o.UserHostFiles[0].Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            if (o.UserHostFiles.Count > 1)
+                throw new SshConfigException([.. diagnostics, "Invalid UserKnownHostsFiles: \"none\" appears with other entries"]);
+            o.UserHostFiles.Clear();
+        }
+        for (var i = 0; i < o.UserHostFiles.Count; i++)
+            o.UserHostFiles[i] = Expand(Tilde(o.UserHostFiles[i]), true);
+        ExpandForwardPaths(o.LocalForwards, s => Expand(s, false));
+        ExpandForwardPaths(o.RemoteForwards, s => Expand(s, false));
+    }
+
+    private static void ExpandForwardPaths(List<SshConfigForward> forwards, Func<string, string> expand)
+    {
+        for (var i = 0; i < forwards.Count; i++)
+        {
+            var f = forwards[i];
+            forwards[i] = f with
+            {
+                ListenPath = f.ListenPath is null ? null : expand(f.ListenPath),
+                ConnectPath = f.ConnectPath is null ? null : expand(f.ConnectPath),
+            };
+        }
+    }
+
+    internal static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
