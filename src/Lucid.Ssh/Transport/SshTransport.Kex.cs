@@ -139,7 +139,6 @@ public sealed partial class SshTransport
         {
             // Tell the peer why, then close (best effort, bounded).
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _holdApp = true;
             EnqueueControl(Outgoing.Copy(DisconnectPayload(protocol.Reason, protocol.Message), done));
             try
             {
@@ -170,10 +169,9 @@ public sealed partial class SshTransport
                 throw new SshConnectionException("connection closed");
             if (_firstKexDone)
                 TransportLog.Rekeying(_log, reason);
-            _holdApp = true;
             var kexInit = BuildKexInit(!_firstKexDone);
             _ourKexInit = kexInit;
-            EnqueueControl(Outgoing.Copy(kexInit.Encode()));
+            EnqueueControl(Outgoing.Copy(kexInit.Encode(), action: OutgoingAction.KexInit));
             TransportLog.KexInitSent(_log);
             if (kexInit.FirstKexPacketFollows)
             {

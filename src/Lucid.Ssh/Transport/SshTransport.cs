@@ -36,7 +36,7 @@ public sealed partial class SshTransport : IPacketConnection
     private readonly object _kexLock = new();
 
     private KexInitMessage? _ourKexInit;
-    private volatile bool _holdApp;
+    private bool _holdApp; // writer loop only: between our KEXINIT and our NEWKEYS on the wire
     private bool _strictKex;
     private bool _firstKexDone;
     private bool _peerWantsExtInfo;
@@ -295,6 +295,9 @@ public sealed partial class SshTransport : IPacketConnection
             }
             switch (item.Action)
             {
+                case OutgoingAction.KexInit:
+                    _holdApp = true;
+                    break;
                 case OutgoingAction.NewKeys:
                     _writer.SetKeys(item.Keys!);
                     if (_strictKex)
@@ -433,6 +436,7 @@ public sealed partial class SshTransport : IPacketConnection
     private enum OutgoingAction
     {
         None,
+        KexInit,
         NewKeys,
         StartCompression,
     }
