@@ -1,19 +1,102 @@
 using System.Net;
 using System.Net.Sockets;
+using Lucid.Ssh;
+using Lucid.Ssh.Crypto;
+using Lucid.Ssh.Transport;
 
 namespace Lucid.Cli.Ssh;
 
 /// <summary>One run of `lucid ssh`: connect, verify the host, authenticate, run the session, return its status.</summary>
 internal sealed class SshClientSession(SshOptions options, SshLog log)
 {
+    private string _peer = "";
+    private SshTransport? _transport;
+
     public async Task<int> RunAsync()
     {
         var host = options.EffectiveHostName;
         var port = options.EffectivePort;
         using var socket = await TcpConnector.ConnectAsync(host, port, options.ConnectTimeout, log, CancellationToken.None);
-        var remote = (IPEndPoint)socket.RemoteEndPoint!;
-        _ = remote;
-        await Task.CompletedTask;
-        throw new SshFatalException("lucid ssh: the SSH transport is not available yet");
+        var address = ((IPEndPoint)socket.RemoteEndPoint!).Address.ToString();
+        _peer = $"{address} port {port}";
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        using var loggers = new SshLoggerProvider(log);
+        var logger = loggers.CreateLogger("Lucid.Ssh");
+        var verifier = new HostKeyVerifier(options, log);
+
+        try
+        {
+            var transportOptions = new ClientTransportOptions
+            {
+                Host = options.Host ?? host,
+                Port = port,
+                PeerDescription = _peer,
+                Logger = logger,
+                HostKeyVerifier = (key, h, p, _) => ValueTask.FromResult(verifier.Verify(h, p, address, key.KeyType, key.Blob.Span)),
+            };
+            transportOptions.KexAlgorithms = Edit(AlgorithmCategory.Kex, options.KexAlgorithms, "KexAlgorithms");
+            transportOptions.Ciphers = Edit(AlgorithmCategory.Cipher, options.Ciphers, "Ciphers");
+            transportOptions.Macs = Edit(AlgorithmCategory.Mac, options.Macs, "MACs");
+            transportOptions.HostKeyAlgorithms = Edit(AlgorithmCategory.HostKey, options.HostKeyAlgorithms, "HostKeyAlgorithms");
+            if (options.Compression == true)
+                transportOptions.Compression = ["zlib@openssh.com", "zlib", "none"];
+            transportOptions.RekeyBytes = options.RekeyBytes;
+            transportOptions.RekeyInterval = options.RekeyTime;
+            if (options.ConnectTimeout is { } timeout)
+                transportOptions.HandshakeTimeout = timeout;
+
+            _transport = await SshTransport.ConnectClientAsync(stream, transportOptions);
+            throw new SshFatalException("lucid ssh: authentication is not available yet");
+        }
+        catch (SshException e)
+        {
+            throw Fatal(e);
+        }
+        finally
+        {
+            if (_transport is not null)
+                await _transport.DisposeAsync();
+        }
+    }
+
+    private static IReadOnlyList<string> Edit(AlgorithmCategory category, string? spec, string keyword)
+    {
+        if (spec is null)
+            return AlgorithmRegistry.Defaults(category);
+        try
+        {
+            return AlgorithmRegistry.Edit(category, spec);
+        }
+        catch (ArgumentException)
+        {
+            throw new SshFatalException($"command-line line 0: Bad {keyword} '{spec}'.");
+        }
+    }
+
+    /// <summary>The library's failure in OpenSSH's words (fatal() lines; some take two as OpenSSH prints).</summary>
+    private SshFatalException Fatal(SshException e)
+    {
+        var text = e.Message;
+        var peer = _peer;
+        return e switch
+        {
+            SshHostKeyVerificationException => new("Host key verification failed."),
+            SshAuthenticationException a => new($"{options.EffectiveUser}@{options.EffectiveHostName}: Permission denied ({string.Join(',', a.AllowedMethods)})."),
+            _ when text == "kex_exchange_identification: Connection closed by remote host" => new($"{text}\r\nConnection closed by {peer}"),
+            _ when text.StartsWith("kex_exchange_identification: read: ", StringComparison.Ordinal) => new($"{text}\r\nConnection reset by {peer}"),
+            _ when text.StartsWith("kex_exchange_identification: banner line", StringComparison.Ordinal) => new($"{text}\r\nbanner exchange: Connection to {peer}: invalid format"),
+            _ when text == "Connection timed out during banner exchange" => new($"{text}\r\nConnection to {peer} timed out"),
+            _ when text.StartsWith("Connection timed out during", StringComparison.Ordinal) => new($"Connection to {peer} timed out"),
+            SshProtocolException { Reason: DisconnectReason.MacError } => new(IsAead()
+                ? $"ssh_dispatch_run_fatal: Connection to {peer}: message authentication code incorrect"
+                : $"Corrupted MAC on input.\r\nssh_dispatch_run_fatal: Connection to {peer}: message authentication code incorrect"),
+            _ => new(text),
+        };
+    }
+
+    private bool IsAead()
+    {
+        var algorithms = _transport?.Algorithms;
+        return algorithms is null ? true : algorithms.CipherServerToClient.IsAead;
     }
 }

@@ -189,12 +189,12 @@ internal static class SshCommandLine
                 ApplyOption(options, value);
                 break;
             case 'c':
-                if (!SshAlgorithms.IsValidSpec(SshAlgorithms.Category.Cipher, value))
+                if (!SshAlgorithms.IsValidSpec(Lucid.Ssh.Crypto.AlgorithmCategory.Cipher, value))
                     throw new SshUsageException($"Unknown cipher type '{value}'\n");
                 options.SetCiphers(value);
                 break;
             case 'm':
-                if (!SshAlgorithms.IsValidSpec(SshAlgorithms.Category.Mac, value))
+                if (!SshAlgorithms.IsValidSpec(Lucid.Ssh.Crypto.AlgorithmCategory.Mac, value))
                     throw new SshUsageException($"Unknown mac type '{value}'\n");
                 options.SetMacs(value);
                 break;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Lucid.Ssh.Crypto;
 
 namespace Lucid.Cli.Ssh;
 
@@ -102,6 +103,9 @@ internal sealed class SshOptions
             };
         }
 
+        string Valid(AlgorithmCategory category, string spec, string problem) =>
+            SshAlgorithms.IsValidSpec(category, spec) ? spec : throw Bad(problem);
+
         switch (keyword.ToLowerInvariant())
         {
             case "port":
@@ -132,19 +136,19 @@ internal sealed class SshOptions
                 UserKnownHostsFiles ??= [.. value.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
                 break;
             case "ciphers":
-                Ciphers ??= value;
+                Ciphers ??= Valid(AlgorithmCategory.Cipher, value, $"Bad SSH2 cipher spec '{value}'.");
                 break;
             case "macs":
-                Macs ??= value;
+                Macs ??= Valid(AlgorithmCategory.Mac, value, $"Bad SSH2 MAC spec '{value}'.");
                 break;
             case "kexalgorithms":
-                KexAlgorithms ??= value;
+                KexAlgorithms ??= Valid(AlgorithmCategory.Kex, value, $"Bad SSH2 KexAlgorithms '{value}'.");
                 break;
             case "hostkeyalgorithms":
-                HostKeyAlgorithms ??= value;
+                HostKeyAlgorithms ??= Valid(AlgorithmCategory.HostKey, value, $"Bad key types '{value}'.");
                 break;
             case "pubkeyacceptedalgorithms" or "pubkeyacceptedkeytypes":
-                PubkeyAcceptedAlgorithms ??= value;
+                PubkeyAcceptedAlgorithms ??= Valid(AlgorithmCategory.HostKey, value, $"Bad key types '{value}'.");
                 break;
             case "rekeylimit":
                 ApplyRekeyLimit(value, Bad);

@@ -86,6 +86,9 @@ public sealed class SshCommandLineTests
     [InlineData("-c", "nonesuch", "h")]
     [InlineData("-m", "nonesuch", "h")]
     [InlineData("-Q", "foo")]
+    [InlineData("-o", "Ciphers=+foo", "h")]
+    [InlineData("-o", "MACs=foo", "h")]
+    [InlineData("-o", "HostKeyAlgorithms=foo", "h")]
     [InlineData("-F", "/nonexistent/config", "h")]
     public async Task Bad_arguments_are_reported_as_openssh_does(params string[] args)
     {
