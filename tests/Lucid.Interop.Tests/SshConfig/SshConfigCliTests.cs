@@ -22,6 +22,9 @@ public sealed class SshConfigCliTests(SshConfigCorpus corpus) : IClassFixture<Ss
         "-F /dev/null -T -N -W h:1 -J j1,j2 host",
         "-F /dev/null -t -q -e ^] -c aes128-ctr -m hmac-sha2-256 -x -a -n h ls -l",
         "-F {corpus}/nonexistent.conf h",
+        // No -F: ~/.ssh/config (absent here) and the machine's own /etc/ssh/ssh_config with its Include.
+        "h",
+        "-l u -p 2 -o SendEnv=EXTRA web.example.com",
     };
 
     [Theory]
