@@ -1,8 +1,12 @@
+using Lucid.Ssh.Crypto;
+
 namespace Lucid.Ssh.OpenSsh;
 
 /// <summary>
 /// The algorithm lists sshd_config edits with `+`, `-` and `^` (kex.c kex_assemble_names): the names
-/// OpenSSH 9.2 accepts in a configuration, the ones Lucid's transport offers, and the server defaults.
+/// OpenSSH 9.2 accepts in a configuration (so its files load), the ones Lucid's transport implements
+/// (AlgorithmRegistry), and the server defaults. Unlike AlgorithmRegistry.Edit, names OpenSSH knows but
+/// Lucid lacks are dropped silently, as sshd drops what its build lacks.
 /// </summary>
 internal static class SshdConfigAlgorithms
 {
@@ -40,35 +44,6 @@ internal static class SshdConfigAlgorithms
         "rsa-sha2-256-cert-v01@openssh.com", "rsa-sha2-512", "rsa-sha2-512-cert-v01@openssh.com",
     ];
 
-    // What Lucid offers, in OpenSSH's default order. The transport's AlgorithmRegistry is the real
-    // authority; these lists are the server defaults until the server negotiates through it.
-    private static readonly string[] DefaultKex =
-    [
-        "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384",
-        "ecdh-sha2-nistp521", "diffie-hellman-group-exchange-sha256", "diffie-hellman-group16-sha512",
-        "diffie-hellman-group18-sha512", "diffie-hellman-group14-sha256",
-    ];
-    private static readonly string[] DefaultCiphers =
-    [
-        "chacha20-poly1305@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr", "aes128-gcm@openssh.com",
-        "aes256-gcm@openssh.com",
-    ];
-    private static readonly string[] DefaultMacs =
-    [
-        "umac-64-etm@openssh.com", "umac-128-etm@openssh.com", "hmac-sha2-256-etm@openssh.com",
-        "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com", "umac-64@openssh.com", "umac-128@openssh.com",
-        "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1",
-    ];
-    private static readonly string[] DefaultKeys =
-    [
-        "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
-        "rsa-sha2-256",
-    ];
-    private static readonly string[] SupportedKex = [.. DefaultKex, "diffie-hellman-group14-sha1", "diffie-hellman-group1-sha1", "diffie-hellman-group-exchange-sha1"];
-    private static readonly string[] SupportedCiphers = [.. DefaultCiphers, "aes128-cbc", "aes192-cbc", "aes256-cbc", "3des-cbc"];
-    private static readonly string[] SupportedMacs = [.. DefaultMacs, "hmac-sha1-96", "hmac-sha1-96-etm@openssh.com", "hmac-md5", "hmac-md5-96", "hmac-md5-etm@openssh.com", "hmac-md5-96-etm@openssh.com"];
-    private static readonly string[] SupportedKeys = [.. DefaultKeys, "ssh-rsa"];
-
     public static IReadOnlyList<string> Known(Category c) => c switch
     {
         Category.Kex => KnownKex,
@@ -77,20 +52,23 @@ internal static class SshdConfigAlgorithms
         _ => KnownKeys,
     };
 
+    /// <summary>What the transport implements (the AlgorithmRegistry tables), preferred first.</summary>
     public static IReadOnlyList<string> Supported(Category c) => c switch
     {
-        Category.Kex => SupportedKex,
-        Category.Cipher => SupportedCiphers,
-        Category.Mac => SupportedMacs,
-        _ => SupportedKeys,
+        Category.Kex => AlgorithmRegistry.Names(AlgorithmCategory.Kex),
+        Category.Cipher => AlgorithmRegistry.Names(AlgorithmCategory.Cipher),
+        Category.Mac => AlgorithmRegistry.Names(AlgorithmCategory.Mac),
+        Category.Key => AlgorithmRegistry.Names(AlgorithmCategory.HostKey),
+        _ => [.. AlgorithmRegistry.Names(AlgorithmCategory.HostKey).Where(n => n != "ssh-rsa")],
     };
 
+    /// <summary>The server's defaults: the registry's, so sshd offers exactly what the transport negotiates.</summary>
     public static IReadOnlyList<string> Defaults(Category c) => c switch
     {
-        Category.Kex => DefaultKex,
-        Category.Cipher => DefaultCiphers,
-        Category.Mac => DefaultMacs,
-        _ => DefaultKeys,
+        Category.Kex => AlgorithmRegistry.Defaults(AlgorithmCategory.Kex),
+        Category.Cipher => AlgorithmRegistry.Defaults(AlgorithmCategory.Cipher),
+        Category.Mac => AlgorithmRegistry.Defaults(AlgorithmCategory.Mac),
+        _ => AlgorithmRegistry.Defaults(AlgorithmCategory.HostKey),
     };
 
     /// <summary>

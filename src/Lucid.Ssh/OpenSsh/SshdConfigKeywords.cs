@@ -4,7 +4,7 @@ namespace Lucid.Ssh.OpenSsh;
 internal enum SshdKeywordKind
 {
     Flag, Choice, Int, Time, Port, ListenAddress, HostKey, HostCertificate, Filename, Word, RestOfLine,
-    Algorithms, UserPatterns, GroupPatterns, AuthorizedKeysFile, AcceptEnv, SetEnv, Subsystem, MaxStartups,
+    Algorithms, UserPatterns, GroupPatterns, AuthorizedKeysFiles, AcceptEnv, SetEnv, Subsystem, MaxStartups,
     PerSourceMaxStartups, PerSourceNetBlockSize, LogLevel, LogFacility, AuthenticationMethods, PermitOpen,
     PermitUserEnvironment, RekeyLimit, QosPair, Octal, PubkeyAuthOptions, LogVerbose, ChannelTimeout,
     UnusedConnectionTimeout, FingerprintHash, PermitTunnel, Include, Match, Deprecated, Unsupported, Ignore,
@@ -118,7 +118,7 @@ internal static class SshdConfigKeywords
         K("reversemappingcheck", SshdKeywordKind.Deprecated, false),
         K("clientaliveinterval", SshdKeywordKind.Time, true),
         K("clientalivecountmax", SshdKeywordKind.Int, true),
-        K("authorizedkeysfile", SshdKeywordKind.AuthorizedKeysFile, true),
+        K("authorizedkeysfile", SshdKeywordKind.AuthorizedKeysFiles, true),
         K("authorizedkeysfile2", SshdKeywordKind.Deprecated, true),
         K("useprivilegeseparation", SshdKeywordKind.Deprecated, false),
         K("acceptenv", SshdKeywordKind.AcceptEnv, true),

@@ -189,7 +189,7 @@ internal static class SshdConfigValues
                     if (c.Active) store.Append(name, arg);
                 }
                 break;
-            case AuthorizedKeysFile:
+            case AuthorizedKeysFiles:
             {
                 var first = !store.IsSet(name);
                 var values = new List<string>();
