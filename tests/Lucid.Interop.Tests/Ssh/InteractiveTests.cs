@@ -14,7 +14,7 @@ public sealed class InteractiveTests : IAsyncLifetime
     private string Command(params string[] extra) =>
         $"'{Lucid.Executable}' ssh " + string.Join(' ', _server.SshArguments().Concat(extra).Select(a => $"'{a}'"));
 
-    [Fact(Skip = "waits for client authentication to land")]
+    [Fact]
     public async Task Shell_with_pty_follows_resizes_and_tilde_dot_restores_the_terminal()
     {
         await using var tmux = await TmuxTerminal.StartAsync(100, 30);
@@ -46,7 +46,7 @@ public sealed class InteractiveTests : IAsyncLifetime
         await tmux.WaitForAsync("^rc=255 restored=yes$");
     }
 
-    [Fact(Skip = "waits for client authentication to land")]
+    [Fact]
     public async Task Exit_from_the_remote_shell_returns_its_status_and_restores_the_terminal()
     {
         await using var tmux = await TmuxTerminal.StartAsync(80, 24);

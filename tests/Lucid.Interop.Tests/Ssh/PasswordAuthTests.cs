@@ -43,7 +43,7 @@ public sealed class PasswordAuthTests
 
     private const string PasswordPrompt = $"{TestUser.Name}@127.0.0.1's password: ";
 
-    [Fact(Skip = "waits for client authentication to land")]
+    [Fact]
     public async Task Password_prompt_on_the_terminal()
     {
         await TestUser.EnsureAsync();
@@ -55,7 +55,7 @@ public sealed class PasswordAuthTests
         Assert.Equal(real, ours);
     }
 
-    [Fact(Skip = "waits for client authentication to land")]
+    [Fact]
     public async Task Wrong_password_is_permission_denied_with_exit_255()
     {
         await TestUser.EnsureAsync();
@@ -68,7 +68,7 @@ public sealed class PasswordAuthTests
         Assert.Equal(real, ours);
     }
 
-    [Fact(Skip = "waits for client authentication to land")]
+    [Fact]
     public async Task Keyboard_interactive_answers_the_servers_prompts()
     {
         await TestUser.EnsureAsync();
@@ -81,7 +81,7 @@ public sealed class PasswordAuthTests
         Assert.Equal(real, ours);
     }
 
-    [Fact(Skip = "waits for client authentication to land")]
+    [Fact]
     public async Task Chained_publickey_then_password()
     {
         await TestUser.EnsureAsync();
