@@ -63,6 +63,7 @@ internal sealed class SessionRunner(SshOptions options, SshLog log, SshConnectio
             return SshTool.Failure;
         }
 
+        log.Debug1("Entering interactive session.");
         var raw = wantTty && Terminal.IsTerminal(Libc.STDIN_FILENO) ? Terminal.EnterRawMode() : null;
         using var resize = wantTty ? new WindowChange(() => _ = SendWindowSizeAsync()) : null;
         try
@@ -89,7 +90,10 @@ internal sealed class SessionRunner(SshOptions options, SshLog log, SshConnectio
             throw connection.Completion.Exception!.InnerException!;
         var status = await session.WaitForExitAsync();
         if (status.ExitCode is { } code)
+        {
+            log.Debug1($"Exit status {code}");
             return code;
+        }
         if (status.Signal is { } signal)
             log.Debug1($"Remote command terminated by signal {signal.Name}");
         return SshTool.Failure;

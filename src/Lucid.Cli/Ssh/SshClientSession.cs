@@ -47,9 +47,9 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
             if (options.ConnectTimeout is { } timeout)
                 transportOptions.HandshakeTimeout = timeout;
 
-            _transport = await SshTransport.ConnectClientAsync(stream, transportOptions);
             var user = options.EffectiveUser;
             log.Debug1($"Authenticating to {host}:{port} as '{user}'");
+            _transport = await SshTransport.ConnectClientAsync(stream, transportOptions);
             var transport = _transport;
             var context = new ClientAuthContext
             {
@@ -59,6 +59,7 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
             var clientOptions = new Prompts(options, log, verifier.PasswordsDisabled).CreateClientOptions(user, logger);
             await using var client = await SshClient.ConnectAsync(transport, clientOptions, context);
             _transport = null; // the client owns it now
+            log.Verbose($"Authenticated to {host} ([{address}]:{port}) using \"{client.AuthenticatedMethod}\".");
             return await new SessionRunner(options, log, client.Connection, transport).RunAsync();
         }
         catch (SshException e)

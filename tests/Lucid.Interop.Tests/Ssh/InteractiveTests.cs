@@ -55,6 +55,7 @@ public sealed class InteractiveTests : IAsyncLifetime
         await tmux.WaitForAsync(@"[#$] $");
         await tmux.TypeAsync("exit 7");
         await tmux.WaitForAsync("Connection to 127.0.0.1 closed.");
+        await tmux.WaitForAsync(@"local\$ $");
         await tmux.TypeAsync("echo \"rc=$? restored=$([ \"$(stty -g)\" = \"$saved\" ] && echo yes || echo no)\"");
         await tmux.WaitForAsync("^rc=7 restored=yes$");
     }
