@@ -107,7 +107,7 @@ internal static class GenerateCommand
     {
         string sshDir = Path.Combine(KeygenPaths.Home, ".ssh");
         string? dir = Path.GetDirectoryName(path);
-        if (dir is null || Path.GetFullPath(dir) != Path.GetFullPath(sshDir) || Directory.Exists(sshDir))
+        if (string.IsNullOrEmpty(dir) || Path.GetFullPath(dir) != Path.GetFullPath(sshDir) || Directory.Exists(sshDir))
             return;
         try
         {

@@ -131,31 +131,64 @@ internal static class KeyFileAccess
         throw new KeyPermissionsException();
     }
 
-    // ---- private key files: bound to the keys helper's PrivateKeyFile once it lands ----
+    // ---- private key files (the library's PrivateKeyFile), with ssh-keygen's semantics on top ----
 
     /// <summary>
     /// sshkey_load_private(): permission check, then parse/decrypt. A wrong or missing passphrase throws
-    /// <see cref="SshWrongPassphraseException"/>; "" means "try without one".
+    /// <see cref="SshWrongPassphraseException"/>; "" means "try without one". The comment is null for PEM
+    /// formats, which have none (OpenSSH then prints no "Key has comment" line).
     /// </summary>
     public static LoadedKey LoadPrivate(string path, string passphrase, KeygenConsole console)
     {
         CheckPermissions(path, console);
-        _ = passphrase;
-        throw new SshException("private key files are not available yet");
+        string text = File.ReadAllText(path);
+        SshPrivateKey key;
+        try
+        {
+            key = PrivateKeyFile.Parse(text, passphrase.Length == 0 ? null : passphrase);
+        }
+        catch (SshKeyFormatException e) when (e.FileName is null)
+        {
+            throw e.At(path);
+        }
+        string? comment = PrivateKeyFile.DetectFormat(text) == PrivateKeyFormat.OpenSsh ? key.Comment : null;
+        return new LoadedKey(key, comment);
     }
 
     /// <summary>Writes the private key (0600) in the -m format; OpenSSH's own format unless PEM/PKCS8 is asked.</summary>
     public static void SavePrivate(string path, SshPrivateKey key, string passphrase, string comment, KeyFileFormat format)
     {
-        _ = (path, key, passphrase, comment, format);
-        throw new KeySaveException("private key files are not available yet");
+        var fileFormat = format switch
+        {
+            KeyFileFormat.Pem => PrivateKeyFormat.Pem,
+            KeyFileFormat.Pkcs8 => PrivateKeyFormat.Pkcs8,
+            _ => PrivateKeyFormat.OpenSsh,
+        };
+        // OpenSSL-encrypted formats refuse passphrases under five characters (ed25519 is always written
+        // in OpenSSH's format, which has no such limit).
+        if (fileFormat != PrivateKeyFormat.OpenSsh && key.KeyType != KeyAlgorithms.Ed25519 && passphrase.Length is > 0 and < 5)
+            throw new KeySaveException("passphrase is too short (minimum five characters)");
+        try
+        {
+            PrivateKeyFile.Save(path, key, fileFormat, passphrase.Length == 0 ? null : passphrase, comment);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new KeySaveException(Describe(e));
+        }
     }
 
     /// <summary>The unencrypted public key section of an openssh-key-v1 file, or null.</summary>
     public static SshPublicKey? TryReadPublicSection(string path)
     {
-        _ = path;
-        return null;
+        try
+        {
+            return PrivateKeyFile.ReadPublicKeyWithoutPassphrase(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is SshException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The .pub file: "type base64 comment\n", mode 0644.</summary>

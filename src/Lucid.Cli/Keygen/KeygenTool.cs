@@ -31,6 +31,11 @@ internal static class KeygenTool
                 console.Log(e.Message);
             return e.ExitCode;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            console.Log($"ssh-keygen: {KeyFileAccess.Describe(e)}");
+            return 255;
+        }
         catch (SshException e)
         {
             // Anything the library refuses that a command did not phrase itself.

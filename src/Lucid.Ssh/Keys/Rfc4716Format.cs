@@ -116,15 +116,11 @@ public static class Rfc4716Format
 
         var body = new StringBuilder();
         int bodyStart = i + 1;
-        bool ended = false;
         for (; i < lines.Length; i++)
         {
             string line = lines[i].Trim();
             if (line == EndMarker)
-            {
-                ended = true;
                 break;
-            }
             if (line.StartsWith("----", StringComparison.Ordinal))
                 throw new SshKeyFormatException($"unexpected marker \"{line}\"", line: i + 1);
             foreach (char c in line)
@@ -134,8 +130,7 @@ public static class Rfc4716Format
             }
             body.Append(line);
         }
-        if (!ended)
-            throw new SshKeyFormatException($"truncated: missing \"{EndMarker}\"", line: lines.Length);
+        // A missing end marker is tolerated, as OpenSSH does; a cut-off body still fails below.
         if (body.Length == 0)
             throw new SshKeyFormatException("no key data", line: bodyStart);
         byte[] blob;

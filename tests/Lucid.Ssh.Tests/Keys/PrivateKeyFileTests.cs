@@ -14,6 +14,9 @@ public sealed class PrivateKeyFileTests
         {
             foreach (var format in new string?[] { null, "PEM", "PKCS8" })
             {
+                // ssh-keygen ignores -m for Ed25519 and writes its own format, already covered by the null row.
+                if (type == "ed25519" && format is not null)
+                    continue;
                 data.Add(type, bits, format, "");
                 data.Add(type, bits, format, "secret words");
             }
