@@ -10,6 +10,8 @@ internal static class SshTool
 
     public static async Task<int> RunAsync(string[] args)
     {
+        if (SshConfigDump.IsRequested(args))
+            return SshConfigDump.Run(args);
         SshCommandLine.Result parsed;
         try
         {

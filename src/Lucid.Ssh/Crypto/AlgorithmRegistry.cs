@@ -11,7 +11,6 @@ public static class AlgorithmRegistry
     private const AlgorithmStatus Ok = AlgorithmStatus.Recommended;
     private const AlgorithmStatus Legacy = AlgorithmStatus.Legacy;
     private const AlgorithmStatus Broken = AlgorithmStatus.Broken;
-    private const bool UmacReady = false; // until the RFC 4418 implementation lands
 
     public static IReadOnlyList<KexAlgorithmInfo> Kex { get; } =
     [
@@ -51,13 +50,13 @@ public static class AlgorithmRegistry
 
     public static IReadOnlyList<MacAlgorithmInfo> Mac { get; } =
     [
-        new("umac-64-etm@openssh.com", 16, 8, true, Ok, "6.2", UmacReady, k => new UmacMac(k.Span, 8)),
-        new("umac-128-etm@openssh.com", 16, 16, true, Ok, "6.2", UmacReady, k => new UmacMac(k.Span, 16)),
+        new("umac-64-etm@openssh.com", 16, 8, true, Ok, "6.2", true, k => new UmacMac(k.Span, 8)),
+        new("umac-128-etm@openssh.com", 16, 16, true, Ok, "6.2", true, k => new UmacMac(k.Span, 16)),
         new("hmac-sha2-256-etm@openssh.com", 32, 32, true, Ok, "6.2", true, k => new HmacMac(HashAlgorithmName.SHA256, k.Span)),
         new("hmac-sha2-512-etm@openssh.com", 64, 64, true, Ok, "6.2", true, k => new HmacMac(HashAlgorithmName.SHA512, k.Span)),
         new("hmac-sha1-etm@openssh.com", 20, 20, true, Legacy, "6.2", false, k => new HmacMac(HashAlgorithmName.SHA1, k.Span)),
-        new("umac-64@openssh.com", 16, 8, false, Legacy, "4.7", UmacReady, k => new UmacMac(k.Span, 8)),
-        new("umac-128@openssh.com", 16, 16, false, Legacy, "6.2", UmacReady, k => new UmacMac(k.Span, 16)),
+        new("umac-64@openssh.com", 16, 8, false, Legacy, "4.7", true, k => new UmacMac(k.Span, 8)),
+        new("umac-128@openssh.com", 16, 16, false, Legacy, "6.2", true, k => new UmacMac(k.Span, 16)),
         new("hmac-sha2-256", 32, 32, false, Legacy, "5.9", true, k => new HmacMac(HashAlgorithmName.SHA256, k.Span)),
         new("hmac-sha2-512", 64, 64, false, Legacy, "5.9", true, k => new HmacMac(HashAlgorithmName.SHA512, k.Span)),
         new("hmac-sha1", 20, 20, false, Legacy, "", false, k => new HmacMac(HashAlgorithmName.SHA1, k.Span)),

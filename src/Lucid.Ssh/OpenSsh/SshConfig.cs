@@ -75,7 +75,7 @@ public static class SshConfig
             throw new SshConfigException([.. reader.Diagnostics, "ProxyCommand=- and ProxyUseFDPass are incompatible"]);
         if (o.UpdateHostKeys == 2)
         {
-            var levelBelowInfo = o.LogLevel is "QUIET" or "FATAL" or "ERROR";
+            var levelBelowInfo = o.LogLevel is "SILENT" or "FATAL" or "ERROR";
             if (o.ControlPersist != 0 && o.ControlPath is not null)
                 o.UpdateHostKeys = 0;
             else if (options.HasRemoteCommand || o.RemoteCommand is not null || o.RequestTty == SshConfigKeywords.TtyNo)

@@ -104,7 +104,7 @@ public sealed class EffectiveSshConfig
     /// <summary>Null: OpenSSH's own order (gssapi-with-mic,publickey,keyboard-interactive,password).</summary>
     public IReadOnlyList<string>? PreferredAuthentications => _o.PreferredAuthentications is null ? null : Split(_o.PreferredAuthentications);
     public int NumberOfPasswordPrompts => _o.NumberOfPasswordPrompts;
-    /// <summary>QUIET, FATAL, ERROR, INFO, VERBOSE, DEBUG (= DEBUG1), DEBUG2 or DEBUG3.</summary>
+    /// <summary>SILENT (= QUIET), FATAL, ERROR, INFO, VERBOSE, DEBUG (= DEBUG1), DEBUG2 or DEBUG3, as `ssh -G` names them.</summary>
     public string LogLevel => _o.LogLevel!;
     public SshRequestTty RequestTty => _o.RequestTty switch
     {

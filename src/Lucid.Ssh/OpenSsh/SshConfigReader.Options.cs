@@ -8,7 +8,7 @@ internal sealed partial class SshConfigReader
 {
     private const int MaxIdentityFiles = 100, MaxCertificateFiles = 100, MaxHostsFiles = 32, MaxCanonicalDomains = 32;
 
-    private static readonly string[] LogLevels = ["QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG", "DEBUG1", "DEBUG2", "DEBUG3"];
+    private static readonly string[] LogLevels = ["SILENT", "QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG", "DEBUG1", "DEBUG2", "DEBUG3"];
     private static readonly string[] LogFacilities =
         ["DAEMON", "USER", "AUTH", "AUTHPRIV", "LOCAL0", "LOCAL1", "LOCAL2", "LOCAL3", "LOCAL4", "LOCAL5", "LOCAL6", "LOCAL7"];
 
@@ -178,7 +178,7 @@ internal sealed partial class SshConfigReader
                         return false;
                     }
                     if (active && _o.LogLevel is null)
-                        _o.LogLevel = level == "DEBUG1" ? "DEBUG" : level;
+                        _o.LogLevel = level switch { "DEBUG1" => "DEBUG", "QUIET" => "SILENT", _ => level }; // the names -G prints
                     return true;
                 }
             case K.SyslogFacility:

@@ -11,7 +11,7 @@ public sealed class OpenSshTransportTests(OpenSshServerFixture fixture) : IClass
     public static TheoryData<string> KexNames => [.. AlgorithmRegistry.Kex.Select(k => k.Name)];
     public static TheoryData<string> HostKeyNames => [.. AlgorithmRegistry.HostKey.Select(k => k.Name)];
     public static TheoryData<string> CipherNames => [.. AlgorithmRegistry.Cipher.Select(k => k.Name)];
-    public static TheoryData<string> MacNames => [.. AlgorithmRegistry.Mac.Where(m => !m.Name.StartsWith("umac", StringComparison.Ordinal)).Select(k => k.Name)];
+    public static TheoryData<string> MacNames => [.. AlgorithmRegistry.Mac.Select(k => k.Name)];
 
     [Theory]
     [MemberData(nameof(KexNames))]
@@ -59,7 +59,7 @@ public sealed class OpenSshTransportTests(OpenSshServerFixture fixture) : IClass
     public async Task Each_cipher_carries_packets(string cipher)
     {
         await using var transport = await TransportInterop.ConnectAsync(fixture.Server, o => o.Ciphers = [cipher]);
-        await TransportInterop.RequestUserAuthServiceAsync(transport);
+        await TransportInterop.RequestUserAuthServiceAsync(transport, withIgnorePackets: true);
         Assert.Equal(cipher, transport.Algorithms!.CipherClientToServer.Name);
         Assert.Equal(cipher, transport.Algorithms!.CipherServerToClient.Name);
     }
@@ -73,7 +73,7 @@ public sealed class OpenSshTransportTests(OpenSshServerFixture fixture) : IClass
             o.Ciphers = ["aes128-ctr"];
             o.Macs = [mac];
         });
-        await TransportInterop.RequestUserAuthServiceAsync(transport);
+        await TransportInterop.RequestUserAuthServiceAsync(transport, withIgnorePackets: true);
         Assert.Equal(mac, transport.Algorithms!.MacClientToServer!.Name);
     }
 

@@ -27,8 +27,19 @@ internal static class TransportInterop
     }
 
     /// <summary>SERVICE_REQUEST "ssh-userauth" → SERVICE_ACCEPT proves both directions' keys work.</summary>
-    public static async Task RequestUserAuthServiceAsync(IPacketConnection connection)
+    public static async Task RequestUserAuthServiceAsync(IPacketConnection connection, bool withIgnorePackets = false)
     {
+        if (withIgnorePackets)
+        {
+            // Packets of many sizes (both sides of the 1024-byte UMAC chunk, odd and even sequence numbers)
+            // that sshd must authenticate and then ignore before it answers.
+            foreach (int size in new[] { 0, 1, 15, 16, 17, 255, 1000, 1023, 1024, 1025, 4000, 32000 })
+            {
+                using var ignore = new SshWriter(size + 8);
+                ignore.WriteByte((byte)MessageNumber.Ignore).WriteString(new byte[size]);
+                await connection.SendAsync(ignore.WrittenMemory);
+            }
+        }
         using var request = new SshWriter();
         request.WriteByte((byte)MessageNumber.ServiceRequest).WriteString("ssh-userauth");
         await connection.SendAsync(request.WrittenMemory);
