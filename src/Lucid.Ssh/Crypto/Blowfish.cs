@@ -30,7 +30,7 @@ internal sealed class Blowfish
     }
 
     /// <summary>Key schedule that also mixes in <paramref name="data"/> (the salt); data and key are read as cyclic big-endian word streams.</summary>
-    public void ExpandState(ReadOnlySpan<byte> data, ReadOnlySpan<byte> key)
+    public unsafe void ExpandState(ReadOnlySpan<byte> data, ReadOnlySpan<byte> key)
     {
         int position = 0;
         for (int i = 0; i < _p.Length; i++)
@@ -38,58 +38,67 @@ internal sealed class Blowfish
 
         position = 0;
         uint left = 0, right = 0;
-        for (int i = 0; i < _p.Length; i += 2)
+        fixed (uint* p = _p, s = _s)
         {
-            left ^= NextWord(data, ref position);
-            right ^= NextWord(data, ref position);
-            Encrypt(ref left, ref right);
-            _p[i] = left;
-            _p[i + 1] = right;
-        }
-        for (int i = 0; i < _s.Length; i += 2)
-        {
-            left ^= NextWord(data, ref position);
-            right ^= NextWord(data, ref position);
-            Encrypt(ref left, ref right);
-            _s[i] = left;
-            _s[i + 1] = right;
+            for (int i = 0; i < BlowfishInitialState.PWords; i += 2)
+            {
+                left ^= NextWord(data, ref position);
+                right ^= NextWord(data, ref position);
+                Encrypt(p, s, ref left, ref right);
+                p[i] = left;
+                p[i + 1] = right;
+            }
+            for (int i = 0; i < BlowfishInitialState.SWords; i += 2)
+            {
+                left ^= NextWord(data, ref position);
+                right ^= NextWord(data, ref position);
+                Encrypt(p, s, ref left, ref right);
+                s[i] = left;
+                s[i + 1] = right;
+            }
         }
     }
 
     /// <summary>Key schedule with the key only (the data stream is all zeros).</summary>
-    public void ExpandState(ReadOnlySpan<byte> key)
+    public unsafe void ExpandState(ReadOnlySpan<byte> key)
     {
         int position = 0;
         for (int i = 0; i < _p.Length; i++)
             _p[i] ^= NextWord(key, ref position);
 
         uint left = 0, right = 0;
-        for (int i = 0; i < _p.Length; i += 2)
+        fixed (uint* p = _p, s = _s)
         {
-            Encrypt(ref left, ref right);
-            _p[i] = left;
-            _p[i + 1] = right;
-        }
-        for (int i = 0; i < _s.Length; i += 2)
-        {
-            Encrypt(ref left, ref right);
-            _s[i] = left;
-            _s[i + 1] = right;
+            for (int i = 0; i < BlowfishInitialState.PWords; i += 2)
+            {
+                Encrypt(p, s, ref left, ref right);
+                p[i] = left;
+                p[i + 1] = right;
+            }
+            for (int i = 0; i < BlowfishInitialState.SWords; i += 2)
+            {
+                Encrypt(p, s, ref left, ref right);
+                s[i] = left;
+                s[i + 1] = right;
+            }
         }
     }
 
     /// <summary>Encrypts consecutive 64-bit blocks, each as a pair of words, in place.</summary>
-    public void EncryptBlocks(Span<uint> words)
+    public unsafe void EncryptBlocks(Span<uint> words)
     {
-        for (int i = 0; i + 1 < words.Length; i += 2)
-            Encrypt(ref words[i], ref words[i + 1]);
+        fixed (uint* p = _p, s = _s)
+        {
+            for (int i = 0; i + 1 < words.Length; i += 2)
+                Encrypt(p, s, ref words[i], ref words[i + 1]);
+        }
     }
 
+    // Pointers rather than arrays: bcrypt runs this a couple of million times per key file and the
+    // indices (a byte each, into 256-word boxes) are always in range, so bounds checks are pure cost.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Encrypt(ref uint left, ref uint right)
+    private static unsafe void Encrypt(uint* p, uint* s, ref uint left, ref uint right)
     {
-        var p = _p;
-        var s = _s;
         uint l = left ^ p[0];
         uint r = right;
         for (int i = 1; i <= 16; i += 2)
@@ -102,7 +111,7 @@ internal sealed class Blowfish
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint F(uint[] s, uint x) =>
+    private static unsafe uint F(uint* s, uint x) =>
         ((s[x >> 24] + s[0x100 | ((x >> 16) & 0xff)]) ^ s[0x200 | ((x >> 8) & 0xff)]) + s[0x300 | (x & 0xff)];
 
     // Four bytes at a time, wrapping around to the start of the input as bcrypt specifies.

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Lucid.Ssh.Crypto;
 
 namespace Lucid.Ssh.Keys;
 
@@ -8,7 +9,7 @@ namespace Lucid.Ssh.Keys;
 /// </summary>
 internal sealed class OpenSshKeyCipher
 {
-    private enum Mode { None, Ctr, Cbc, Gcm }
+    private enum Mode { None, Ctr, Cbc, Gcm, ChaChaPoly }
 
     private readonly Mode _mode;
 
@@ -45,6 +46,7 @@ internal sealed class OpenSshKeyCipher
         "aes256-cbc" => new(name, Mode.Cbc, 32, 16, 16, 0),
         "aes128-gcm@openssh.com" => new(name, Mode.Gcm, 16, 12, 16, 16),
         "aes256-gcm@openssh.com" => new(name, Mode.Gcm, 32, 12, 16, 16),
+        "chacha20-poly1305@openssh.com" => new(name, Mode.ChaChaPoly, 64, 0, 8, 16),
         _ => null,
     };
 
@@ -70,6 +72,9 @@ internal sealed class OpenSshKeyCipher
                 using (var gcm = new AesGcm(key, TagSize))
                     gcm.Encrypt(iv, input, output, tag);
                 break;
+            case Mode.ChaChaPoly:
+                ChaChaPoly(key, input, output, tag, encrypt: true);
+                break;
         }
     }
 
@@ -91,6 +96,8 @@ internal sealed class OpenSshKeyCipher
                     aes.DecryptCbc(input, iv, output, PaddingMode.None);
                 }
                 return true;
+            case Mode.ChaChaPoly:
+                return ChaChaPoly(key, input, output, tag.ToArray(), encrypt: false);
             default:
                 try
                 {
@@ -102,6 +109,32 @@ internal sealed class OpenSshKeyCipher
                 {
                     return false;
                 }
+        }
+    }
+
+    // chacha20-poly1305@openssh.com with sequence number 0 and no length header: the Poly1305 key is the first
+    // keystream block (counter 0) under the first 32 key bytes, the data is encrypted from counter 1, the tag
+    // covers the ciphertext. (The second key half only encrypts packet lengths, unused for key files.)
+    private static bool ChaChaPoly(ReadOnlySpan<byte> key, ReadOnlySpan<byte> input, Span<byte> output, Span<byte> tag, bool encrypt)
+    {
+        var mainKey = key[..32];
+        Span<byte> nonce = stackalloc byte[8];
+        nonce.Clear();
+        Span<byte> polyKey = stackalloc byte[32];
+        polyKey.Clear();
+        Sodium.ChaCha20Xor(polyKey, polyKey, nonce, 0, mainKey);
+        try
+        {
+            if (!encrypt && !Sodium.Poly1305Verify(tag, input, polyKey))
+                return false;
+            Sodium.ChaCha20Xor(output, input, nonce, 1, mainKey);
+            if (encrypt)
+                Sodium.Poly1305(tag, output[..input.Length], polyKey);
+            return true;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(polyKey);
         }
     }
 

@@ -29,6 +29,17 @@ public abstract class SshPublicKey : IEquatable<SshPublicKey>
     /// </summary>
     public abstract bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signatureBlob);
 
+    /// <summary>
+    /// Verifies a signature blob that must use exactly <paramref name="requiredAlgorithm"/> — what a key exchange
+    /// or a publickey request negotiated (an rsa-sha2-512 signature is not accepted where rsa-sha2-256 was agreed).
+    /// </summary>
+    public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signatureBlob, string requiredAlgorithm) =>
+        SignatureAlgorithmOf(signatureBlob) == requiredAlgorithm && Verify(data, signatureBlob);
+
+    /// <summary>The algorithm name at the start of a signature blob, or null if the blob is malformed.</summary>
+    public static string? SignatureAlgorithmOf(ReadOnlySpan<byte> signatureBlob) =>
+        SignatureBlob.TryRead(signatureBlob, out var algorithm, out _) ? algorithm : null;
+
     /// <summary>Parses a public key blob; anything malformed or of an unknown type throws <see cref="SshKeyFormatException"/>.</summary>
     public static SshPublicKey FromBlob(ReadOnlySpan<byte> blob)
     {

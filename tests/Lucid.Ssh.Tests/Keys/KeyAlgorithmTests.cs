@@ -55,6 +55,17 @@ public sealed class KeyAlgorithmTests
     }
 
     [Fact]
+    public void Verification_can_insist_on_the_negotiated_algorithm()
+    {
+        using var key = SshPrivateKey.Generate("rsa", 2048);
+        var sig256 = key.Sign("h"u8, "rsa-sha2-256");
+        Assert.Equal("rsa-sha2-256", SshPublicKey.SignatureAlgorithmOf(sig256));
+        Assert.True(key.PublicKey.Verify("h"u8, sig256, "rsa-sha2-256"));
+        Assert.False(key.PublicKey.Verify("h"u8, sig256, "rsa-sha2-512"));
+        Assert.Null(SshPublicKey.SignatureAlgorithmOf([0, 0, 0, 9]));
+    }
+
+    [Fact]
     public void Default_rsa_size_is_3072()
     {
         using var key = SshPrivateKey.Generate("rsa");

@@ -65,6 +65,7 @@ public sealed class OpenSshPrivateKeyFormatTests
     [Theory]
     [InlineData("aes256-gcm@openssh.com")]
     [InlineData("aes128-gcm@openssh.com")]
+    [InlineData("chacha20-poly1305@openssh.com")]
     [InlineData("aes128-ctr")]
     [InlineData("aes192-ctr")]
     [InlineData("aes256-cbc")]
@@ -89,7 +90,7 @@ public sealed class OpenSshPrivateKeyFormatTests
     {
         using var keygen = new SshKeygen();
         using var key = SshPrivateKey.Generate(type, bits);
-        foreach (var (passphrase, cipher) in new[] { ("", "aes256-ctr"), ("s3cret phrase", "aes256-ctr"), ("pw2", "aes256-gcm@openssh.com") })
+        foreach (var (passphrase, cipher) in new[] { ("", "aes256-ctr"), ("s3cret phrase", "aes256-ctr"), ("pw2", "aes256-gcm@openssh.com"), ("pw3", "chacha20-poly1305@openssh.com") })
         {
             var path = keygen.PathOf($"ours-{cipher}-{passphrase.Length}");
             File.WriteAllText(path, OpenSshPrivateKeyFormat.Write(key, passphrase, "carol@example", cipher));
