@@ -1,11 +1,14 @@
+using Lucid.Ssh.Crypto;
+
 namespace Lucid.Ssh.OpenSsh;
 
 /// <summary>
 /// The algorithm names ssh_config's Ciphers, MACs, KexAlgorithms, HostKeyAlgorithms, PubkeyAcceptedAlgorithms,
 /// HostbasedAcceptedAlgorithms and CASignatureAlgorithms are checked and edited against: for each category the
 /// default list ("+x" appends to it, "-x" removes from it, "^x" puts x in front of it) and every supported name
-/// (what a value may name at all). The client passes Lucid's own registry; <see cref="OpenSsh92"/> is OpenSSH
-/// 9.2p1's, which makes `ssh -G` output comparable name for name.
+/// (what a value may name at all). <see cref="Lucid"/> (the default) is what Lucid implements, from
+/// <see cref="AlgorithmRegistry"/>; <see cref="OpenSsh92"/> is OpenSSH 9.2p1's, which makes the algorithm lines
+/// of `ssh -G` output comparable name for name.
 /// </summary>
 public sealed record SshConfigAlgorithms(
     string DefaultCiphers, string AllCiphers,
@@ -29,6 +32,25 @@ public sealed record SshConfigAlgorithms(
         AllSignatureAlgorithms: "ssh-ed25519,sk-ssh-ed25519@openssh.com,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,sk-ecdsa-sha2-nistp256@openssh.com,webauthn-sk-ecdsa-sha2-nistp256@openssh.com,ssh-dss,ssh-rsa,rsa-sha2-256,rsa-sha2-512",
         DefaultGssKex: "gss-group14-sha256-,gss-group16-sha512-,gss-nistp256-sha256-,gss-curve25519-sha256-,gss-group14-sha1-,gss-gex-sha1-",
         AllGssKex: "gss-gex-sha1-,gss-group1-sha1-,gss-group14-sha1-,gss-group14-sha256-,gss-group16-sha512-,gss-nistp256-sha256-,gss-curve25519-sha256-");
+
+    /// <summary>Lucid's own lists: its defaults and everything it implements (GSSAPI key exchange, which Lucid does
+    /// not implement, keeps OpenSSH's names so the option still parses and prints).</summary>
+    // Declared after OpenSsh92 on purpose: static initializers run in textual order and this one reads it.
+    public static SshConfigAlgorithms Lucid { get; } = new(
+        DefaultCiphers: Join(AlgorithmRegistry.Defaults(AlgorithmCategory.Cipher)),
+        AllCiphers: Join(AlgorithmRegistry.Names(AlgorithmCategory.Cipher)),
+        DefaultMacs: Join(AlgorithmRegistry.Defaults(AlgorithmCategory.Mac)),
+        AllMacs: Join(AlgorithmRegistry.Names(AlgorithmCategory.Mac)),
+        DefaultKex: Join(AlgorithmRegistry.Defaults(AlgorithmCategory.Kex)),
+        AllKex: Join(AlgorithmRegistry.Names(AlgorithmCategory.Kex)),
+        DefaultKeyAlgorithms: Join(AlgorithmRegistry.Defaults(AlgorithmCategory.HostKey)),
+        AllKeyAlgorithms: Join(AlgorithmRegistry.Names(AlgorithmCategory.HostKey)),
+        DefaultSignatureAlgorithms: Join(AlgorithmRegistry.Defaults(AlgorithmCategory.HostKey)),
+        AllSignatureAlgorithms: Join(AlgorithmRegistry.Names(AlgorithmCategory.HostKey)),
+        DefaultGssKex: OpenSsh92.DefaultGssKex,
+        AllGssKex: OpenSsh92.AllGssKex);
+
+    private static string Join(IReadOnlyList<string> names) => string.Join(',', names);
 
     /// <summary>True when every comma-separated name is exactly one of <paramref name="all"/> (no wildcards).</summary>
     internal static bool AllKnown(string names, string all, out string? firstUnknown)

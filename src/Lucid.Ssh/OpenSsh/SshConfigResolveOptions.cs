@@ -31,8 +31,9 @@ public sealed class SshConfigResolveOptions
     /// <summary>Environment lookup for ${VAR}, $HOME in Include's ~ and $SHELL for Match exec.</summary>
     public Func<string, string?> GetEnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
 
-    /// <summary>Default and supported algorithm names that +, - and ^ edit and that values are checked against.</summary>
-    public SshConfigAlgorithms Algorithms { get; init; } = SshConfigAlgorithms.OpenSsh92;
+    /// <summary>Default and supported algorithm names that +, - and ^ edit and that values are checked against
+    /// (Lucid's own unless told otherwise; <see cref="SshConfigAlgorithms.OpenSsh92"/> reproduces OpenSSH's).</summary>
+    public SshConfigAlgorithms Algorithms { get; init; } = SshConfigAlgorithms.Lucid;
 
     /// <summary>Runs a Match exec command and returns its exit status (negative: it did not exit normally).
     /// Null runs it with $SHELL -c as OpenSSH does.</summary>

@@ -61,6 +61,7 @@ public sealed class SshConfigCorpusTests(SshConfigCorpus corpus) : IClassFixture
             ConfigFile = corpus.FileFor(file),
             CommandLineOptions = options,
             GetEnvironmentVariable = corpus.GetEnvironmentVariable,
+            Algorithms = SshConfigAlgorithms.OpenSsh92,
         });
     }
 }

@@ -32,6 +32,7 @@ public sealed class SshConfigTests : IDisposable
             LocalUser = Local,
             GetEnvironmentVariable = name => name switch { "HOME" => Path.Combine(_dir, "home"), "SHELL" => "/bin/sh", "V" => "val", _ => null },
             MatchExec = exec,
+            Algorithms = SshConfigAlgorithms.OpenSsh92,
         });
 
     [Fact]
@@ -191,6 +192,17 @@ public sealed class SshConfigTests : IDisposable
         Assert.Equal("3des-cbc,aes256-gcm@openssh.com,aes128-ctr", SshConfigAlgorithms.Assemble("^3des-cbc", lists.DefaultCiphers, lists.AllCiphers));
         Assert.Equal("aes128-ctr,aes192-ctr,aes256-ctr", SshConfigAlgorithms.Assemble("aes*-ctr", lists.DefaultCiphers, lists.AllCiphers));
         Assert.Null(SshConfigAlgorithms.Assemble("nonexistent*", lists.DefaultCiphers, lists.AllCiphers));
+    }
+
+    [Fact]
+    public void Lucid_lists_are_the_default_and_refuse_what_Lucid_does_not_implement()
+    {
+        var f = Write("f", "Ciphers +3des-cbc\n");
+        var e = Assert.Throws<SshConfigException>(() => SshConfig.Resolve("h", new SshConfigResolveOptions { ConfigFile = f, LocalUser = Local }));
+        Assert.Equal($"{f} line 1: Bad SSH2 cipher spec '+3des-cbc'.", e.Lines[0]);
+        var ok = Write("g", "Ciphers -chacha20-poly1305@openssh.com\n");
+        var c = SshConfig.Resolve("h", new SshConfigResolveOptions { ConfigFile = ok, LocalUser = Local });
+        Assert.Equal(Lucid.Ssh.Crypto.AlgorithmRegistry.Defaults(Lucid.Ssh.Crypto.AlgorithmCategory.Cipher).Skip(1), c.Ciphers);
     }
 
     [Theory]
