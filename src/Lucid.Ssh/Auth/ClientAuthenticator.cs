@@ -36,7 +36,11 @@ public sealed partial class ClientAuthenticator
     public string? AuthenticatedMethod { get; private set; }
 
     /// <summary>Authenticates or throws SshAuthenticationException("Permission denied (methods).").</summary>
-    public async Task AuthenticateAsync(IReadOnlyList<SshPrivateKey> identities, CancellationToken cancellationToken = default)
+    public Task AuthenticateAsync(IReadOnlyList<SshPrivateKey> identities, CancellationToken cancellationToken = default) =>
+        AuthenticateAsync(identities.Select(k => new ClientIdentity(k)).ToArray(), cancellationToken);
+
+    /// <summary>The same with identities whose private keys load on demand (after the server accepted the public key).</summary>
+    public async Task AuthenticateAsync(IReadOnlyList<ClientIdentity> identities, CancellationToken cancellationToken = default)
     {
         await RequestServiceAsync(cancellationToken).ConfigureAwait(false);
 

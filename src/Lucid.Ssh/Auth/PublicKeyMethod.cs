@@ -11,7 +11,7 @@ namespace Lucid.Ssh.Auth;
 /// session-id-prefixed request signed, so a passphrase prompt or agent signature is spent only on keys
 /// the server would accept.
 /// </summary>
-internal sealed partial class PublicKeyMethod(ClientAuthenticator auth, IReadOnlyList<SshPrivateKey> identities)
+internal sealed partial class PublicKeyMethod(ClientAuthenticator auth, IReadOnlyList<ClientIdentity> identities)
 {
     private int _next;
 
@@ -19,15 +19,16 @@ internal sealed partial class PublicKeyMethod(ClientAuthenticator auth, IReadOnl
     {
         while (_next < identities.Count)
         {
-            var key = identities[_next++];
-            var blob = key.PublicKey.Blob;
-            string? algorithm = ChooseSignatureAlgorithm(key.PublicKey);
+            var identity = identities[_next++];
+            var publicKey = identity.PublicKey;
+            var blob = publicKey.Blob;
+            string? algorithm = ChooseSignatureAlgorithm(publicKey);
             if (algorithm is null)
             {
-                LogSkipped(auth.Logger, key.PublicKey.KeyType);
+                LogSkipped(auth.Logger, publicKey.KeyType);
                 continue;
             }
-            LogOffering(auth.Logger, algorithm, Fingerprint(key.PublicKey), key.Comment);
+            LogOffering(auth.Logger, algorithm, Fingerprint(publicKey), identity.Description);
 
             using (var query = auth.BeginRequest("publickey"))
             {
@@ -50,7 +51,10 @@ internal sealed partial class PublicKeyMethod(ClientAuthenticator auth, IReadOnl
             if (answer != Outcome.MethodReply)
                 continue;
 
-            LogAccepted(auth.Logger, algorithm, Fingerprint(key.PublicKey));
+            LogAccepted(auth.Logger, algorithm, Fingerprint(publicKey));
+            var key = await identity.GetPrivateKeyAsync(cancellationToken).ConfigureAwait(false);
+            if (key is null)
+                continue;
             using (var signed = auth.BeginRequest("publickey"))
             {
                 signed.WriteBoolean(true).WriteString(algorithm).WriteString(blob.Span);

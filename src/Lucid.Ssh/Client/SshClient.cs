@@ -42,7 +42,7 @@ public sealed partial class SshClient : IAsyncDisposable
     {
         try
         {
-            var identities = await LoadIdentitiesAsync(options, cancellationToken).ConfigureAwait(false);
+            var identities = await IdentityLoader.LoadAsync(options, cancellationToken).ConfigureAwait(false);
             var authenticator = new ClientAuthenticator(transport, options, context);
             await authenticator.AuthenticateAsync(identities, cancellationToken).ConfigureAwait(false);
             var connection = new SshConnection(transport, options.ChannelOptions, options.Logger);
@@ -88,50 +88,6 @@ public sealed partial class SshClient : IAsyncDisposable
                 break;
         }
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
-
-    /// <summary>Keys given directly, then keys from files; an encrypted file asks PassphraseCallback (three tries, as ssh).</summary>
-    private static async Task<IReadOnlyList<SshPrivateKey>> LoadIdentitiesAsync(SshClientOptions options, CancellationToken cancellationToken)
-    {
-        var keys = new List<SshPrivateKey>(options.Identities);
-        foreach (string file in options.IdentityFiles)
-        {
-            if (!File.Exists(file))
-                continue;
-            string text = await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false);
-            if (!OpenSshPrivateKeyFormat.IsEncrypted(text))
-            {
-                keys.Add(ReadKey(text, null, file));
-                continue;
-            }
-            for (int attempt = 0; attempt < 3 && options.PassphraseCallback is { } ask; attempt++)
-            {
-                string? passphrase = await ask(file, cancellationToken).ConfigureAwait(false);
-                if (passphrase is null)
-                    break;
-                try
-                {
-                    keys.Add(ReadKey(text, passphrase, file));
-                    break;
-                }
-                catch (SshWrongPassphraseException)
-                {
-                }
-            }
-        }
-        return keys;
-    }
-
-    private static SshPrivateKey ReadKey(string text, string? passphrase, string file)
-    {
-        try
-        {
-            return OpenSshPrivateKeyFormat.Read(text, passphrase);
-        }
-        catch (SshKeyFormatException ex) when (ex.FileName is null)
-        {
-            throw ex.At(file);
-        }
     }
 
     /// <summary>Closes every channel and disconnects.</summary>

@@ -3,6 +3,7 @@ using System.Text;
 using Lucid.Interop.Tests.Fixtures;
 using Lucid.Ssh;
 using Lucid.Ssh.Connection;
+using Lucid.Ssh.Transport;
 
 namespace Lucid.Interop.Tests.Client;
 
@@ -97,6 +98,27 @@ public sealed class OpenSshSessionTests(QuietOpenSshServerFixture fixture) : ICl
 
         Assert.Equal("vt100 hello\n37 101\ntty\n", output.Replace("\r\n", "\n"));
         Assert.Equal(0, (await session.WaitForExitAsync(ct)).ExitCode);
+    }
+
+    [Fact]
+    public async Task Delayed_compression_carries_a_compressible_megabyte_both_ways()
+    {
+        var ct = ClientInterop.Timeout();
+        var options = ClientInterop.Options(Server);
+        options.Compression = true;
+        await using var client = await ClientInterop.ConnectAsync(Server, options, ct);
+        var text = string.Concat(Enumerable.Repeat("all work and no play makes jack a dull boy\n", 25_000));
+
+        await using var session = await client.OpenSessionAsync(ct);
+        await session.ExecAsync("cat", ct);
+        var echoed = new StreamReader(session.StandardOutput).ReadToEndAsync(ct);
+        await using (var stdin = session.StandardInput)
+            await stdin.WriteAsync(Encoding.UTF8.GetBytes(text), ct);
+
+        Assert.Equal(text, await echoed);
+        var algorithms = Assert.IsType<SshTransport>(client.Transport).Algorithms!;
+        Assert.Equal("zlib@openssh.com", algorithms.CompressionClientToServer.Name);
+        Assert.Equal("zlib@openssh.com", algorithms.CompressionServerToClient.Name);
     }
 
     [Fact]

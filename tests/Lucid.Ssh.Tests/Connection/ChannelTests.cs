@@ -262,4 +262,39 @@ public sealed class ChannelTests
         Assert.Equal("hello pipes", await new StreamReader(session.StandardOutput).ReadToEndAsync(ct));
         Assert.Equal(0, (await session.WaitForExitAsync(ct)).ExitCode);
     }
+
+    [Fact]
+    public async Task Cancelling_a_write_blocked_on_the_window_leaves_the_channel_usable()
+    {
+        var ct = ConnectionPair.Timeout();
+        var serverReady = new TaskCompletionSource<SshSession>();
+        await using var pair = new ConnectionPair(serverOptions: Tiny)
+            .ServeSessions(s => { serverReady.SetResult(s); return Task.CompletedTask; }).Start();
+        await using var session = await pair.Client.OpenSessionAsync(cancellationToken: ct);
+        var server = await serverReady.Task;
+        using var cancel = new CancellationTokenSource();
+
+        var blocked = session.Channel.WriteAsync(new byte[5000], cancel.Token).AsTask();
+        while (session.Channel.RemoteWindow != 0)
+            await Task.Delay(5, ct);
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => blocked);
+
+        var reading = Task.Run(async () =>
+        {
+            long total = 0;
+            while (true)
+            {
+                var result = await server.Channel.Input.ReadAsync(ct);
+                total += result.Buffer.Length;
+                server.Channel.Input.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                    return total;
+            }
+        }, ct);
+        await session.Channel.WriteAsync(new byte[4000], ct);
+        await session.Channel.SendEofAsync(ct);
+        // The 3000 bytes the window allowed before the cancel, then the 4000 written after it.
+        Assert.Equal(7000, await reading);
+    }
 }

@@ -1,0 +1,78 @@
+using Lucid.Ssh.Auth;
+using Lucid.Ssh.Keys;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Lucid.Ssh.Client;
+
+/// <summary>
+/// Turns SshClientOptions' keys and key files into identities. Missing files are skipped and unreadable
+/// ones logged and skipped (as ssh does); an encrypted file contributes its public key now and asks for
+/// the passphrase (three tries) only once the server has accepted that key.
+/// </summary>
+internal static partial class IdentityLoader
+{
+    public static async Task<IReadOnlyList<ClientIdentity>> LoadAsync(SshClientOptions options, CancellationToken cancellationToken)
+    {
+        var logger = options.Logger ?? NullLogger.Instance;
+        var identities = options.Identities.Select(k => new ClientIdentity(k)).ToList();
+        foreach (string file in options.IdentityFiles)
+        {
+            if (!File.Exists(file))
+            {
+                LogMissing(logger, file);
+                continue;
+            }
+            try
+            {
+                string text = await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false);
+                if (!OpenSshPrivateKeyFormat.IsOpenSshPrivateKey(text))
+                    throw new SshKeyFormatException("invalid format");
+                if (!OpenSshPrivateKeyFormat.IsEncrypted(text))
+                {
+                    var key = OpenSshPrivateKeyFormat.Read(text, null);
+                    identities.Add(new ClientIdentity(key.PublicKey, file, _ => ValueTask.FromResult<SshPrivateKey?>(key)));
+                    continue;
+                }
+                var publicKey = OpenSshPrivateKeyFormat.ReadPublicKey(text);
+                identities.Add(new ClientIdentity(publicKey, file, ct => DecryptAsync(options, logger, file, text, ct)));
+            }
+            catch (Exception ex) when (ex is SshKeyFormatException or IOException or UnauthorizedAccessException)
+            {
+                LogUnreadable(logger, file, ex is SshKeyFormatException format ? format.Problem : ex.Message);
+            }
+        }
+        return identities;
+    }
+
+    private static async ValueTask<SshPrivateKey?> DecryptAsync(SshClientOptions options, ILogger logger, string file, string text,
+        CancellationToken cancellationToken)
+    {
+        if (options.PassphraseCallback is not { } ask)
+            return null;
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            string? passphrase = await ask(file, cancellationToken).ConfigureAwait(false);
+            if (passphrase is null)
+                return null;
+            try
+            {
+                return OpenSshPrivateKeyFormat.Read(text, passphrase);
+            }
+            catch (SshWrongPassphraseException)
+            {
+                LogBadPassphrase(logger, file);
+            }
+        }
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "no such identity: {File}: No such file or directory")]
+    private static partial void LogMissing(ILogger logger, string file);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Load key \"{File}\": {Problem}")]
+    private static partial void LogUnreadable(ILogger logger, string file, string problem);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Bad passphrase for key \"{File}\"")]
+    private static partial void LogBadPassphrase(ILogger logger, string file);
+}
