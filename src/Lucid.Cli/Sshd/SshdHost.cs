@@ -1,13 +1,122 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Lucid.Cli.Platform;
+using Lucid.Ssh;
+using Lucid.Ssh.Keys;
 using Lucid.Ssh.OpenSsh;
+using Lucid.Ssh.Server;
 
 namespace Lucid.Cli.Sshd;
 
-/// <summary>Runs the server: listeners, logging, SIGHUP reload and SIGTERM stop.</summary>
+/// <summary>Runs the server in the foreground: listeners, logging, SIGHUP reload and SIGTERM stop.</summary>
 internal static class SshdHost
 {
-    public static Task<int> RunAsync(SshdArguments arguments, SshdConfig config, List<string> hostKeys)
+    public static async Task<int> RunAsync(SshdArguments arguments, SshdConfig config, List<string> hostKeyPaths)
     {
-        Console.Error.Write("lucid sshd: serving connections needs the SSH transport, which this build does not have yet\n");
-        return Task.FromResult(255);
+        var stderr = Console.Error;
+        var logger = new SshdLogger(stderr) { Level = Level(config, arguments) };
+        var hostKeys = LoadHostKeys(hostKeyPaths, logger);
+        if (hostKeys.Count == 0)
+        {
+            stderr.Write("sshd: no hostkeys available -- exiting.\n");
+            return 1;
+        }
+        var pamService = Environment.GetEnvironmentVariable("LUCID_SSHD_PAM_SERVICE") is { Length: > 0 } s ? s : "sshd";
+        var options = new SshServerOptions
+        {
+            Config = config,
+            HostKeys = hostKeys,
+            Backend = new SshdBackend(pamService),
+            Logger = logger,
+        };
+        await using var server = new SshServer(options);
+        try
+        {
+            server.Start();
+        }
+        catch (SocketException e)
+        {
+            stderr.Write($"Bind to port {config.Ports[0]} on {config.ListenEndPoints.FirstOrDefault()?.Address} failed: {e.Message}.\n");
+            stderr.Write("Cannot bind any address.\n");
+            return 255;
+        }
+        if (arguments.ConfigFile is null)
+            Greet(server, stderr);
+
+        var stop = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Terminate(c, 15));
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Terminate(c, 2));
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
+        {
+            c.Cancel = true;
+            logger.Log(Microsoft.Extensions.Logging.LogLevel.Information, 0, "Received SIGHUP; restarting.", null, (m, _) => m);
+            try
+            {
+                var fresh = SshdTool.LoadConfig(arguments);
+                var keys = SshdHostKeys.Load(fresh, createMissing: false, stderr) is { } paths ? LoadHostKeys(paths, logger) : [];
+                if (keys.Count > 0)
+                {
+                    server.Reload(fresh, keys);
+                    logger.Level = Level(fresh, arguments);
+                }
+            }
+            catch (SshdConfigException e)
+            {
+                stderr.Write(e.Message + "\n");
+            }
+        });
+        var code = await stop.Task;
+        return code;
+
+        void Terminate(PosixSignalContext c, int number)
+        {
+            c.Cancel = true;
+            logger.Log(Microsoft.Extensions.Logging.LogLevel.Information, 0, $"Received signal {number}; terminating.", null, (m, _) => m);
+            stop.TrySetResult(0);
+        }
+    }
+
+    private static int Level(SshdConfig config, SshdArguments arguments)
+    {
+        var level = SshdLogger.ParseLevel(config.LogLevel);
+        if (arguments.Debug)
+            level = Math.Max(level, 4 + arguments.DebugLevel);
+        if (arguments.Quiet)
+            level = 0;
+        return level;
+    }
+
+    private static List<SshPrivateKey> LoadHostKeys(IEnumerable<string> paths, SshdLogger logger)
+    {
+        var keys = new List<SshPrivateKey>();
+        foreach (var path in paths)
+        {
+            try
+            {
+                var key = OpenSshPrivateKeyFormat.Read(File.ReadAllText(path), passphrase: null);
+                if (keys.Any(k => k.PublicKey.Equals(key.PublicKey)))
+                    continue;
+                keys.Add(key);
+                logger.Log(Microsoft.Extensions.Logging.LogLevel.Debug, 0,
+                    $"private host key #{keys.Count - 1}: {key.PublicKey.KeyType} {KeyFingerprint.Format(key.PublicKey)}", null, (m, _) => m);
+            }
+            catch (Exception e) when (e is SshException or IOException or UnauthorizedAccessException)
+            {
+                Console.Error.Write($"Unable to load host key \"{path}\": {e.Message}\n");
+            }
+        }
+        return keys;
+    }
+
+    /// <summary>The short "how to connect" note for `lucid sshd` with no configuration.</summary>
+    private static void Greet(SshServer server, TextWriter stderr)
+    {
+        var ep = server.LocalEndPoints[0];
+        var user = Users.Current.Name;
+        stderr.Write($"lucid sshd: serving {user}'s ~/.ssh/authorized_keys on {ep.Address} port {ep.Port}\n");
+        stderr.Write($"  connect with:  ssh -p {ep.Port} {user}@{ep.Address}\n");
+        if (!Users.IsRoot)
+            stderr.Write($"  not running as root: only {user} can log in, with a key (passwords need root for PAM)\n");
+        stderr.Write("  stop with Ctrl-C\n");
     }
 }

@@ -1,8 +1,7 @@
 namespace Lucid.Cli.Sshd;
 
 /// <summary>
-/// Reading and creating host key files. Until the key-file formats land in Lucid.Ssh.Keys this only
-/// checks that a key file can be opened, and creates missing default keys with ssh-keygen when present.
+/// Checking and creating host key files (openssh-key-v1, as ssh-keygen writes them).
 /// </summary>
 internal static class SshdHostKeyFiles
 {
@@ -10,35 +9,34 @@ internal static class SshdHostKeyFiles
     {
         try
         {
-            using var f = File.OpenRead(path);
-            return f.Length > 0;
+            using var key = Lucid.Ssh.Keys.OpenSshPrivateKeyFormat.Read(File.ReadAllText(path), passphrase: null);
+            return true;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Lucid.Ssh.SshException)
         {
             return false;
         }
     }
 
+    /// <summary>Creates a missing default host key (mode 0600, with its .pub next to it).</summary>
     public static bool TryCreate(string path, TextWriter stderr)
     {
         var name = Path.GetFileName(path);
-        var type = name.Contains("ed25519") ? "ed25519" : name.Contains("ecdsa") ? "ecdsa" : "rsa";
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var type = name.Contains("ed25519") ? "ssh-ed25519" : name.Contains("ecdsa") ? "ecdsa-sha2-nistp256" : "ssh-rsa";
         try
         {
-            using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ssh-keygen")
-            {
-                ArgumentList = { "-q", "-t", type, "-N", "", "-C", "lucid host key", "-f", path },
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            });
-            p!.WaitForExit();
-            return p.ExitCode == 0;
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            using var key = Lucid.Ssh.Keys.SshPrivateKey.Generate(type);
+            var comment = $"{Platform.Users.Current.Name}@{Environment.MachineName}";
+            File.WriteAllText(path, Lucid.Ssh.Keys.OpenSshPrivateKeyFormat.Write(key, null, comment));
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.WriteAllText(path + ".pub", key.PublicKey.ToLine(comment) + "\n");
+            return true;
         }
-        catch (System.ComponentModel.Win32Exception)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            stderr.Write($"Could not create host key {path}\n");
+            stderr.Write($"Could not create host key {path}: {e.Message}\n");
             return false;
         }
     }

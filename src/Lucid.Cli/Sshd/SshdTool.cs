@@ -10,6 +10,8 @@ internal static class SshdTool
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args.Length > 0 && args[0] == SshdExec.Flag)
+            return SshdExec.Run(args[1..]);
         var stderr = Console.Error;
         var arguments = SshdArguments.Parse(args, stderr);
         if (arguments is null)

@@ -1,0 +1,181 @@
+using System.Runtime.InteropServices;
+
+namespace Lucid.Cli.Platform;
+
+/// <summary>
+/// Starting processes with posix_spawn(3): .NET cannot fork safely, and posix_spawn (clone with
+/// CLONE_VFORK in glibc) runs no managed code in the child. File actions place the pipes or the terminal
+/// on 0, 1 and 2 and set the working directory; POSIX_SPAWN_SETSID makes the child a session leader, so
+/// opening the terminal slave in the file actions makes it the controlling terminal.
+/// </summary>
+internal static unsafe partial class Spawn
+{
+    private const short POSIX_SPAWN_SETSIGDEF = 0x04;
+    private const short POSIX_SPAWN_SETSIGMASK = 0x08;
+    private const short POSIX_SPAWN_SETSID = 0x80;
+    public const int O_RDWR = 2;
+    public const int O_CLOEXEC = 0x80000;
+
+    // glibc's posix_spawn_file_actions_t is 80 bytes and posix_spawnattr_t 336 on x86_64; allocate more.
+    private const int ActionsSize = 256;
+    private const int AttrSize = 512;
+    private const int SigsetSize = 128;
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn", SetLastError = true)]
+    private static partial int PosixSpawn(int* pid, byte* path, void* actions, void* attr, byte** argv, byte** envp);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_init")]
+    private static partial int ActionsInit(void* actions);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_destroy")]
+    private static partial int ActionsDestroy(void* actions);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_adddup2")]
+    private static partial int ActionsDup2(void* actions, int fd, int newfd);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_addopen")]
+    private static partial int ActionsOpen(void* actions, int fd, byte* path, int flags, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_addchdir_np")]
+    private static partial int ActionsChdir(void* actions, byte* path);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawnattr_init")]
+    private static partial int AttrInit(void* attr);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawnattr_destroy")]
+    private static partial int AttrDestroy(void* attr);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawnattr_setflags")]
+    private static partial int AttrSetFlags(void* attr, short flags);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawnattr_setsigmask")]
+    private static partial int AttrSetSigmask(void* attr, void* sigset);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawnattr_setsigdefault")]
+    private static partial int AttrSetSigdefault(void* attr, void* sigset);
+
+    [LibraryImport("libc", EntryPoint = "sigemptyset")]
+    private static partial int SigEmptySet(void* set);
+
+    [LibraryImport("libc", EntryPoint = "sigfillset")]
+    private static partial int SigFillSet(void* set);
+
+    [LibraryImport("libc", EntryPoint = "pipe2", SetLastError = true)]
+    private static partial int Pipe2(int* fds, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
+    private static partial int WaitPid(int pid, int* status, int options);
+
+    /// <summary>What goes on the child's descriptors 0, 1, 2: existing descriptors, or a path opened in the child.</summary>
+    public sealed class Stdio
+    {
+        public int Input { get; init; } = -1;
+        public int Output { get; init; } = -1;
+        public int Error { get; init; } = -1;
+        /// <summary>Opened read-write as 0 (then duplicated to 1 and 2) after setsid: the controlling terminal.</summary>
+        public string? Terminal { get; init; }
+    }
+
+    /// <summary>Starts <paramref name="path"/>; returns the pid. Throws IOException with strerror's text on failure.</summary>
+    public static int Start(string path, IReadOnlyList<string> argv, IEnumerable<KeyValuePair<string, string>> environment,
+        Stdio stdio, string? workingDirectory, bool newSession)
+    {
+        var allocations = new List<nint>();
+        byte* Utf8(string s)
+        {
+            var p = Marshal.StringToCoTaskMemUTF8(s);
+            allocations.Add(p);
+            return (byte*)p;
+        }
+        byte** Array(IReadOnlyList<string> items)
+        {
+            var p = (byte**)NativeMemory.AllocZeroed((nuint)(items.Count + 1), (nuint)sizeof(nint));
+            allocations.Add((nint)p);
+            for (var i = 0; i < items.Count; i++)
+                p[i] = Utf8(items[i]);
+            return p;
+        }
+
+        var actions = NativeMemory.AllocZeroed(ActionsSize);
+        var attr = NativeMemory.AllocZeroed(AttrSize);
+        var sigset = NativeMemory.AllocZeroed(SigsetSize);
+        try
+        {
+            ActionsInit(actions);
+            AttrInit(attr);
+            if (stdio.Terminal is { } tty)
+            {
+                ActionsOpen(actions, 0, Utf8(tty), O_RDWR, 0);
+                ActionsDup2(actions, 0, 1);
+                ActionsDup2(actions, 0, 2);
+            }
+            else
+            {
+                ActionsDup2(actions, stdio.Input, 0);
+                ActionsDup2(actions, stdio.Output, 1);
+                ActionsDup2(actions, stdio.Error, 2);
+            }
+            if (workingDirectory is not null)
+                ActionsChdir(actions, Utf8(workingDirectory));
+
+            // The child starts with no blocked signals and default handlers: .NET ignores SIGPIPE, and
+            // an ignored SIGPIPE would survive exec into the user's shell.
+            SigEmptySet(sigset);
+            AttrSetSigmask(attr, sigset);
+            SigFillSet(sigset);
+            AttrSetSigdefault(attr, sigset);
+            AttrSetFlags(attr, (short)(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? POSIX_SPAWN_SETSID : 0)));
+
+            var env = environment.Select(kv => $"{kv.Key}={kv.Value}").ToList();
+            int pid;
+            var rc = PosixSpawn(&pid, Utf8(path), actions, attr, Array(argv), Array(env));
+            if (rc != 0)
+                throw new IOException($"{path}: {Marshal.GetPInvokeErrorMessage(rc)}");
+            return pid;
+        }
+        finally
+        {
+            ActionsDestroy(actions);
+            AttrDestroy(attr);
+            NativeMemory.Free(actions);
+            NativeMemory.Free(attr);
+            NativeMemory.Free(sigset);
+            foreach (var p in allocations)
+                Marshal.FreeCoTaskMem(p);
+        }
+    }
+
+    /// <summary>A pipe whose both ends are close-on-exec (the child gets its end through dup2).</summary>
+    public static (int Read, int Write) Pipe()
+    {
+        int* fds = stackalloc int[2];
+        if (Pipe2(fds, O_CLOEXEC) != 0)
+            throw new IOException($"pipe: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        return (fds[0], fds[1]);
+    }
+
+    /// <summary>Blocks until the process ends; returns (exit code, null) or (null, signal number, core dumped).</summary>
+    public static (int? Code, int? Signal, bool Core) Wait(int pid)
+    {
+        int status;
+        while (true)
+        {
+            var rc = WaitPid(pid, &status, 0);
+            if (rc == pid)
+                break;
+            if (rc == -1 && Marshal.GetLastPInvokeError() == 4) // EINTR
+                continue;
+            return (255, null, false);
+        }
+        var signal = status & 0x7f;
+        if (signal == 0)
+            return ((status >> 8) & 0xff, null, false);
+        return (null, signal, (status & 0x80) != 0);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Lucid.Cli.Sshd;
+
+/// <summary>
+/// The last step of starting a session, run in a fresh `lucid` process that posix_spawn started on the
+/// session's terminal or pipes: become the user (initgroups, setgid, setuid), change to the home directory,
+/// and exec the shell with the argv[0] sshd uses ("-bash" for a login shell). A separate process because
+/// .NET cannot fork; this one has nothing else to do, so changing credentials here is safe.
+/// </summary>
+internal static unsafe partial class SshdExec
+{
+    public const string Flag = "--lucid-session-exec";
+
+    [LibraryImport("libc", EntryPoint = "initgroups", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int InitGroups(string user, uint group);
+
+    [LibraryImport("libc", EntryPoint = "setgid", SetLastError = true)]
+    private static partial int SetGid(uint gid);
+
+    [LibraryImport("libc", EntryPoint = "setuid", SetLastError = true)]
+    private static partial int SetUid(uint uid);
+
+    [LibraryImport("libc", EntryPoint = "getuid")]
+    private static partial uint GetUid();
+
+    [LibraryImport("libc", EntryPoint = "chdir", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Chdir(string path);
+
+    [LibraryImport("libc", EntryPoint = "execve", SetLastError = true)]
+    private static partial int Execve(byte* path, byte** argv, byte** envp);
+
+    [LibraryImport("libc", EntryPoint = "write")]
+    private static partial nint Write(int fd, byte* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "signal")]
+    private static partial nint Signal(int signal, nint handler);
+
+    [LibraryImport("libc", EntryPoint = "sigprocmask")]
+    private static partial int SigProcMask(int how, byte* set, byte* old);
+
+    [LibraryImport("libc", EntryPoint = "sigemptyset")]
+    private static partial int SigEmptySet(byte* set);
+
+    /// <summary>args: uid gid user home path argv0 [arguments...]. Returns only on failure.</summary>
+    public static int Run(string[] args)
+    {
+        if (args.Length < 6)
+            return Fail("lucid sshd: bad session exec arguments", 1);
+        var uid = uint.Parse(args[0], CultureInfo.InvariantCulture);
+        var gid = uint.Parse(args[1], CultureInfo.InvariantCulture);
+        var user = args[2];
+        var home = args[3];
+        var path = args[4];
+        var argv = args[5..];
+
+        if (GetUid() != uid)
+        {
+            if (InitGroups(user, gid) != 0 || SetGid(gid) != 0 || SetUid(uid) != 0 || GetUid() != uid)
+                return Fail($"setuid {uid}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}", 1);
+        }
+        if (Chdir(home) != 0)
+        {
+            // sshd's words; the session still starts, in /.
+            Say($"Could not chdir to home directory {home}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}\n");
+            Chdir("/");
+        }
+
+        // The runtime ignores SIGPIPE and may block signals; the user's programs must get the defaults.
+        const int SIGPIPE = 13, SIG_SETMASK = 2;
+        Signal(SIGPIPE, 0);
+        byte* set = stackalloc byte[128];
+        SigEmptySet(set);
+        SigProcMask(SIG_SETMASK, set, null);
+
+        var env = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}").ToList();
+        var pathBytes = Utf8(path);
+        var argvBytes = Array(argv);
+        var envBytes = Array(env);
+        Execve(pathBytes, argvBytes, envBytes);
+        var error = Marshal.GetLastPInvokeError();
+        return Fail($"{path}: {Marshal.GetPInvokeErrorMessage(error)}", error == 2 ? 127 : 126);
+    }
+
+    private static int Fail(string message, int code)
+    {
+        Say(message + "\n");
+        return code;
+    }
+
+    // Raw write(2): the runtime's Console would initialise terminal handling on a terminal we hand over.
+    private static void Say(string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        fixed (byte* p = bytes)
+            Write(2, p, (nuint)bytes.Length);
+    }
+
+    private static byte* Utf8(string s) => (byte*)Marshal.StringToCoTaskMemUTF8(s);
+
+    private static byte** Array(IReadOnlyList<string> items)
+    {
+        var p = (byte**)NativeMemory.AllocZeroed((nuint)(items.Count + 1), (nuint)sizeof(nint));
+        for (var i = 0; i < items.Count; i++)
+            p[i] = Utf8(items[i]);
+        return p;
+    }
+}

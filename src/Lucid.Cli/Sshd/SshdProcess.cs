@@ -1,0 +1,138 @@
+using Lucid.Cli.Platform;
+using Lucid.Ssh.Connection;
+using Lucid.Ssh.Server;
+using Microsoft.Win32.SafeHandles;
+
+namespace Lucid.Cli.Sshd;
+
+/// <summary>A session process started through <see cref="SshdExec"/>: its pipes or terminal, its pid, its exit.</summary>
+internal sealed class SshdProcess : ISshServerProcess
+{
+    private readonly int _pid;
+    private readonly int _terminal;
+    private readonly Stream _input;
+    private readonly TaskCompletionSource<SshExitStatus> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _inputClosed;
+
+    private SshdProcess(int pid, Stream input, Stream output, Stream? error, int terminal)
+    {
+        _pid = pid;
+        _input = input;
+        Output = output;
+        ErrorOutput = error;
+        _terminal = terminal;
+        var waiter = new Thread(() =>
+        {
+            var (code, signal, core) = Spawn.Wait(pid);
+            _exited.TrySetResult(signal is { } s ? new SshExitStatus(null, new SshExitSignal(SignalName(s), core, "")) : new SshExitStatus(code, null));
+        })
+        { IsBackground = true, Name = $"waitpid {pid}" };
+        waiter.Start();
+    }
+
+    public Stream Input => _input;
+    public Stream Output { get; }
+    public Stream? ErrorOutput { get; }
+    public Task<SshExitStatus> Exited => _exited.Task;
+
+    /// <summary>Starts <paramref name="argv"/> as <paramref name="user"/> through the exec trampoline.</summary>
+    public static SshdProcess Start(SshServerUser user, string path, IReadOnlyList<string> argv,
+        IReadOnlyList<KeyValuePair<string, string>> environment, SshPtyRequest? pty)
+    {
+        var self = Environment.ProcessPath ?? throw new InvalidOperationException("cannot find the lucid executable");
+        var trampoline = new List<string> { self, "sshd", SshdExec.Flag, user.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            user.Gid.ToString(System.Globalization.CultureInfo.InvariantCulture), user.Name, user.Home, path };
+        trampoline.AddRange(argv);
+
+        if (pty is not null)
+        {
+            var (master, slave) = Pty.Open();
+            try
+            {
+                if (Users.IsRoot)
+                    Pty.GiveTo(slave, user.Uid, user.Gid);
+                Pty.ApplyModes(slave, pty.Modes);
+                Pty.Resize(master, new SshWindowSize(pty.Columns, pty.Rows, pty.WidthPixels, pty.HeightPixels));
+                var env = environment.Append(new("SSH_TTY", slave)).ToList();
+                var pid = Spawn.Start(self, trampoline, env, new Spawn.Stdio { Terminal = slave }, null, newSession: true);
+                var writer = Pty.Duplicate(master);
+                var read = new FileStream(new SafeFileHandle(master, ownsHandle: true), FileAccess.Read, 1);
+                var write = new FileStream(new SafeFileHandle(writer, ownsHandle: true), FileAccess.Write, 1);
+                return new SshdProcess(pid, write, read, null, master);
+            }
+            catch
+            {
+                Spawn.Close(master);
+                throw;
+            }
+        }
+
+        var stdin = Spawn.Pipe();
+        var stdout = Spawn.Pipe();
+        var stderr = Spawn.Pipe();
+        try
+        {
+            var pid = Spawn.Start(self, trampoline, environment,
+                new Spawn.Stdio { Input = stdin.Read, Output = stdout.Write, Error = stderr.Write }, null, newSession: true);
+            return new SshdProcess(pid,
+                new FileStream(new SafeFileHandle(stdin.Write, true), FileAccess.Write, 1),
+                new FileStream(new SafeFileHandle(stdout.Read, true), FileAccess.Read, 1),
+                new FileStream(new SafeFileHandle(stderr.Read, true), FileAccess.Read, 1), -1);
+        }
+        catch
+        {
+            Spawn.Close(stdin.Write);
+            Spawn.Close(stdout.Read);
+            Spawn.Close(stderr.Read);
+            throw;
+        }
+        finally
+        {
+            // The child has its copies; ours would keep the pipes open forever.
+            Spawn.Close(stdin.Read);
+            Spawn.Close(stdout.Write);
+            Spawn.Close(stderr.Write);
+        }
+    }
+
+    public void CloseInput()
+    {
+        if (_terminal < 0 && Interlocked.Exchange(ref _inputClosed, 1) == 0)
+            _input.Dispose();
+    }
+
+    public void ResizeTerminal(SshWindowSize size)
+    {
+        if (_terminal >= 0 && !_exited.Task.IsCompleted)
+            Pty.Resize(_terminal, size);
+    }
+
+    public bool Signal(string name)
+    {
+        var number = SignalNumber(name);
+        if (number == 0 || _exited.Task.IsCompleted)
+            return false;
+        return Spawn.Kill(_pid, number) == 0;
+    }
+
+    private static readonly string[] Names = ["", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM"];
+
+    private static string SignalName(int number) => number < Names.Length ? Names[number] : $"SIG{number}";
+
+    private static int SignalNumber(string name)
+    {
+        var i = Array.IndexOf(Names, name);
+        return i > 0 ? i : 0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        CloseInput();
+        if (!_exited.Task.IsCompleted)
+            Spawn.Kill(_pid, 1);
+        await Output.DisposeAsync();
+        if (ErrorOutput is not null)
+            await ErrorOutput.DisposeAsync();
+        await _input.DisposeAsync();
+    }
+}

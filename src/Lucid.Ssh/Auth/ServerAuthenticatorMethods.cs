@@ -1,0 +1,175 @@
+using System.Text;
+using Lucid.Ssh.Keys;
+using Lucid.Ssh.OpenSsh;
+using Lucid.Ssh.Server;
+using Lucid.Ssh.Wire;
+
+namespace Lucid.Ssh.Auth;
+
+/// <summary>The individual methods of <see cref="ServerAuthenticator"/>.</summary>
+internal sealed partial class ServerAuthenticator
+{
+    private async Task<(AttemptResult, string, string)> PublicKeyAsync(AuthRequest request, CancellationToken cancellationToken)
+    {
+        bool hasSignature;
+        string algorithm;
+        byte[] blob;
+        byte[]? signature = null;
+        int signedLength;
+        {
+            var reader = request.MethodReader();
+            hasSignature = reader.ReadBoolean();
+            algorithm = Encoding.ASCII.GetString(reader.ReadString());
+            blob = reader.ReadString().ToArray();
+            signedLength = request.MethodDataOffset + reader.Position;
+            if (hasSignature)
+                signature = reader.ReadString().ToArray();
+        }
+
+        SshPublicKey key;
+        try
+        {
+            key = SshPublicKey.FromBlob(blob);
+        }
+        catch (SshKeyFormatException e)
+        {
+            SshServerLog.Error(_log, $"userauth_pubkey: parse key: {e.Message} [preauth]");
+            return (AttemptResult.Failure, "publickey", "");
+        }
+        var detail = $": {Fingerprint(key)}";
+        if (KeyAlgorithms.KeyTypeOfSignatureAlgorithm(algorithm) != key.KeyType)
+        {
+            SshServerLog.Error(_log, $"userauth_pubkey: type mismatch for decoded key (received {KeyFingerprint.TypeLabel(key.KeyType)}, expected {algorithm}) [preauth]");
+            return (AttemptResult.Failure, "publickey", detail);
+        }
+        if (!_config.PubkeyAcceptedAlgorithms.Contains(algorithm))
+        {
+            SshServerLog.VerboseMessage(_log, $"userauth_pubkey: signature algorithm {algorithm} not in PubkeyAcceptedAlgorithms [preauth]");
+            return (AttemptResult.Failure, "publickey", detail);
+        }
+        if (key.KeyType == KeyAlgorithms.Rsa && key.SizeInBits < _config.RequiredRsaSize)
+        {
+            SshServerLog.VerboseMessage(_log, $"userauth_pubkey: refusing RSA key: Invalid key length [preauth]");
+            return (AttemptResult.Failure, "publickey", detail);
+        }
+        if (!_valid)
+            return (AttemptResult.Failure, "publickey", detail);
+
+        var entry = FindAuthorizedKey(key);
+        if (entry is null)
+            return (AttemptResult.Failure, "publickey", detail);
+
+        if (!hasSignature)
+        {
+            // The client asks whether this key would do; PK_OK lets it spend a signature (or a passphrase) on it.
+            using var ok = new SshWriter(blob.Length + algorithm.Length + 16);
+            ok.WriteByte((byte)MessageNumber.UserAuthMethod60).WriteString(algorithm).WriteString(blob);
+            await _transport.SendAsync(ok.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            SshServerLog.Postponed(_log, "publickey", "", _userName!, _client.Ip, _client.Port, detail);
+            return (AttemptResult.Postponed, "publickey", detail);
+        }
+
+        // The signature covers the session id and this request up to (not including) the signature itself.
+        using var signed = new SshWriter(_transport.SessionId.Length + signedLength + 8);
+        signed.WriteString(_transport.SessionId.Span).WriteRaw(request.Packet.Payload[..signedLength]);
+        if (!SignatureBlob.TryRead(signature, out var signatureAlgorithm, out _) || signatureAlgorithm != algorithm ||
+            !key.Verify(signed.WrittenSpan, signature))
+            return (AttemptResult.Failure, "publickey", detail);
+        if (!RootAllowed("publickey", entry.Options))
+            return (AttemptResult.Failure, "publickey", detail);
+        _keyOptions = entry.Options;
+        return (AttemptResult.Success, "publickey", detail);
+    }
+
+    private AuthorizedKeysEntry? FindAuthorizedKey(SshPublicKey key)
+    {
+        var user = _user!;
+        foreach (var pattern in _config.AuthorizedKeysFiles)
+        {
+            if (pattern.Equals("none", StringComparison.OrdinalIgnoreCase))
+                continue;
+            string path;
+            try
+            {
+                path = AuthorizedKeysPath.Expand(pattern, user.Name, user.Uid, user.Home);
+            }
+            catch (SshException e)
+            {
+                SshServerLog.Error(_log, e.Message);
+                continue;
+            }
+            var text = _options.Backend.ReadAuthorizedKeys(user, path, _config.StrictModes, m => SshServerLog.Info(_log, m));
+            if (text is null)
+                continue;
+            var entries = AuthorizedKeysFile.Parse(text, path, m => SshServerLog.Debug1(_log, m));
+            var found = AuthorizedKeysFile.Authorize(entries, key, user.Name, _client.Ip, _client.Host, DateTimeOffset.UtcNow,
+                m => SshServerLog.Info(_log, m), m => SshServerLog.Debug1(_log, m));
+            if (found is not null)
+            {
+                SshServerLog.Debug1(_log, $"{found.Location}: matching key found: {Fingerprint(key)}");
+                return found;
+            }
+        }
+        return null;
+    }
+
+    private async Task<(AttemptResult, string, string)> PasswordAsync(AuthRequest request, CancellationToken cancellationToken)
+    {
+        string password;
+        {
+            var reader = request.MethodReader();
+            var change = reader.ReadBoolean();
+            password = reader.ReadUtf8String();
+            if (change)
+                return (AttemptResult.Failure, "password", "");
+        }
+        var ok = await CheckPasswordAsync(password, cancellationToken).ConfigureAwait(false);
+        return (ok && RootAllowed("password") ? AttemptResult.Success : AttemptResult.Failure, "password", "");
+    }
+
+    private async Task<bool> CheckPasswordAsync(string password, CancellationToken cancellationToken)
+    {
+        if (!_valid || _user is null)
+            return false;
+        if (password.Length == 0 && !_config.PermitEmptyPasswords)
+            return false;
+        return await _options.Backend.CheckPasswordAsync(_user, password, _client.Ip, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// keyboard-interactive with one "Password: " prompt answered against the password check (PAM's usual
+    /// conversation); logged as keyboard-interactive/pam, as sshd with UsePAM logs it.
+    /// </summary>
+    private async Task<(AttemptResult, string, string)> KeyboardInteractiveAsync(AuthRequest request, CancellationToken cancellationToken)
+    {
+        const string method = "keyboard-interactive/pam";
+        using (var info = new SshWriter(64))
+        {
+            info.WriteByte((byte)MessageNumber.UserAuthMethod60).WriteString("").WriteString("").WriteString("")
+                .WriteUInt32(1).WriteString("Password: ").WriteBoolean(false);
+            await _transport.SendAsync(info.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        }
+        string? answer = null;
+        while (true)
+        {
+            using var packet = await _transport.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            if (packet.Type == MessageNumber.ExtInfo)
+                continue;
+            if (packet.Type != MessageNumber.UserAuthMethod61)
+                throw new SshProtocolException($"expected SSH_MSG_USERAUTH_INFO_RESPONSE, received message type {(byte)packet.Type}");
+            var reader = packet.Reader();
+            var count = reader.ReadUInt32();
+            if (count > 100)
+                throw new SshProtocolException("too many keyboard-interactive responses");
+            for (var i = 0; i < count; i++)
+            {
+                var response = reader.ReadUtf8String();
+                if (i == 0)
+                    answer = response;
+            }
+            break;
+        }
+        var ok = answer is not null && await CheckPasswordAsync(answer, cancellationToken).ConfigureAwait(false);
+        return (ok && RootAllowed("keyboard-interactive") ? AttemptResult.Success : AttemptResult.Failure, method, "");
+    }
+}

@@ -1,0 +1,59 @@
+using Lucid.Ssh.Connection;
+
+namespace Lucid.Ssh.Server;
+
+/// <summary>
+/// What the server needs from the operating system: users, password checks (PAM), reading users' files
+/// with StrictModes, and running processes as a user. The library stays free of P/Invoke; `lucid sshd`
+/// supplies the Linux implementation, tests may supply their own.
+/// </summary>
+public interface ISshServerBackend
+{
+    /// <summary>The account, or null when there is no such user.</summary>
+    SshServerUser? FindUser(string name);
+
+    /// <summary>
+    /// A user's authorized_keys file, or null when it is missing or refused. With <paramref name="strictModes"/>
+    /// the file and its directories must pass OpenSSH's ownership checks; refusals are reported through
+    /// <paramref name="log"/> in sshd's words ("Authentication refused: bad ownership or modes for ...").
+    /// </summary>
+    string? ReadAuthorizedKeys(SshServerUser user, string path, bool strictModes, Action<string> log);
+
+    /// <summary>Whether passwords can be checked at all (PAM as root). When false, password and keyboard-interactive are not offered.</summary>
+    bool PasswordsSupported { get; }
+
+    /// <summary>Checks a password (PAM authenticate and account management).</summary>
+    ValueTask<bool> CheckPasswordAsync(SshServerUser user, string password, string remoteAddress, CancellationToken cancellationToken);
+
+    /// <summary>Starts a session's process as the user: a shell or command, with a terminal when <see cref="SshServerProcessStart.Pty"/> is set.</summary>
+    ValueTask<ISshServerProcess> StartProcessAsync(SshServerProcessStart start, CancellationToken cancellationToken);
+}
+
+/// <summary>What to run for a session.</summary>
+public sealed class SshServerProcessStart
+{
+    public required SshServerUser User { get; init; }
+    /// <summary>The command for `$SHELL -c`; null for a login shell.</summary>
+    public string? Command { get; init; }
+    public SshPtyRequest? Pty { get; init; }
+    /// <summary>The complete environment, except SSH_TTY, which the backend adds when it allocates the terminal.</summary>
+    public required IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; }
+}
+
+/// <summary>A running session process.</summary>
+public interface ISshServerProcess : IAsyncDisposable
+{
+    /// <summary>Writes to the process's stdin (or the terminal).</summary>
+    Stream Input { get; }
+    /// <summary>The process's stdout (or the terminal); ends when every writer has closed it.</summary>
+    Stream Output { get; }
+    /// <summary>The process's stderr; null with a terminal (it goes to the terminal).</summary>
+    Stream? ErrorOutput { get; }
+    /// <summary>Closes stdin, so the process sees end of file (no-op with a terminal).</summary>
+    void CloseInput();
+    void ResizeTerminal(SshWindowSize size);
+    /// <summary>Delivers a signal by its SSH name (INT, TERM, HUP, KILL, ...); false when unknown.</summary>
+    bool Signal(string name);
+    /// <summary>Completes when the process has exited: its exit code or the signal that killed it.</summary>
+    Task<SshExitStatus> Exited { get; }
+}

@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Lucid.Ssh.Keys;
+using Lucid.Ssh.OpenSsh;
+
+namespace Lucid.Ssh.Server;
+
+/// <summary>
+/// An SSH server configured like OpenSSH's sshd: listens on the configured addresses, runs each connection
+/// (transport, authentication, sessions) in this process, and keeps unauthenticated connections bounded
+/// by MaxStartups and LoginGraceTime so a flood of them cannot disturb logged-in users.
+/// </summary>
+public sealed class SshServer : IAsyncDisposable
+{
+    private readonly SshServerOptions _options;
+    private readonly List<Socket> _listeners = [];
+    private readonly List<Task> _acceptLoops = [];
+    private readonly ConcurrentDictionary<int, Task> _connections = new();
+    private readonly CancellationTokenSource _stop = new();
+    private int _startups;
+    private int _connectionIds;
+
+    public SshServer(SshServerOptions options) => _options = options;
+
+    /// <summary>The bound addresses (with the actual ports when port 0 was asked for).</summary>
+    public IReadOnlyList<IPEndPoint> LocalEndPoints => _listeners.Select(l => (IPEndPoint)l.LocalEndPoint!).ToList();
+
+    /// <summary>Connections that have not finished authenticating.</summary>
+    public int UnauthenticatedConnections => Volatile.Read(ref _startups);
+
+    /// <summary>Binds every ListenAddress/Port and starts accepting. Throws SocketException when an address cannot be bound.</summary>
+    public void Start()
+    {
+        var config = _options.Config;
+        foreach (var endPoint in config.ListenEndPoints)
+        {
+            var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
+                    socket.DualMode = false;
+                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                socket.Bind(endPoint);
+                socket.Listen(128);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+            _listeners.Add(socket);
+            var bound = (IPEndPoint)socket.LocalEndPoint!;
+            SshServerLog.Listening(_options.Logger, bound.Address.ToString(), bound.Port);
+        }
+        foreach (var listener in _listeners)
+            _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener)));
+    }
+
+    /// <summary>New connections use <paramref name="config"/> and <paramref name="hostKeys"/>; existing ones keep theirs (SIGHUP).</summary>
+    public void Reload(SshdConfig config, IReadOnlyList<SshPrivateKey> hostKeys)
+    {
+        _options.Config = config;
+        _options.HostKeys = hostKeys;
+    }
+
+    private async Task AcceptLoopAsync(Socket listener)
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                if (_stop.IsCancellationRequested)
+                    return;
+                continue;
+            }
+            var remote = Normalize((IPEndPoint)client.RemoteEndPoint!);
+            var local = Normalize((IPEndPoint)client.LocalEndPoint!);
+            if (ShouldDrop(out var number))
+            {
+                SshServerLog.Dropped(_options.Logger, number, remote.Address.ToString(), remote.Port, local.Address.ToString(), local.Port);
+                client.Dispose();
+                continue;
+            }
+            client.NoDelay = true;
+            if (_options.Config.TcpKeepAlive)
+                client.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            var id = Interlocked.Increment(ref _connectionIds);
+            var stream = new NetworkStream(client, ownsSocket: true);
+            _connections[id] = Task.Run(async () =>
+            {
+                try
+                {
+                    await RunConnectionAsync(stream, remote, local, counted: true, _stop.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _connections.TryRemove(id, out _);
+                }
+            });
+        }
+    }
+
+    /// <summary>
+    /// MaxStartups start:rate:full: below start every connection is served; from start on, new ones are
+    /// refused with a probability growing from rate% to 100% at full.
+    /// </summary>
+    private bool ShouldDrop(out int number)
+    {
+        var (start, rate, full) = _options.Config.MaxStartups;
+        number = Interlocked.Increment(ref _startups);
+        var drop = false;
+        if (number > full)
+            drop = true;
+        else if (number > start)
+        {
+            var p = rate + (100 - rate) * (number - 1 - start) / Math.Max(1, full - start);
+            drop = Random.Shared.Next(100) < p;
+        }
+        if (drop)
+            Interlocked.Decrement(ref _startups);
+        return drop;
+    }
+
+    /// <summary>Serves one already-accepted connection (any stream: sockets, or in-memory pairs in tests).</summary>
+    public Task HandleConnectionAsync(Stream stream, IPEndPoint remote, IPEndPoint local, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _startups);
+        return RunConnectionAsync(stream, Normalize(remote), Normalize(local), counted: true, cancellationToken);
+    }
+
+    private async Task RunConnectionAsync(Stream stream, IPEndPoint remote, IPEndPoint local, bool counted, CancellationToken cancellationToken)
+    {
+        var connection = new SshServerConnection(_options, stream, remote, local, () =>
+        {
+            if (counted)
+                Interlocked.Decrement(ref _startups);
+        });
+        await connection.RunAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static IPEndPoint Normalize(IPEndPoint ep) =>
+        ep.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(ep.Address.MapToIPv4(), ep.Port) : ep;
+
+    /// <summary>Stops listening and ends every connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_stop.IsCancellationRequested)
+            return;
+        _stop.Cancel();
+        foreach (var l in _listeners)
+            l.Dispose();
+        try
+        {
+            await Task.WhenAll(_acceptLoops.Concat(_connections.Values)).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Connections end on their own once cancelled; a slow one must not hold up the shutdown.
+        }
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,156 @@
+using System.Net;
+using Lucid.Ssh.Auth;
+using Lucid.Ssh.Connection;
+using Lucid.Ssh.OpenSsh;
+using Lucid.Ssh.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Lucid.Ssh.Server;
+
+/// <summary>One client: the transport handshake and authentication under LoginGraceTime, then sessions.</summary>
+internal sealed class SshServerConnection
+{
+    private readonly SshServerOptions _options;
+    private readonly Stream _stream;
+    private readonly ServerClientInfo _client;
+    private readonly Action _authenticatedOrGone;
+    private readonly ILogger _log;
+    private int _released;
+
+    public SshServerConnection(SshServerOptions options, Stream stream, IPEndPoint remote, IPEndPoint local, Action authenticatedOrGone)
+    {
+        _options = options;
+        _stream = stream;
+        _client = new ServerClientInfo(remote.Address.ToString(), remote.Port, local.Address.ToString(), local.Port);
+        _authenticatedOrGone = authenticatedOrGone;
+        _log = options.Logger;
+    }
+
+    private void Release()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+            _authenticatedOrGone();
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var config = _options.Config;
+        SshServerLog.ConnectionFrom(_log, _client.Ip, _client.Port, _client.LocalIp, _client.LocalPort);
+        SshTransport? transport = null;
+        ServerAuthenticator? auth = null;
+        ServerAuthResult result;
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (config.LoginGraceTime > TimeSpan.Zero)
+            grace.CancelAfter(config.LoginGraceTime);
+        try
+        {
+            transport = await SshTransport.AcceptServerAsync(_stream, TransportOptions(config), grace.Token).ConfigureAwait(false);
+            auth = new ServerAuthenticator(transport, _options, config, _client);
+            result = await auth.RunAsync(grace.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or SshException or IOException or ObjectDisposedException)
+        {
+            await PreauthFailedAsync(e, transport, auth, grace.IsCancellationRequested && !cancellationToken.IsCancellationRequested).ConfigureAwait(false);
+            return;
+        }
+        finally
+        {
+            Release();
+        }
+
+        try
+        {
+            await ServeAsync(transport, result).ConfigureAwait(false);
+        }
+        finally
+        {
+            SshServerLog.Disconnected(_log, result.User.Name, _client.Ip, _client.Port);
+            await transport.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task PreauthFailedAsync(Exception e, SshTransport? transport, ServerAuthenticator? auth, bool graceExpired)
+    {
+        var who = auth?.UserName is { } name ? (auth.UserValid ? $"authenticating user {name} " : $"invalid user {name} ") : "";
+        if (graceExpired || (e is SshConnectionException && e.Message.StartsWith("Connection timed out", StringComparison.Ordinal)))
+        {
+            SshServerLog.GraceTimeout(_log, _client.Ip, _client.Port);
+            if (transport is not null)
+                await transport.DisconnectAsync(DisconnectReason.ByApplication, "Timeout before authentication").ConfigureAwait(false);
+        }
+        else if (e is SshProtocolException p)
+        {
+            if (p.Message != "Too many authentication failures")
+                SshServerLog.ProtocolProblem(_log, _client.Ip, _client.Port, p.Message);
+            if (transport is not null)
+                await transport.DisconnectAsync(p.Reason, p.Message).ConfigureAwait(false);
+        }
+        else
+            SshServerLog.ClosedPreauth(_log, who, _client.Ip, _client.Port);
+        if (transport is not null)
+            await transport.DisposeAsync().ConfigureAwait(false);
+        else
+            await _stream.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private ServerTransportOptions TransportOptions(SshdConfig config)
+    {
+        var hostKeyAlgorithms = config.HostKeyAlgorithms;
+        var rekey = config.Raw("rekeylimit");
+        long? rekeyBytes = rekey is { Count: > 0 } && long.TryParse(rekey[0], out var b) && b > 0 ? b : null;
+        TimeSpan? rekeyInterval = rekey is { Count: > 1 } && int.TryParse(rekey[1], out var s) && s > 0 ? TimeSpan.FromSeconds(s) : null;
+        var compression = (config.Raw("compression")?[0] ?? "yes") == "no" ? new[] { "none" } : ["none", "zlib@openssh.com"];
+        return new ServerTransportOptions
+        {
+            HostKeys = _options.HostKeys,
+            KexAlgorithms = config.KexAlgorithms,
+            Ciphers = config.Ciphers,
+            Macs = config.Macs,
+            HostKeyAlgorithms = hostKeyAlgorithms,
+            Compression = compression,
+            ServerSignatureAlgorithms = config.PubkeyAcceptedAlgorithms,
+            RekeyBytes = rekeyBytes,
+            RekeyInterval = rekeyInterval,
+            HandshakeTimeout = config.LoginGraceTime > TimeSpan.Zero ? config.LoginGraceTime : TimeSpan.FromDays(1),
+            SoftwareVersion = "SSH-2.0-" + _options.SoftwareVersion + (config.VersionAddendum is { } addendum ? " " + addendum : ""),
+            PeerDescription = $"{_client.Ip} port {_client.Port}",
+            Logger = _log,
+        };
+    }
+
+    private async Task ServeAsync(SshTransport transport, ServerAuthResult auth)
+    {
+        var connection = new SshConnection(transport, logger: _log);
+        var sessions = 0;
+        connection.ChannelOpenReceived = request =>
+        {
+            if (request.ChannelType != "session")
+            {
+                request.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "open failed");
+                return;
+            }
+            if (Interlocked.Increment(ref sessions) > auth.Config.MaxSessions)
+            {
+                Interlocked.Decrement(ref sessions);
+                request.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "open failed");
+                return;
+            }
+            var channel = request.Accept();
+            var session = new SshServerSession(channel, auth, _client, _options);
+            _ = channel.Completion.ContinueWith(_ => Interlocked.Decrement(ref sessions), TaskScheduler.Default);
+        };
+        connection.Start();
+        try
+        {
+            await connection.Completion.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SshException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The client disconnected or the network failed: the normal end of a session.
+        }
+        finally
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

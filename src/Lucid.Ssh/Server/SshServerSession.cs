@@ -1,0 +1,302 @@
+using System.Buffers;
+using Lucid.Ssh.Auth;
+using Lucid.Ssh.Connection;
+using Lucid.Ssh.OpenSsh;
+using Lucid.Ssh.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Lucid.Ssh.Server;
+
+/// <summary>
+/// One "session" channel on the server: collects pty-req and env, then runs exec, shell or a subsystem as
+/// the user and pumps data both ways. Output is drained before exit-status, then EOF and CLOSE follow.
+/// </summary>
+internal sealed class SshServerSession
+{
+    private readonly SshChannel _channel;
+    private readonly ServerAuthResult _auth;
+    private readonly ServerClientInfo _client;
+    private readonly SshServerOptions _options;
+    private readonly ILogger _log;
+    private readonly List<KeyValuePair<string, string>> _clientEnvironment = [];
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private SshPtyRequest? _pty;
+    private ISshServerProcess? _process;
+    private SshWindowSize? _pendingSize;
+    private bool _started;
+
+    public SshServerSession(SshChannel channel, ServerAuthResult auth, ServerClientInfo client, SshServerOptions options)
+    {
+        _channel = channel;
+        _auth = auth;
+        _client = client;
+        _options = options;
+        _log = options.Logger;
+        channel.RequestReceived = OnRequest;
+    }
+
+    public Task Completion => _done.Task;
+
+    private SshdConfig Config => _auth.Config;
+
+    private void OnRequest(SshChannelRequest request)
+    {
+        bool ok;
+        try
+        {
+            ok = Handle(request);
+        }
+        catch (SshProtocolException)
+        {
+            ok = false;
+        }
+        request.Reply(ok);
+    }
+
+    private bool Handle(SshChannelRequest request)
+    {
+        var data = request.Data.Span;
+        switch (request.Type)
+        {
+            case "pty-req":
+                if (_started || _pty is not null)
+                    return false;
+                if (!Config.PermitTty || !_auth.KeyOptions.PermitPty)
+                {
+                    SshServerLog.Debug1(_log, "Pty allocation disabled.");
+                    return false;
+                }
+                _pty = SshPtyRequest.Decode(data);
+                return true;
+            case "env":
+            {
+                var reader = new SshReader(data);
+                var name = reader.ReadUtf8String();
+                var value = reader.ReadUtf8String();
+                if (_started || !Config.AcceptEnv.Any(p => SshdConfigPatterns.Match(name, p)))
+                {
+                    SshServerLog.Debug1(_log, $"Ignoring env request {name}: disallowed name");
+                    return false;
+                }
+                _clientEnvironment.RemoveAll(kv => kv.Key == name);
+                _clientEnvironment.Add(new(name, value));
+                return true;
+            }
+            case "exec":
+            {
+                var reader = new SshReader(data);
+                return Start(reader.ReadUtf8String(), subsystem: null);
+            }
+            case "shell":
+                return Start(null, subsystem: null);
+            case "subsystem":
+            {
+                var reader = new SshReader(data);
+                var name = reader.ReadUtf8String();
+                if (!Config.Subsystems.TryGetValue(name, out var command))
+                {
+                    SshServerLog.Info(_log, $"subsystem request for {name} by user {_auth.User.Name} failed, subsystem not found");
+                    return false;
+                }
+                return Start(command, subsystem: name);
+            }
+            case "window-change":
+            {
+                var size = SshWindowSize.Decode(data);
+                if (_process is { } p)
+                    p.ResizeTerminal(size);
+                else
+                    _pendingSize = size;
+                return true;
+            }
+            case "signal":
+            {
+                var reader = new SshReader(data);
+                var name = reader.ReadUtf8String();
+                return _process?.Signal(name) ?? false;
+            }
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Decides the command (ForceCommand, then the key's command=, then the client's) and starts it.</summary>
+    private bool Start(string? requested, string? subsystem)
+    {
+        if (_started)
+            return false;
+        _started = true;
+        string? command = requested;
+        string? original = null;
+        var forced = Config.ForceCommand ?? _auth.KeyOptions.ForceCommand;
+        if (forced is not null)
+        {
+            original = requested;
+            command = forced;
+        }
+        var environment = BuildEnvironment(original);
+        var pty = _pty is { } p && _pendingSize is { } size ? p with { Columns = size.Columns, Rows = size.Rows } : _pty;
+        var start = new SshServerProcessStart { User = _auth.User, Command = command, Pty = pty, Environment = environment };
+        var what = subsystem is not null ? $"subsystem '{subsystem}'" : command is null ? "shell" : "command";
+        SshServerLog.Debug1(_log, $"Starting session: {what}{(pty is null ? "" : " on pty")} for {_auth.User.Name} from {_client.Ip} port {_client.Port}");
+        _ = Task.Run(() => RunAsync(start));
+        return true;
+    }
+
+    private List<KeyValuePair<string, string>> BuildEnvironment(string? originalCommand)
+    {
+        var user = _auth.User;
+        var env = new List<KeyValuePair<string, string>>();
+        void Set(string name, string value)
+        {
+            env.RemoveAll(kv => kv.Key == name);
+            env.Add(new(name, value));
+        }
+        Set("USER", user.Name);
+        Set("LOGNAME", user.Name);
+        Set("HOME", user.Home);
+        Set("PATH", user.IsRoot ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" : "/usr/local/bin:/usr/bin:/bin:/usr/games");
+        Set("MAIL", $"/var/mail/{user.Name}");
+        Set("SHELL", user.Shell.Length > 0 ? user.Shell : "/bin/sh");
+        if (Environment.GetEnvironmentVariable("TZ") is { } tz)
+            Set("TZ", tz);
+        if (_pty is { } pty)
+            Set("TERM", pty.Term);
+        foreach (var (k, v) in _clientEnvironment)
+            Set(k, v);
+        if (Config.PermitUserEnvironment != "no")
+        {
+            foreach (var entry in _auth.KeyOptions.Environment)
+            {
+                var eq = entry.IndexOf('=');
+                var name = entry[..eq];
+                if (Config.PermitUserEnvironment == "yes" || SshdConfigPatterns.MatchList(name, Config.PermitUserEnvironment) == 1)
+                    Set(name, entry[(eq + 1)..]);
+            }
+        }
+        foreach (var entry in Config.SetEnv)
+        {
+            var eq = entry.IndexOf('=');
+            Set(entry[..eq], entry[(eq + 1)..]);
+        }
+        Set("SSH_CLIENT", $"{_client.Ip} {_client.Port} {_client.LocalPort}");
+        Set("SSH_CONNECTION", $"{_client.Ip} {_client.Port} {_client.LocalIp} {_client.LocalPort}");
+        if (originalCommand is not null)
+            Set("SSH_ORIGINAL_COMMAND", originalCommand);
+        return env;
+    }
+
+    private async Task RunAsync(SshServerProcessStart start)
+    {
+        try
+        {
+            ISshServerProcess process;
+            try
+            {
+                process = await _options.Backend.StartProcessAsync(start, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SshException or IOException or InvalidOperationException)
+            {
+                SshServerLog.Error(_log, $"session: {e.Message}");
+                await _channel.WriteExtendedAsync(System.Text.Encoding.UTF8.GetBytes(e.Message + "\r\n")).ConfigureAwait(false);
+                await SendExitStatusAsync(new SshExitStatus(255, null)).ConfigureAwait(false);
+                return;
+            }
+            await using (process.ConfigureAwait(false))
+            {
+                _process = process;
+                if (_pendingSize is { } size && start.Pty is not null)
+                    process.ResizeTerminal(size);
+                using var stopInput = new CancellationTokenSource();
+                var input = PumpInputAsync(process, start.Pty is not null, stopInput.Token);
+                var output = PumpOutputAsync(process.Output, extended: false);
+                var error = process.ErrorOutput is { } err ? PumpOutputAsync(err, extended: true) : Task.CompletedTask;
+                var status = await process.Exited.ConfigureAwait(false);
+                await Task.WhenAll(output, error).ConfigureAwait(false);
+                stopInput.Cancel();
+                await input.ConfigureAwait(false);
+                await SendExitStatusAsync(status).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is IOException or SshException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The client went away; nothing is left to tell it.
+        }
+        finally
+        {
+            _done.TrySetResult();
+        }
+    }
+
+    private async Task SendExitStatusAsync(SshExitStatus status)
+    {
+        if (status.Signal is { } signal)
+        {
+            using var data = new SshWriter(32);
+            data.WriteString(signal.Name).WriteBoolean(signal.CoreDumped).WriteString(signal.ErrorMessage).WriteString("");
+            await _channel.SendRequestAsync("exit-signal", data.ToArray(), wantReply: false).ConfigureAwait(false);
+        }
+        else
+        {
+            using var data = new SshWriter(4);
+            data.WriteUInt32((uint)(status.ExitCode ?? 255));
+            await _channel.SendRequestAsync("exit-status", data.ToArray(), wantReply: false).ConfigureAwait(false);
+        }
+        await _channel.CloseAsync().ConfigureAwait(false);
+    }
+
+    private async Task PumpOutputAsync(Stream source, bool extended)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(32 * 1024);
+        try
+        {
+            while (true)
+            {
+                int n;
+                try
+                {
+                    n = await source.ReadAsync(buffer).ConfigureAwait(false);
+                }
+                catch (IOException)
+                {
+                    // A terminal's master reports EIO once the last slave descriptor is closed: that is its end of file.
+                    n = 0;
+                }
+                if (n == 0)
+                    return;
+                if (extended)
+                    await _channel.WriteExtendedAsync(buffer.AsMemory(0, n)).ConfigureAwait(false);
+                else
+                    await _channel.WriteAsync(buffer.AsMemory(0, n)).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task PumpInputAsync(ISshServerProcess process, bool terminal, CancellationToken cancellationToken)
+    {
+        var reader = _channel.Input;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var segment in result.Buffer)
+                    await process.Input.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
+                await process.Input.FlushAsync(cancellationToken).ConfigureAwait(false);
+                reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                    break;
+            }
+            if (!terminal)
+                process.CloseInput();
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The process exited (or closed its stdin) while the client was still sending.
+        }
+    }
+}

@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Lucid.Interop.Tests.Sshd;
+
+/// <summary>
+/// `lucid sshd -D -e -f config` on 127.0.0.1 and a free port, with host keys of every type, a client key
+/// of every type authorized for root (the tests run as root), and the log collected for assertions.
+/// Test config lines come first (sshd keeps the first value); Match blocks go last.
+/// </summary>
+public sealed class LucidSshd : IAsyncDisposable
+{
+    public static readonly IReadOnlyList<string> KeyTypes = ["ed25519", "ecdsa256", "ecdsa384", "ecdsa521", "rsa"];
+
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+    private readonly Lock _logLock = new();
+
+    private LucidSshd(string directory, int port, Process process)
+    {
+        Directory = directory;
+        Port = port;
+        _process = process;
+    }
+
+    public int Port { get; }
+    public string Directory { get; }
+    public string AuthorizedKeysPath => Path.Combine(Directory, "authorized_keys");
+    public string ClientKeyPath(string type = "ed25519") => Path.Combine(Directory, $"id_{type}");
+    public string HostKeyPath(string type) => Path.Combine(Directory, $"ssh_host_{type}_key");
+    public int ProcessId => _process.Id;
+
+    public string Log
+    {
+        get
+        {
+            lock (_logLock)
+                return _log.ToString();
+        }
+    }
+
+    public static async Task<LucidSshd> StartAsync(params string[] extraConfig)
+    {
+        var keys = await Keys.Value;
+        var directory = System.IO.Directory.CreateTempSubdirectory("lucid-sshd-e2e-").FullName;
+        foreach (var type in KeyTypes)
+        {
+            Copy(Path.Combine(keys, $"host_{type}"), Path.Combine(directory, $"ssh_host_{type}_key"));
+            Copy(Path.Combine(keys, $"client_{type}"), Path.Combine(directory, $"id_{type}"));
+        }
+        await File.WriteAllLinesAsync(Path.Combine(directory, "authorized_keys"),
+            KeyTypes.Select(t => File.ReadAllText(Path.Combine(directory, $"id_{t}.pub")).Trim()));
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = FreePort();
+            await File.WriteAllTextAsync(Path.Combine(directory, "sshd_config"), Config(directory, port, extraConfig));
+            var info = new ProcessStartInfo(global::Lucid.Interop.Tests.Lucid.Executable)
+            {
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+                RedirectStandardInput = true,
+                UseShellExecute = false,
+                WorkingDirectory = directory,
+            };
+            foreach (var a in new[] { "sshd", "-D", "-e", "-f", Path.Combine(directory, "sshd_config") })
+                info.ArgumentList.Add(a);
+            var process = new Process { StartInfo = info };
+            var server = new LucidSshd(directory, port, process);
+            process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+            process.OutputDataReceived += (_, e) => server.Append(e.Data);
+            process.Start();
+            process.BeginErrorReadLine();
+            process.BeginOutputReadLine();
+            try
+            {
+                await server.WaitForLogAsync("Server listening on", TimeSpan.FromSeconds(30));
+                return server;
+            }
+            catch (TimeoutException) when (attempt < 2 && server.Log.Contains("Bind to port"))
+            {
+                await server.StopAsync();
+            }
+            catch (TimeoutException)
+            {
+                var log = server.Log;
+                await server.DisposeAsync();
+                throw new InvalidOperationException($"lucid sshd did not start.\n--- log\n{log}");
+            }
+        }
+    }
+
+    private static string Config(string directory, int port, string[] extra)
+    {
+        var match = Array.FindIndex(extra, l => l.TrimStart().StartsWith("Match ", StringComparison.OrdinalIgnoreCase));
+        var before = match < 0 ? extra : extra[..match];
+        var after = match < 0 ? [] : extra[match..];
+        var sb = new StringBuilder();
+        foreach (var line in before)
+            sb.Append(line).Append('\n');
+        sb.Append($"ListenAddress 127.0.0.1\nPort {port}\n");
+        foreach (var type in KeyTypes)
+            sb.Append($"HostKey {Path.Combine(directory, $"ssh_host_{type}_key")}\n");
+        sb.Append($"AuthorizedKeysFile {Path.Combine(directory, "authorized_keys")}\n");
+        sb.Append("StrictModes no\nPermitRootLogin yes\nLogLevel VERBOSE\nSubsystem sftp /usr/lib/openssh/sftp-server\n");
+        foreach (var line in after)
+            sb.Append(line).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>ssh's arguments for this server: no user config, no known_hosts prompts, one key, batch mode.</summary>
+    public string[] SshArguments(string keyType = "ed25519", string user = "root") =>
+    [
+        "-F", "/dev/null", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", ClientKeyPath(keyType),
+        "-o", "UserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "LogLevel=ERROR",
+        "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-l", user, "127.0.0.1",
+    ];
+
+    /// <summary>Runs OpenSSH's ssh with <paramref name="options"/> before the destination and <paramref name="command"/> after it.</summary>
+    public Task<ProcessResult> SshAsync(string command, string[]? options = null, string? stdin = null, string keyType = "ed25519",
+        string user = "root", IDictionary<string, string>? environment = null)
+    {
+        var args = new List<string>(options ?? []);
+        args.AddRange(SshArguments(keyType, user));
+        args.Add(command);
+        return ProcessRunner.RunAsync("ssh", args, stdin, environment, TimeSpan.FromSeconds(60));
+    }
+
+    public async Task<string> WaitForLogAsync(string text, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var log = Log;
+            if (log.Contains(text, StringComparison.Ordinal))
+                return log;
+            if (_process.HasExited || DateTime.UtcNow > deadline)
+                throw new TimeoutException($"lucid sshd log never contained \"{text}\".\n--- log\n{log}");
+            await Task.Delay(50);
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+            return;
+        lock (_logLock)
+            _log.Append(line).Append('\n');
+    }
+
+    private async Task StopAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _process.Dispose();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static void Copy(string from, string to)
+    {
+        File.Copy(from, to);
+        File.Copy(from + ".pub", to + ".pub");
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(to, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    private static readonly Lazy<Task<string>> Keys = new(async () =>
+    {
+        var directory = System.IO.Directory.CreateTempSubdirectory("lucid-sshd-e2e-keys-").FullName;
+        var jobs = new List<Task<ProcessResult>>();
+        foreach (var type in KeyTypes)
+            foreach (var role in new[] { "host", "client" })
+            {
+                var (t, bits) = type switch
+                {
+                    "ecdsa256" => ("ecdsa", "256"),
+                    "ecdsa384" => ("ecdsa", "384"),
+                    "ecdsa521" => ("ecdsa", "521"),
+                    "rsa" => ("rsa", "3072"),
+                    _ => ("ed25519", "256"),
+                };
+                jobs.Add(ProcessRunner.RunAsync("ssh-keygen", ["-q", "-t", t, "-b", bits, "-N", "", "-C", $"{role}-{type}", "-f", Path.Combine(directory, $"{role}_{type}")]));
+            }
+        foreach (var r in await Task.WhenAll(jobs))
+            if (r.ExitCode != 0)
+                throw new InvalidOperationException(r.ToString());
+        return directory;
+    });
+}
+
+/// <summary>One default server shared by the tests that need nothing special.</summary>
+public sealed class LucidSshdFixture : IAsyncLifetime
+{
+    public LucidSshd Server { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Server = await LucidSshd.StartAsync();
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
