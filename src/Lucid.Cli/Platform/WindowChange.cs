@@ -3,13 +3,14 @@ using System.Runtime.InteropServices;
 namespace Lucid.Cli.Platform;
 
 /// <summary>Calls back on SIGWINCH (the terminal was resized) until disposed.</summary>
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class WindowChange : IDisposable
 {
-    private readonly PosixSignalRegistration _registration;
+    private readonly PosixSignalRegistration? _registration;
 
     public WindowChange(Action onResize)
     {
+        if (OperatingSystem.IsWindows())
+            return;
         _registration = PosixSignalRegistration.Create(PosixSignal.SIGWINCH, context =>
         {
             context.Cancel = true;
@@ -18,5 +19,5 @@ internal sealed class WindowChange : IDisposable
         });
     }
 
-    public void Dispose() => _registration.Dispose();
+    public void Dispose() => _registration?.Dispose();
 }

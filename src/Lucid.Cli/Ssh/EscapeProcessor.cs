@@ -67,7 +67,7 @@ internal sealed class EscapeProcessor
                 switch (ch)
                 {
                     case (byte)'.':
-                        Local($"{Show(esc)}.\r\n");
+                        // OpenSSH queues "~." for the terminal but quits before writing it: nothing is shown.
                         Command(EscapeCommand.Disconnect);
                         return outputs;
                     case 'Z' - 64:

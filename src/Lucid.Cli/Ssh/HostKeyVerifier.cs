@@ -33,7 +33,6 @@ internal sealed class HostKeyVerifier(SshOptions options, SshLog log)
         var fingerprint = KeyFingerprint.Format(blob);
         var result = known.Check(host, port, keyType, blob);
         var strict = options.EffectiveStrictHostKeyChecking;
-        log.Debug1($"Server host key: {keyType} {fingerprint}");
 
         switch (result.Status)
         {

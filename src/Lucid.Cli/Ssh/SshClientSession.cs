@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Lucid.Ssh;
+using Lucid.Ssh.Auth;
+using Lucid.Ssh.Client;
 using Lucid.Ssh.Crypto;
 using Lucid.Ssh.Transport;
 
@@ -45,8 +47,20 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
             if (options.ConnectTimeout is { } timeout)
                 transportOptions.HandshakeTimeout = timeout;
 
+            var user = options.EffectiveUser;
+            log.Debug1($"Authenticating to {host}:{port} as '{user}'");
             _transport = await SshTransport.ConnectClientAsync(stream, transportOptions);
-            throw new SshFatalException("lucid ssh: authentication is not available yet");
+            var transport = _transport;
+            var context = new ClientAuthContext
+            {
+                Host = host,
+                ServerSignatureAlgorithms = () => transport.ServerSignatureAlgorithms,
+            };
+            var clientOptions = new Prompts(options, log, verifier.PasswordsDisabled).CreateClientOptions(user, logger);
+            await using var client = await SshClient.ConnectAsync(transport, clientOptions, context);
+            _transport = null; // the client owns it now
+            log.Verbose($"Authenticated to {host} ([{address}]:{port}) using \"{client.AuthenticatedMethod}\".");
+            return await new SessionRunner(options, log, client.Connection, transport).RunAsync();
         }
         catch (SshException e)
         {

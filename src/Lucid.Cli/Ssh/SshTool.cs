@@ -47,6 +47,8 @@ internal static class SshTool
         }
         using (log)
         {
+            if (options.ConfigFile is { } config)
+                log.Debug1($"Reading configuration data {config}");
             try
             {
                 return await new SshClientSession(options, log).RunAsync();

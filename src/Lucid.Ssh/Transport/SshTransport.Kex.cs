@@ -40,7 +40,7 @@ public sealed partial class SshTransport
                     throw new SshProtocolException($"unexpected message type {type} before key exchange", DisconnectReason.ProtocolError);
                 }
                 await DispatchAsync(payload, sequence, cancellationToken);
-                if (_reader.BytesSinceKeys >= _rekeyBytesIn || _reader.PacketsSinceKeys >= MaxPacketsPerKey)
+                if (_authenticated && (_reader.BytesSinceKeys >= _rekeyBytesIn || _reader.PacketsSinceKeys >= MaxPacketsPerKey))
                     TryStartKex("incoming byte limit");
             }
         }
@@ -98,7 +98,10 @@ public sealed partial class SshTransport
         await _incoming.Writer.WriteAsync(SshPacket.Copy(span), cancellationToken);
         // Client side of delayed compression: it starts right after USERAUTH_SUCCESS arrives.
         if (!_isServer && type == (byte)MessageNumber.UserAuthSuccess)
+        {
+            _authenticated = true;
             EnableDelayedCompression();
+        }
     }
 
     private void ReadExtInfo(ReadOnlySpan<byte> payload)
@@ -153,7 +156,7 @@ public sealed partial class SshTransport
 
     private void CheckRekeyTime()
     {
-        if (_options.RekeyInterval is { } interval && _firstKexDone &&
+        if (_options.RekeyInterval is { } interval && _firstKexDone && _authenticated &&
             TimeSpan.FromTicks(Environment.TickCount64 * TimeSpan.TicksPerMillisecond - _lastKexTicks) >= interval)
             TryStartKex("time limit");
     }

@@ -79,19 +79,21 @@ public sealed class HostKeyTests : IAsyncLifetime
         Assert.Equal(255, ours.ExitCode);
     }
 
-    [Fact(Skip = "waits for client authentication to land")]
+    [Fact]
     public async Task Accept_new_records_the_key_and_the_next_connection_trusts_it()
     {
         var knownHosts = Path.Combine(_dir, "new_known_hosts");
         var first = await Lucid.RunAsync(["ssh", .. Args(knownHosts, "accept-new", "echo", "first")]);
-        Assert.Equal($"Warning: Permanently added '[127.0.0.1]:{_server.Port}' (ED25519) to the list of known hosts.\r\n", first.StdErr);
+        // (The fixture's sshd logs at DEBUG1 and so sends its session's debug lines too, to OpenSSH's ssh just the same.)
+        Assert.StartsWith($"Warning: Permanently added '[127.0.0.1]:{_server.Port}' (ED25519) to the list of known hosts.\r\n", first.StdErr);
         Assert.Equal("first\n", first.StdOut);
         Assert.Equal(0, first.ExitCode);
         Assert.Equal($"[127.0.0.1]:{_server.Port} {HostKeyLine}\n", File.ReadAllText(knownHosts));
 
         // Now strict checking passes on the recorded key, and OpenSSH's ssh agrees with the file we wrote.
         var second = await Lucid.RunAsync(["ssh", .. Args(knownHosts, "yes", "echo", "second")]);
-        Assert.Equal(("second\n", "", 0), (second.StdOut, second.StdErr, second.ExitCode));
+        Assert.Equal(("second\n", 0), (second.StdOut, second.ExitCode));
+        Assert.DoesNotContain("Warning", second.StdErr);
         var real = await ProcessRunner.RunAsync("ssh", Args(knownHosts, "yes", "echo", "third"));
         Assert.Equal(("third\n", 0), (real.StdOut, real.ExitCode));
     }

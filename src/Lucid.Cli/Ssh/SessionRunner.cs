@@ -1,0 +1,222 @@
+using System.Buffers.Binary;
+using System.Text;
+using Lucid.Cli.Platform;
+using Lucid.Ssh.Connection;
+using Lucid.Ssh.Transport;
+using Microsoft.Win32.SafeHandles;
+
+namespace Lucid.Cli.Ssh;
+
+/// <summary>
+/// The session part of a `lucid ssh` run: pty or not, exec or shell, stdin/stdout/stderr streamed both
+/// ways with EOF passed on, escapes and resizes in interactive use, and the remote exit status returned.
+/// </summary>
+internal sealed class SessionRunner(SshOptions options, SshLog log, SshConnection connection, SshTransport transport)
+{
+    private readonly CancellationTokenSource _quit = new();
+    private SshSession? _session;
+    private bool _disconnectedByEscape;
+
+    public async Task<int> RunAsync()
+    {
+        if (options.NoCommand)
+        {
+            // -N: no session at all; the connection stays up until the server ends it or we are interrupted.
+            try
+            {
+                await connection.Completion;
+            }
+            catch (Exception)
+            {
+            }
+            return 0;
+        }
+
+        var wantTty = DecideTty();
+        var session = _session = await connection.OpenSessionAsync();
+        log.Debug1("Sending command: " + string.Join(' ', options.Command));
+        if (wantTty)
+        {
+            var size = Terminal.GetSize() ?? new WinSize { Columns = 80, Rows = 24 };
+            var term = Environment.GetEnvironmentVariable("TERM") ?? "";
+            var pty = new SshPtyRequest(term, size.Columns, size.Rows, size.XPixels, size.YPixels)
+            {
+                Modes = SshTerminalModes.Decode(Terminal.EncodedModes()),
+            };
+            if (!await session.RequestPtyAsync(pty))
+            {
+                log.Error("PTY allocation request failed on channel 0");
+                wantTty = false;
+            }
+        }
+
+        try
+        {
+            if (options.Command.Count > 0)
+                await session.ExecAsync(string.Join(' ', options.Command));
+            else
+                await session.ShellAsync();
+        }
+        catch (Lucid.Ssh.SshException e)
+        {
+            log.Error(e.Message);
+            return SshTool.Failure;
+        }
+
+        log.Debug1("Entering interactive session.");
+        var raw = wantTty && Terminal.IsTerminal(Libc.STDIN_FILENO) ? Terminal.EnterRawMode() : null;
+        using var resize = wantTty ? new WindowChange(() => _ = SendWindowSizeAsync()) : null;
+        try
+        {
+            var escapes = new EscapeProcessor(wantTty ? options.EscapeChar ?? '~' : EscapeChars.None);
+            var stdout = CopyOutAsync(session.StandardOutput, Libc.STDOUT_FILENO);
+            var stderr = CopyOutAsync(session.StandardError, Libc.STDERR_FILENO);
+            _ = PumpStdinAsync(session, escapes);
+            var closed = session.WaitForExitAsync();
+            await Task.WhenAny(closed, WaitForQuitAsync(), connection.Completion);
+            if (!_disconnectedByEscape && closed.IsCompleted)
+                await Task.WhenAll(stdout, stderr).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        finally
+        {
+            raw?.Dispose();
+        }
+
+        if (wantTty)
+            log.Info($"Connection to {options.Host} closed.");
+        if (_disconnectedByEscape)
+            return SshTool.Failure;
+        if (connection.Completion.IsFaulted && !session.WaitForExitAsync().IsCompleted)
+            throw connection.Completion.Exception!.InnerException!;
+        var status = await session.WaitForExitAsync();
+        if (status.ExitCode is { } code)
+        {
+            log.Debug1($"Exit status {code}");
+            return code;
+        }
+        if (status.Signal is { } signal)
+            log.Debug1($"Remote command terminated by signal {signal.Name}");
+        return SshTool.Failure;
+    }
+
+    private bool DecideTty()
+    {
+        var want = options.RequestTty ?? (options.ForceTtyCount switch
+        {
+            0 => options.DisableTty ? RequestTty.No : RequestTty.Auto,
+            1 => RequestTty.Yes,
+            _ => RequestTty.Force,
+        });
+        if (options.DisableTty && options.ForceTtyCount == 0)
+            want = RequestTty.No;
+        var tty = want switch
+        {
+            RequestTty.No => false,
+            RequestTty.Auto => options.Command.Count == 0,
+            _ => true,
+        };
+        if (tty && want != RequestTty.Force && !Terminal.IsTerminal(Libc.STDIN_FILENO))
+        {
+            log.Info("Pseudo-terminal will not be allocated because stdin is not a terminal.");
+            tty = false;
+        }
+        return tty;
+    }
+
+    private async Task WaitForQuitAsync()
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, _quit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static async Task CopyOutAsync(Stream from, int fd)
+    {
+        var buffer = new byte[32768];
+        int n;
+        while ((n = await from.ReadAsync(buffer)) > 0)
+            Libc.WriteAll(fd, buffer.AsSpan(0, n));
+    }
+
+    private async Task PumpStdinAsync(SshSession session, EscapeProcessor escapes)
+    {
+        if (options.StdinNull)
+        {
+            await session.Channel.SendEofAsync();
+            return;
+        }
+        try
+        {
+            using var stdin = new FileStream(new SafeFileHandle(Libc.STDIN_FILENO, ownsHandle: false), FileAccess.Read, 1, isAsync: false);
+            var buffer = new byte[32768];
+            while (true)
+            {
+                var n = await Task.Run(() => stdin.Read(buffer, 0, buffer.Length));
+                if (n <= 0)
+                    break;
+                foreach (var output in escapes.Process(buffer.AsSpan(0, n)))
+                {
+                    if (output.Data is { } data)
+                        await session.Channel.WriteAsync(data);
+                    if (output.LocalText is { } text)
+                        Libc.WriteAll(Libc.STDERR_FILENO, Encoding.UTF8.GetBytes(text));
+                    if (output.Command is { } command && await RunEscapeAsync(session, command))
+                        return;
+                }
+            }
+            await session.Channel.SendEofAsync();
+        }
+        catch (Exception e) when (e is IOException or Lucid.Ssh.SshException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The channel closed while we were still reading: nothing left to send to.
+        }
+    }
+
+    /// <summary>Carries out an escape command; true when the session is over.</summary>
+    private async Task<bool> RunEscapeAsync(SshSession session, EscapeCommand command)
+    {
+        switch (command)
+        {
+            case EscapeCommand.Disconnect:
+                _disconnectedByEscape = true;
+                _quit.Cancel();
+                return true;
+            case EscapeCommand.Suspend:
+                Terminal.SuspendSelf();
+                await SendWindowSizeAsync();
+                return false;
+            case EscapeCommand.ListConnections:
+                var list = new StringBuilder("The following connections are open:\r\n")
+                    .Append($"  #0 client-session (t4 [session] r{session.Channel.RemoteId} i0/0 o0/0 e[write]/0 fd 4/5/6 sock -1 cc -1)\r\n");
+                Libc.WriteAll(Libc.STDERR_FILENO, Encoding.UTF8.GetBytes(list.ToString()));
+                return false;
+            case EscapeCommand.SendBreak:
+                var data = new byte[4];
+                BinaryPrimitives.WriteUInt32BigEndian(data, 1000);
+                await session.Channel.SendRequestAsync("break", data, wantReply: false);
+                return false;
+            case EscapeCommand.Rekey:
+                transport.RequestKeyExchange();
+                return false;
+        }
+        return false;
+    }
+
+    private async Task SendWindowSizeAsync()
+    {
+        if (_session is null || Terminal.GetSize() is not { } size)
+            return;
+        try
+        {
+            await _session.ChangeWindowSizeAsync(new SshWindowSize(size.Columns, size.Rows, size.XPixels, size.YPixels));
+        }
+        catch (Exception)
+        {
+            // A resize racing with the end of the session is harmless.
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text.RegularExpressions;
+
+namespace Lucid.Interop.Tests.Ssh;
+
+/// <summary>
+/// A real terminal for interactive tests: a private tmux server (its own socket, no user config, no
+/// status line) running a plain bash, driven by send-keys and read with capture-pane.
+/// </summary>
+internal sealed class TmuxTerminal : IAsyncDisposable
+{
+    private readonly string _socket;
+
+    private TmuxTerminal(string socket) => _socket = socket;
+
+    public static async Task<TmuxTerminal> StartAsync(int columns, int rows, IDictionary<string, string>? environment = null)
+    {
+        var socket = Path.Combine(Path.GetTempPath(), $"lucid-tmux-{Guid.NewGuid():N}");
+        var terminal = new TmuxTerminal(socket);
+        var env = string.Join(' ', (environment ?? new Dictionary<string, string>()).Select(kv => $"{kv.Key}='{kv.Value}'"));
+        await terminal.TmuxAsync("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", columns.ToString(), "-y", rows.ToString(),
+            $"env {env} PS1='local$ ' bash --norc --noprofile");
+        await terminal.TmuxAsync("set", "-g", "status", "off");
+        await terminal.WaitForAsync(@"local\$ $");
+        return terminal;
+    }
+
+    public async Task<ProcessResult> TmuxAsync(params string[] args)
+    {
+        var result = await ProcessRunner.RunAsync("tmux", ["-S", _socket, .. args]);
+        if (result.ExitCode != 0)
+            throw new InvalidOperationException($"tmux {string.Join(' ', args)} failed: {result}");
+        return result;
+    }
+
+    /// <summary>Types text literally, then Enter when asked.</summary>
+    public async Task TypeAsync(string text, bool enter = true)
+    {
+        if (text.Length > 0)
+            await TmuxAsync("send-keys", "-t", "t", "-l", text);
+        if (enter)
+            await TmuxAsync("send-keys", "-t", "t", "Enter");
+    }
+
+    public async Task<string> ScreenAsync() => (await TmuxAsync("capture-pane", "-p", "-J", "-t", "t", "-S", "-200")).StdOut;
+
+    public async Task<(int Rows, int Columns)> PaneSizeAsync()
+    {
+        var text = (await TmuxAsync("display", "-p", "-t", "t", "#{pane_height} #{pane_width}")).StdOut.Trim().Split(' ');
+        return (int.Parse(text[0]), int.Parse(text[1]));
+    }
+
+    /// <summary>Waits until the screen matches <paramref name="pattern"/> (multiline regex); returns the screen.</summary>
+    public async Task<string> WaitForAsync(string pattern, TimeSpan? timeout = null)
+    {
+        var regex = new Regex(pattern, RegexOptions.Multiline);
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            var screen = await ScreenAsync();
+            if (regex.IsMatch(screen))
+                return screen;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"the terminal never showed /{pattern}/; it shows:\n{screen}");
+            await Task.Delay(100);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await ProcessRunner.RunAsync("tmux", ["-S", _socket, "kill-server"]);
+        }
+        catch (Exception)
+        {
+        }
+        File.Delete(_socket);
+    }
+}
