@@ -39,6 +39,24 @@ public sealed class DamagedInputTests
         }
     }
 
+    [Fact]
+    public void Damaged_certificates_only_throw_key_format_errors()
+    {
+        using var ca = SshPrivateKey.Generate("ecdsa");
+        using var key = SshPrivateKey.Generate("ed25519");
+        var blob = SshCertificate.Sign(key.PublicKey, ca, SshCertificateType.User, "id", ["a", "b"],
+            criticalOptions: [new("force-command", "true")], extensions: [new("permit-pty", "")]).Blob.ToArray();
+        for (int length = 0; length < blob.Length; length++)
+            Assert.Throws<SshKeyFormatException>(() => SshPublicKey.FromBlob(blob.AsSpan(0, length)));
+        var random = new Random(5);
+        for (int i = 0; i < 300; i++)
+        {
+            var damaged = (byte[])blob.Clone();
+            damaged[random.Next(damaged.Length)] ^= (byte)(1 << random.Next(8));
+            Assert.Throws<SshKeyFormatException>(() => SshPublicKey.FromBlob(damaged));
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Types))]
     public void Damaged_signatures_only_fail_verification(string type, int bits)
