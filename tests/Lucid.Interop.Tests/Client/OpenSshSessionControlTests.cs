@@ -1,3 +1,4 @@
+using Lucid.Interop.Tests.Fixtures;
 using Lucid.Ssh.Connection;
 
 namespace Lucid.Interop.Tests.Client;
@@ -9,10 +10,11 @@ public sealed class OpenSshSessionControlTests(QuietOpenSshServerFixture fixture
     public async Task Keepalives_from_sshd_are_answered_so_a_quiet_session_survives()
     {
         var ct = ClientInterop.Timeout();
-        await using var client = await ClientInterop.ConnectAsync(fixture.Server, ClientInterop.Options(fixture.Server), ct);
+        // sshd probes every second and drops a client that leaves three probes in a row unanswered.
+        await using var server = await OpenSshServer.StartAsync("LogLevel INFO", "ClientAliveInterval 1", "ClientAliveCountMax 3");
+        await using var client = await ClientInterop.ConnectAsync(server, ClientInterop.Options(server), ct);
 
-        // sshd probes every second and gives up after two unanswered probes.
-        var result = await client.RunCommandAsync("sleep 5; echo still here", ct);
+        var result = await client.RunCommandAsync("sleep 7; echo still here", ct);
 
         Assert.Equal(("still here\n", 0), (result.StandardOutput, result.ExitCode));
     }
