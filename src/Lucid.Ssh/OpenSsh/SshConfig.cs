@@ -49,8 +49,10 @@ public static class SshConfig
         var wasAddress = IsAddress(name);
         if (!wasAddress)
             name = SshConfigPatterns.AsciiLower(name);
+        var resolved = false;
         if (o.CanonicalizeHostname != SshConfigKeywords.CanonicalizeNo || wasAddress)
-            name = Canonicalize(name, o, options, reader.Log);
+            name = Canonicalize(name, o, options, reader.Log, out resolved);
+        name = FollowCnames(name, resolved, o, options, reader.Log);
 
         if (o.CanonicalizeHostname != SshConfigKeywords.CanonicalizeNo && !wantFinalPass)
         {
@@ -138,12 +140,15 @@ public static class SshConfig
 
     private static bool IsAddress(string name) => IsAddressFast(name) || IPAddress.TryParse(name, out _);
 
-    private static string Canonicalize(string host, SshConfigState o, SshConfigResolveOptions options, SshConfigLog log)
+    private static string Canonicalize(string host, SshConfigState o, SshConfigResolveOptions options, SshConfigLog log,
+        out bool resolved)
     {
+        resolved = false;
         var port = o.Port <= 0 ? 22 : o.Port;
         if (IPAddress.TryParse(host, out var address) && !host.Contains('%'))
         {
             log.Debug(2, $"resolve_canonicalize: hostname {host} is address");
+            resolved = true;
             var text = address.ToString();
             if (string.Equals(text, host, StringComparison.OrdinalIgnoreCase))
                 return host;
@@ -161,22 +166,26 @@ public static class SshConfig
         var direct = (o.ProxyCommand is null || o.ProxyCommand.Equals("none", StringComparison.OrdinalIgnoreCase)) && o.JumpHost is null;
         if (!direct && o.CanonicalizeHostname != SshConfigKeywords.CanonicalizeAlways)
             return host;
-        var resolve = options.ResolveHostName ?? Resolves;
+        string? cname = null;
         bool Lookup(string name)
         {
-            log.Debug(3, $"resolve_host: lookup {name}:{port}");
-            if (resolve(name))
-                return true;
-            log.Debug(1, $"ssh: Could not resolve hostname {name}: Name or service not known");
-            return false;
+            cname = Resolve(name, port, options, log, logAsError: false);
+            return cname is not null;
+        }
+        string Found(string full)
+        {
+            var followed = FollowCname(direct, full, cname!, o, log);
+            if (followed == full)
+                log.Debug(1, $"Canonicalized hostname \"{host}\" => \"{full}\"");
+            return followed;
         }
         if (host.EndsWith('.'))
         {
             log.Debug(3, "resolve_canonicalize: name is fully qualified");
             if (Lookup(host))
             {
-                log.Debug(1, $"Canonicalized hostname \"{host}\" => \"{host[..^1]}\"");
-                return host[..^1];
+                resolved = true;
+                return Found(host[..^1]);
             }
         }
         else
@@ -195,8 +204,8 @@ public static class SshConfig
                 log.Debug(3, $"resolve_canonicalize: attempting \"{host}\" => \"{full}\"");
                 if (Lookup(full))
                 {
-                    log.Debug(1, $"Canonicalized hostname \"{host}\" => \"{full[..^1]}\"");
-                    return full[..^1];
+                    resolved = true;
+                    return Found(full[..^1]);
                 }
             }
         }
@@ -206,16 +215,84 @@ public static class SshConfig
         return host;
     }
 
-    private static bool Resolves(string name)
+    /// <summary>With CanonicalizePermittedCNAMEs and no canonicalization done, ssh resolves the name anyway and may
+    /// follow its CNAME; an unresolvable name is then fatal for a direct connection.</summary>
+    private static string FollowCnames(string host, bool resolved, SshConfigState o, SshConfigResolveOptions options, SshConfigLog log)
     {
-        try
+        var direct = (o.ProxyCommand is null || o.ProxyCommand.Equals("none", StringComparison.OrdinalIgnoreCase)) && o.JumpHost is null;
+        if (resolved || !HasPermittedCnames(o) || !(direct || o.CanonicalizeHostname == SshConfigKeywords.CanonicalizeAlways))
+            return host;
+        var cname = Resolve(host, o.Port <= 0 ? 22 : o.Port, options, log, logAsError: direct);
+        if (cname is null)
         {
-            return Dns.GetHostAddresses(name).Length > 0;
+            if (direct)
+                throw log.Failed();
+            return host;
         }
-        catch (System.Net.Sockets.SocketException)
+        return FollowCname(direct, host, cname, o, log);
+    }
+
+    private static bool HasPermittedCnames(SshConfigState o) =>
+        o.PermittedCnames.Count > 0
+        && !(o.PermittedCnames.Count == 1 && o.PermittedCnames[0].Source.Equals("none", StringComparison.OrdinalIgnoreCase)
+             && o.PermittedCnames[0].Target.Length == 0);
+
+    private static string FollowCname(bool direct, string name, string cname, SshConfigState o, SshConfigLog log)
+    {
+        if (cname.Length == 0 || !HasPermittedCnames(o) || name == cname || o.CanonicalizeHostname == SshConfigKeywords.CanonicalizeNo)
+            return name;
+        if (!direct && o.CanonicalizeHostname != SshConfigKeywords.CanonicalizeAlways)
+            return name;
+        log.Debug(3, $"check_follow_cname: check \"{name}\" CNAME \"{cname}\"");
+        foreach (var (source, target) in o.PermittedCnames)
         {
-            return false;
+            if (SshConfigPatterns.MatchList(name, source, true) != 1 || SshConfigPatterns.MatchList(cname, target, true) != 1)
+                continue;
+            log.Debug(1, $"Canonicalized DNS aliased hostname \"{name}\" => \"{cname}\"");
+            return cname;
         }
+        return name;
+    }
+
+    /// <summary>getaddrinfo for a name: its canonical name, or null (logged as ssh does) when it does not resolve.</summary>
+    private static string? Resolve(string name, int port, SshConfigResolveOptions options, SshConfigLog log, bool logAsError)
+    {
+        log.Debug(3, $"resolve_host: lookup {name}:{port}");
+        string? canonical;
+        string problem = "Name or service not known";
+        if (options.ResolveHostName is { } custom)
+            canonical = custom(name);
+        else
+        {
+            try
+            {
+                var entry = Dns.GetHostEntry(name);
+                canonical = entry.AddressList.Length > 0 ? entry.HostName : null;
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                canonical = null;
+                problem = e.SocketErrorCode switch
+                {
+                    System.Net.Sockets.SocketError.TryAgain => "Temporary failure in name resolution",
+                    System.Net.Sockets.SocketError.NoData => "No address associated with hostname",
+                    _ => problem,
+                };
+            }
+            catch (ArgumentException)
+            {
+                canonical = null;
+            }
+        }
+        if (canonical is null)
+        {
+            var text = $"ssh: Could not resolve hostname {name}: {problem}";
+            if (logAsError)
+                log.Error(text);
+            else
+                log.Debug(1, text);
+        }
+        return canonical;
     }
 
     /// <summary>Token and ~ expansion of the options OpenSSH expands before `ssh -G` prints (the others are
