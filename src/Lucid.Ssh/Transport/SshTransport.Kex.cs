@@ -67,8 +67,17 @@ public sealed partial class SshTransport
                 return;
             }
             case MessageNumber.Unimplemented:
-                TransportLog.Unimplemented(_log, new SshReader(span[1..]).ReadUInt32());
+            {
+                uint rejected = new SshReader(span[1..]).ReadUInt32();
+                TransportLog.Unimplemented(_log, rejected);
+                // Waiting for a KEXINIT the peer refused would hang every sender forever; fail clearly instead.
+                bool kexPending;
+                lock (_kexLock)
+                    kexPending = _ourKexInit is not null;
+                if (kexPending && rejected == Volatile.Read(ref _kexInitSequence))
+                    throw new SshProtocolException("peer refused key re-exchange (SSH2_MSG_UNIMPLEMENTED for our KEXINIT)", DisconnectReason.KeyExchangeFailed);
                 return;
+            }
             case MessageNumber.ExtInfo:
                 ReadExtInfo(span);
                 return;
@@ -82,6 +91,7 @@ public sealed partial class SshTransport
                 return;
             }
             case MessageNumber.Pong:
+                TransportLog.Received(_log, "SSH2_MSG_PONG");
                 return;
         }
         byte type = span[0];

@@ -53,6 +53,8 @@ public sealed partial class SshTransport : IPacketConnection
     private int _disposed;
     // Limits start rekeys only after user authentication, as OpenSSH (whose sshd refuses KEXINIT before it).
     private volatile bool _authenticated;
+    // Sequence number our latest KEXINIT went out with, to recognise a peer answering it with UNIMPLEMENTED.
+    private long _kexInitSequence = -1;
 
     private SshTransport(Stream stream, TransportOptions options, bool isServer)
     {
@@ -293,6 +295,8 @@ public sealed partial class SshTransport : IPacketConnection
             {
                 if (!_writer.HasRoomFor(item.Length))
                     await _writer.FlushAsync(cancellationToken);
+                if (item.Action == OutgoingAction.KexInit)
+                    Volatile.Write(ref _kexInitSequence, _writer.Sequence);
                 _writer.Append(item.Span);
             }
             switch (item.Action)

@@ -145,6 +145,27 @@ public sealed class TransportPairTests
         Assert.True(pair.Client.KeyExchangeCount > 2);
     }
 
+    [Fact]
+    public async Task Rekeys_on_the_time_limit_after_authentication()
+    {
+        await using var pair = await TransportPair.StartAsync(c => c.RekeyInterval = TimeSpan.FromMilliseconds(400));
+        await AuthenticateAsync(pair);
+        await WaitUntilAsync(() => pair.Client.KeyExchangeCount >= 3);
+        await AssertExchangeAsync(pair);
+    }
+
+    [Fact]
+    public async Task Ping_is_answered_with_pong()
+    {
+        var log = new List<string>();
+        await using var pair = await TransportPair.StartAsync(c => c.Logger = new ListLogger(log));
+        using var ping = new SshWriter();
+        ping.WriteByte((byte)MessageNumber.Ping).WriteString("are you there");
+        await pair.Client.SendAsync(ping.WrittenMemory);
+        await WaitUntilAsync(() => { lock (log) return log.Contains("SSH2_MSG_PONG received"); });
+        await AssertExchangeAsync(pair);
+    }
+
     /// <summary>What the auth layer does last: USERAUTH_SUCCESS from server to client (turns on delayed compression and rekey limits).</summary>
     internal static async Task AuthenticateAsync(TransportPair pair)
     {
