@@ -13,7 +13,7 @@ internal static class ConvertCommand
             throw new KeygenFatalException($"ssh-keygen: {path}: No such file or directory");
 
         // Like ssh-keygen: a public key (the file itself or FILE.pub), else the private key, asking for its passphrase.
-        var (key, _) = KeyFileAccess.LoadPublic(path, includePrivateSection: false);
+        var (key, _) = KeyFileAccess.LoadPublic(path);
         if (key is null)
         {
             var loaded = PrintPublicCommand.LoadIdentity(path, o.Passphrase, console);

@@ -53,17 +53,17 @@ internal static class KeyFileAccess
     }
 
     /// <summary>
-    /// sshkey_load_public(): the file as a public key, else FILE.pub, else (optionally) the clear public
+    /// sshkey_load_public(): the file as a public key, else FILE.pub, else the clear public
     /// section of an OpenSSH private key. The comment is the .pub line's comment (or the .pub file name).
     /// </summary>
-    public static (SshPublicKey? Key, string? Comment) LoadPublic(string path, bool includePrivateSection = true)
+    public static (SshPublicKey? Key, string? Comment) LoadPublic(string path)
     {
         foreach (var candidate in new[] { path, path + ".pub" })
         {
             if (TryLoadPublicFile(candidate) is { } found)
                 return found;
         }
-        if (includePrivateSection && TryReadPublicSection(path) is { } key)
+        if (TryReadPublicSection(path) is { } key)
             return (key, null);
         return (null, null);
     }

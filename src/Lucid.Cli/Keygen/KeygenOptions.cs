@@ -7,7 +7,7 @@ internal sealed class KeygenOptions
     // clear message rather than treated as unknown.
     private const string Flags = "ABHKLQUXceghiklopquvy";
     private const string WithArgument = "CDEFIMNOPRVYZabfgmnrstwz";
-    private const string Implemented = "lvyepiqbCEfmNPtaZo";
+    private const string Implemented = "lvyepiqbCEfmNPtaZoYnsIO";
 
     public string? KeyType { get; private set; }
     public int Bits { get; private set; }
@@ -19,6 +19,11 @@ internal sealed class KeygenOptions
     public string? HashName { get; private set; }        // -E as given
     public string? Rounds { get; private set; }          // -a
     public string? Cipher { get; private set; }          // -Z
+    public string? SignOperation { get; private set; } // -Y
+    public string? Namespace { get; private set; }     // -n (with -Y)
+    public string? SignatureFile { get; private set; } // -s (with -Y)
+    public string? Principal { get; private set; }     // -I (with -Y)
+    public List<string> SignOptions { get; } = [];     // -O (with -Y)
     public bool Quiet { get; private set; }
     public int Verbose { get; private set; }
     public bool Fingerprint { get; private set; }
@@ -96,6 +101,11 @@ internal sealed class KeygenOptions
             case 't': KeyType = value; break;
             case 'a': Rounds = value; break;
             case 'Z': Cipher = value; break;
+            case 'Y': SignOperation = value; break;
+            case 'n': Namespace = value; break;
+            case 's': SignatureFile = value; break;
+            case 'I': Principal = value; break;
+            case 'O': SignOptions.Add(value!); break;
         }
     }
 

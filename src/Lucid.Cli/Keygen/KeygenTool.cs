@@ -50,15 +50,19 @@ internal static class KeygenTool
 
     private static int Dispatch(KeygenOptions o, KeygenConsole console)
     {
+        var hash = FingerprintHash.Sha256;
+        if (o.HashName is not null && !KeyFingerprint.TryParseHashName(o.HashName, out hash))
+            throw new KeygenFatalException($"Invalid hash algorithm \"{o.HashName}\"");
+        if (o.SignOperation is not null)
+            return SignCommand.Run(o, hash, console);
+        if (o.SignatureFile is not null || o.Principal is not null || o.Namespace is not null || o.SignOptions.Count > 0)
+            throw new KeygenFatalException("ssh-keygen: certificates (-s, -I, -n, -O) are not supported by lucid ssh-keygen yet", exitCode: 1);
         if (o.Operands.Count > 0)
         {
             console.Log("Too many arguments.");
             console.ErrorRaw(Usage);
             return 1;
         }
-        var hash = FingerprintHash.Sha256;
-        if (o.HashName is not null && !KeyFingerprint.TryParseHashName(o.HashName, out hash))
-            throw new KeygenFatalException($"Invalid hash algorithm \"{o.HashName}\"");
         var format = ParseFormat(o.Format);
 
         // Same precedence as ssh-keygen's main(): -l, -p, -e, -i, -y, then key generation.
@@ -94,7 +98,11 @@ internal static class KeygenTool
         "       ssh-keygen -i [-f input_keyfile] [-m key_format]\n" +
         "       ssh-keygen -e [-f input_keyfile] [-m key_format]\n" +
         "       ssh-keygen -y [-f input_keyfile]\n" +
-        "       ssh-keygen -l [-v] [-E fingerprint_hash] [-f input_keyfile]\n";
+        "       ssh-keygen -l [-v] [-E fingerprint_hash] [-f input_keyfile]\n" +
+        "       ssh-keygen -Y check-novalidate -n namespace -s signature_file\n" +
+        "       ssh-keygen -Y sign -f key_file -n namespace file [-O option] ...\n" +
+        "       ssh-keygen -Y verify -f allowed_signers_file -I signer_identity\n" +
+        "                  -n namespace -s signature_file [-O option]\n";
 }
 
 /// <summary>-m: which file format to write (private keys) or convert (public keys).</summary>

@@ -109,15 +109,19 @@ internal static class SshConfigDump
                 HasRemoteCommand = hasCommand,
             });
             var stderr = new StringBuilder();
+            if (verbosity > 0)
+                stderr.Append($"Lucid_{typeof(SshConfigDump).Assembly.GetName().Version?.ToString(3)}, OpenSSH-compatible\r\n");
             var ttyNotice = TtyNotice(config, hasCommand);
-            foreach (var line in config.Diagnostics)
+            foreach (var (level, text) in config.Log)
             {
-                if (ttyNotice is not null && line.StartsWith("Cannot forward agent socket path", StringComparison.Ordinal))
+                // ssh prints its tty notice after reading configuration and before expanding paths.
+                if (ttyNotice is not null && (text.StartsWith("Cannot forward agent socket path", StringComparison.Ordinal)
+                    || text.StartsWith("expanded ", StringComparison.Ordinal)))
                 {
                     stderr.Append(ttyNotice).Append("\r\n");
                     ttyNotice = null;
                 }
-                stderr.Append(line).Append("\r\n");
+                AppendMessage(stderr, level, text, verbosity);
             }
             if (ttyNotice is not null)
                 stderr.Append(ttyNotice).Append("\r\n");
@@ -128,9 +132,22 @@ internal static class SshConfigDump
         }
         catch (SshConfigException e)
         {
-            Console.Error.Write(string.Concat(e.Lines.Select(l => l + "\r\n")));
+            var stderr = new StringBuilder();
+            if (verbosity > 0)
+                stderr.Append($"Lucid_{typeof(SshConfigDump).Assembly.GetName().Version?.ToString(3)}, OpenSSH-compatible\r\n");
+            foreach (var (level, text) in e.Log)
+                AppendMessage(stderr, level, text, verbosity);
+            Console.Error.Write(stderr.ToString());
             return e.ExitCode;
         }
+    }
+
+    private static void AppendMessage(StringBuilder stderr, int level, string text, int verbosity)
+    {
+        if (level == 0)
+            stderr.Append(text).Append("\r\n");
+        else if (level <= verbosity)
+            stderr.Append("debug").Append(level).Append(": ").Append(text).Append("\r\n");
     }
 
     private static int Fail(string text)

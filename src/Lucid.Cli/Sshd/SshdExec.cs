@@ -14,6 +14,12 @@ internal static unsafe partial class SshdExec
 {
     public const string Flag = "--lucid-session-exec";
 
+    /// <summary>
+    /// Set for this process only (and removed before exec): the runtime's W^X double mapping cannot make new
+    /// mappings once the process has switched from root to the user, and the JIT still runs after setuid.
+    /// </summary>
+    public const string RuntimeSetting = "DOTNET_EnableWriteXorExecute";
+
     [LibraryImport("libc", EntryPoint = "initgroups", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int InitGroups(string user, uint group);
 
@@ -40,6 +46,9 @@ internal static unsafe partial class SshdExec
 
     [LibraryImport("libc", EntryPoint = "sigprocmask")]
     private static partial int SigProcMask(int how, byte* set, byte* old);
+
+    [LibraryImport("libc", EntryPoint = "closefrom")]
+    private static partial void CloseFrom(int lowfd);
 
     [LibraryImport("libc", EntryPoint = "sigemptyset")]
     private static partial int SigEmptySet(byte* set);
@@ -75,11 +84,14 @@ internal static unsafe partial class SshdExec
         SigEmptySet(set);
         SigProcMask(SIG_SETMASK, set, null);
 
+        // Only 0, 1 and 2 go to the user's program; descriptors the runtime opened without close-on-exec stay behind.
         var env = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(k => k != RuntimeSetting)
             .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}").ToList();
         var pathBytes = Utf8(path);
         var argvBytes = Array(argv);
         var envBytes = Array(env);
+        CloseFrom(3);
         Execve(pathBytes, argvBytes, envBytes);
         var error = Marshal.GetLastPInvokeError();
         return Fail($"{path}: {Marshal.GetPInvokeErrorMessage(error)}", error == 2 ? 127 : 126);

@@ -43,6 +43,7 @@ internal sealed class SshdProcess : ISshServerProcess
         var trampoline = new List<string> { self, "sshd", SshdExec.Flag, user.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture),
             user.Gid.ToString(System.Globalization.CultureInfo.InvariantCulture), user.Name, user.Home, path };
         trampoline.AddRange(argv);
+        environment = [.. environment, new(SshdExec.RuntimeSetting, "0")];
 
         if (pty is not null)
         {

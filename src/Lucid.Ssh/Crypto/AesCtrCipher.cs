@@ -11,8 +11,10 @@ namespace Lucid.Ssh.Crypto;
 /// </summary>
 internal sealed class AesCtrCipher : PacketCipher
 {
-    private const int ChunkBlocks = 512; // 8 KiB of key stream per ECB call
+    private const int ChunkBlocks = 2048; // 32 KiB of key stream per ECB call: one call for a typical packet
     private readonly Aes _aes;
+    // A reused ECB transform: the one-shot EncryptEcb allocates a native context per call.
+    private readonly ICryptoTransform _ecb;
     private readonly byte[] _stream = new byte[ChunkBlocks * 16];
     private ulong _counterHigh;
     private ulong _counterLow;
@@ -20,7 +22,10 @@ internal sealed class AesCtrCipher : PacketCipher
     public AesCtrCipher(ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv)
     {
         _aes = Aes.Create();
+        _aes.Mode = CipherMode.ECB;
+        _aes.Padding = PaddingMode.None;
         _aes.Key = key.ToArray();
+        _ecb = _aes.CreateEncryptor(_aes.Key, null);
         _counterHigh = BinaryPrimitives.ReadUInt64BigEndian(iv);
         _counterLow = BinaryPrimitives.ReadUInt64BigEndian(iv[8..]);
     }
@@ -42,7 +47,7 @@ internal sealed class AesCtrCipher : PacketCipher
                 if (++_counterLow == 0)
                     _counterHigh++;
             }
-            _aes.EncryptEcb(stream, stream, PaddingMode.None);
+            _ecb.TransformBlock(_stream, 0, chunk, _stream, 0);
             Xor(data[..chunk], stream);
             data = data[chunk..];
         }
@@ -66,6 +71,7 @@ internal sealed class AesCtrCipher : PacketCipher
     public override void Dispose()
     {
         CryptographicOperations.ZeroMemory(_stream);
+        _ecb.Dispose();
         _aes.Dispose();
     }
 }

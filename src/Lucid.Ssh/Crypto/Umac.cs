@@ -17,6 +17,7 @@ internal sealed class Umac : IDisposable
     private const long MaxMessage = 1L << 24; // where POLY128 would be needed
 
     private readonly Aes _pdfAes;
+    private readonly ICryptoTransform _pdf; // reused: one-shot EncryptEcb allocates per call
     private readonly int _streams;
     private readonly uint[] _nhKey;      // L1 key as big-endian 32-bit words: 1024 bytes + 16 per extra stream
     private readonly ulong[] _polyKey;   // per stream, already masked
@@ -58,7 +59,10 @@ internal sealed class Umac : IDisposable
 
         var pdfKey = Kdf(kdfAes, 0, 16);
         _pdfAes = Aes.Create();
+        _pdfAes.Mode = CipherMode.ECB;
+        _pdfAes.Padding = PaddingMode.None;
         _pdfAes.Key = pdfKey;
+        _pdf = _pdfAes.CreateEncryptor(pdfKey, null);
 
         CryptographicOperations.ZeroMemory(l1);
         CryptographicOperations.ZeroMemory(l2);
@@ -88,7 +92,7 @@ internal sealed class Umac : IDisposable
             index = nonce[^1] & (slices - 1);
             block[nonce.Length - 1] ^= (byte)index;
         }
-        _pdfAes.EncryptEcb(block, block, PaddingMode.None);
+        _pdf.TransformBlock(_block, 0, 16, _block, 0);
         var pad = block.Slice(index * TagSize, TagSize);
 
         for (int s = 0; s < _streams; s++)
@@ -146,6 +150,20 @@ internal sealed class Umac : IDisposable
     private static ulong Nh(ReadOnlySpan<uint> key, ReadOnlySpan<byte> data)
     {
         ulong y = 0;
+        if (BitConverter.IsLittleEndian)
+        {
+            // The hot loop of UMAC: read the message in place as little-endian words.
+            var m = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(data);
+            key = key[..m.Length];
+            for (int i = 0; i + 8 <= m.Length; i += 8)
+            {
+                y += (ulong)(m[i] + key[i]) * (m[i + 4] + key[i + 4]);
+                y += (ulong)(m[i + 1] + key[i + 1]) * (m[i + 5] + key[i + 5]);
+                y += (ulong)(m[i + 2] + key[i + 2]) * (m[i + 6] + key[i + 6]);
+                y += (ulong)(m[i + 3] + key[i + 3]) * (m[i + 7] + key[i + 7]);
+            }
+            return y;
+        }
         for (int offset = 0, k = 0; offset < data.Length; offset += 32, k += 8)
         {
             var d = data.Slice(offset, 32);
@@ -202,6 +220,7 @@ internal sealed class Umac : IDisposable
 
     public void Dispose()
     {
+        _pdf.Dispose();
         _pdfAes.Dispose();
         Array.Clear(_nhKey);
         Array.Clear(_polyKey);

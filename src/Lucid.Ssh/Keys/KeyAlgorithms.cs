@@ -40,11 +40,13 @@ public static class KeyAlgorithms
     /// <summary>The row for a wire key type name, or null when Lucid does not know it.</summary>
     public static KeyAlgorithm? Find(string keyType) => s_byName.GetValueOrDefault(keyType);
 
-    /// <summary>The key type a signature (or host key) algorithm belongs to: rsa-sha2-256 → ssh-rsa; null if unknown.</summary>
+    /// <summary>The key type a signature (or host key) algorithm belongs to: rsa-sha2-256 → ssh-rsa, rsa-sha2-512-cert-v01@openssh.com → ssh-rsa-cert-v01@openssh.com; null if unknown.</summary>
     public static string? KeyTypeOfSignatureAlgorithm(string signatureAlgorithm) => signatureAlgorithm switch
     {
         RsaSha256 or RsaSha512 or Rsa => Rsa,
         _ when s_byName.ContainsKey(signatureAlgorithm) => signatureAlgorithm,
+        "rsa-sha2-256-cert-v01@openssh.com" or "rsa-sha2-512-cert-v01@openssh.com" => SshCertificate.CertificateTypeOf(Rsa),
+        _ when SshCertificate.PlainTypeOf(signatureAlgorithm) is not null => signatureAlgorithm,
         _ => null,
     };
 

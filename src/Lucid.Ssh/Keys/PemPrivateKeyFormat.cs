@@ -156,14 +156,22 @@ public static class PemPrivateKeyFormat
                 case RsaLabel:
                 {
                     var rsa = RSA.Create();
-                    rsa.ImportRSAPrivateKey(der, out int read);
-                    return Finish(RsaPrivateKey.FromRsa(rsa), read, der);
+                    int read = 0;
+                    return Finish(Owned(rsa, r =>
+                    {
+                        r.ImportRSAPrivateKey(der, out read);
+                        return RsaPrivateKey.FromRsa(r);
+                    }), read, der);
                 }
                 case EcLabel:
                 {
                     var ec = ECDsa.Create();
-                    ec.ImportECPrivateKey(der, out int read);
-                    return Finish(EcdsaPrivateKey.FromECDsa(ec), read, der);
+                    int read = 0;
+                    return Finish(Owned(ec, e =>
+                    {
+                        e.ImportECPrivateKey(der, out read);
+                        return EcdsaPrivateKey.FromECDsa(e);
+                    }), read, der);
                 }
                 default:
                     return ImportPkcs8(der);
@@ -177,6 +185,11 @@ public static class PemPrivateKeyFormat
         {
             throw new SshKeyFormatException($"invalid format: malformed {label}");
         }
+        catch (PlatformNotSupportedException)
+        {
+            // An elliptic curve OpenSSL does not know (or a damaged curve OID).
+            throw new SshKeyFormatException("invalid elliptic curve");
+        }
     }
 
     private static SshPrivateKey ImportPkcs8(byte[] der)
@@ -187,14 +200,22 @@ public static class PemPrivateKeyFormat
             case RsaOid:
             {
                 var rsa = RSA.Create();
-                rsa.ImportPkcs8PrivateKey(der, out int read);
-                return Finish(RsaPrivateKey.FromRsa(rsa), read, der);
+                int read = 0;
+                return Finish(Owned(rsa, r =>
+                {
+                    r.ImportPkcs8PrivateKey(der, out read);
+                    return RsaPrivateKey.FromRsa(r);
+                }), read, der);
             }
             case EcOid:
             {
                 var ec = ECDsa.Create();
-                ec.ImportPkcs8PrivateKey(der, out int read);
-                return Finish(EcdsaPrivateKey.FromECDsa(ec), read, der);
+                int read = 0;
+                return Finish(Owned(ec, e =>
+                {
+                    e.ImportPkcs8PrivateKey(der, out read);
+                    return EcdsaPrivateKey.FromECDsa(e);
+                }), read, der);
             }
             case Ed25519Oid:
                 return ImportEd25519Pkcs8(der);
@@ -249,13 +270,27 @@ public static class PemPrivateKeyFormat
         try
         {
             ec.ImportEncryptedPkcs8PrivateKey(passphrase, der, out _);
-            return EcdsaPrivateKey.FromECDsa(ec);
         }
-        catch (CryptographicException)
+        catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException)
         {
             ec.Dispose();
+            throw new SshWrongPassphraseException(passphraseGiven: true);
         }
-        throw new SshWrongPassphraseException(passphraseGiven: true);
+        return Owned(ec, EcdsaPrivateKey.FromECDsa);
+    }
+
+    /// <summary>Hands <paramref name="algorithm"/> to the key built from it, disposing it if building fails.</summary>
+    private static SshPrivateKey Owned<T>(T algorithm, Func<T, SshPrivateKey> build) where T : AsymmetricAlgorithm
+    {
+        try
+        {
+            return build(algorithm);
+        }
+        catch
+        {
+            algorithm.Dispose();
+            throw;
+        }
     }
 
     private static SshPrivateKey Finish(SshPrivateKey key, int read, byte[] der)

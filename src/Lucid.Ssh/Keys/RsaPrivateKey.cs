@@ -74,8 +74,10 @@ public sealed class RsaPrivateKey : SshPrivateKey
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckAlgorithm(signatureAlgorithm);
-        var signature = _rsa.SignData(data.ToArray(), KeyAlgorithms.HashOf(signatureAlgorithm), RSASignaturePadding.Pkcs1);
-        return SignatureBlob.Create(signatureAlgorithm, signature);
+        Span<byte> signature = stackalloc byte[(_publicKey.SizeInBits + 7) / 8];
+        if (!_rsa.TrySignData(data, signature, KeyAlgorithms.HashOf(signatureAlgorithm), RSASignaturePadding.Pkcs1, out int written))
+            throw new SshException("RSA signing failed");
+        return SignatureBlob.Create(signatureAlgorithm, signature[..written]);
     }
 
     // openssh-key-v1: mpint n, mpint e, mpint d, mpint iqmp, mpint p, mpint q.

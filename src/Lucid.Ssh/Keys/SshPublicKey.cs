@@ -20,8 +20,8 @@ public abstract class SshPublicKey : IEquatable<SshPublicKey>
     /// <summary>The signature algorithms this key can verify, preferred first (for RSA: rsa-sha2-512, rsa-sha2-256, ssh-rsa).</summary>
     public abstract IReadOnlyList<string> SignatureAlgorithms { get; }
 
-    /// <summary>The key-type table row for this key.</summary>
-    public KeyAlgorithm Algorithm => KeyAlgorithms.Find(KeyType)!;
+    /// <summary>The key-type table row for this key (for a certificate, the row of the certified key's type).</summary>
+    public KeyAlgorithm Algorithm => KeyAlgorithms.Find(SshCertificate.PlainTypeOf(KeyType) ?? KeyType)!;
 
     /// <summary>
     /// Verifies an SSH signature blob (string algorithm, string signature) over <paramref name="data"/>.
@@ -48,6 +48,8 @@ public abstract class SshPublicKey : IEquatable<SshPublicKey>
         {
             var reader = new SshReader(blob);
             keyType = reader.ReadUtf8String();
+            if (SshCertificate.PlainTypeOf(keyType) is { } plainType)
+                return SshCertificate.Read(blob, keyType, KeyAlgorithms.Find(plainType)!);
             var algorithm = KeyAlgorithms.Find(keyType) ?? throw new SshKeyFormatException($"unknown key type {keyType}");
             var key = algorithm.ReadPublic(ref reader);
             if (!reader.IsAtEnd)
@@ -72,7 +74,7 @@ public abstract class SshPublicKey : IEquatable<SshPublicKey>
         comment = rest.Trim().ToString();
         if (type.Length == 0)
             throw new SshKeyFormatException("empty public key line");
-        if (KeyAlgorithms.Find(type) is null)
+        if (KeyAlgorithms.Find(type) is null && SshCertificate.PlainTypeOf(type) is null)
             throw new SshKeyFormatException($"unknown key type {type}");
         if (data.IsEmpty)
             throw new SshKeyFormatException($"missing key data after {type}");

@@ -22,31 +22,46 @@ public static class SshConfig
 
         foreach (var line in options.CommandLineOptions)
             if (!reader.ProcessCommandLine(line))
-                throw new SshConfigException(reader.Diagnostics);
+                throw reader.Log.Failed();
 
         o.HostArg = host;
         reader.Host = host;
         reader.OriginalHost = host;
         ReadFiles(reader, options, local, finalPass: false);
         var wantFinalPass = reader.WantFinalPass;
+        if (wantFinalPass)
+            reader.Log.Debug(1, "configuration requests final Match pass");
 
         SshConfigDefaults.FillForCanonicalization(o);
         var name = host;
         if (o.HostName is not null)
         {
-            name = SshConfigExpansion.Expand(o.HostName, new Dictionary<char, string> { ['h'] = host }, null);
+            try
+            {
+                name = SshConfigExpansion.Expand(o.HostName, new Dictionary<char, string> { ['h'] = host }, null);
+            }
+            catch (SshConfigException e) when (e.Standalone)
+            {
+                throw reader.Log.Rethrow(e);
+            }
             o.HostName = name;
         }
         var wasAddress = IsAddress(name);
         if (!wasAddress)
             name = SshConfigPatterns.AsciiLower(name);
+        var resolved = false;
         if (o.CanonicalizeHostname != SshConfigKeywords.CanonicalizeNo || wasAddress)
-            name = Canonicalize(name, o, options, reader.Diagnostics);
+            name = Canonicalize(name, o, options, reader.Log, out resolved);
+        name = FollowCnames(name, resolved, o, options, reader.Log);
 
-        if (o.CanonicalizeHostname != SshConfigKeywords.CanonicalizeNo)
+        if (o.CanonicalizeHostname != SshConfigKeywords.CanonicalizeNo && !wantFinalPass)
+        {
+            reader.Log.Debug(1, "hostname canonicalisation enabled, will re-parse configuration");
             wantFinalPass = true;
+        }
         if (wantFinalPass)
         {
+            reader.Log.Debug(1, "re-parsing configuration");
             o.HostName = name;
             reader.Host = name;
             ReadFiles(reader, options, local, finalPass: true);
@@ -54,7 +69,7 @@ public static class SshConfig
 
         var failure = SshConfigDefaults.Fill(o, options.Algorithms, options.StdioForwarding);
         if (failure is not null)
-            throw new SshConfigException([.. reader.Diagnostics, failure]);
+            throw reader.Log.Fatal(failure);
         o.User ??= local.Name;
 
         if (o.JumpHost is not null)
@@ -62,7 +77,7 @@ public static class SshConfig
             var port = o.Port <= 0 ? 22 : o.Port;
             var jumpPort = o.JumpPort <= 0 ? 22 : o.JumpPort;
             if (o.JumpHost == name && port == jumpPort && o.User == (o.JumpUser ?? o.User))
-                throw new SshConfigException([.. reader.Diagnostics, $"jumphost loop via {o.JumpHost}"]);
+                throw reader.Log.Fatal($"jumphost loop via {o.JumpHost}");
             // The ProxyCommand OpenSSH synthesises from ProxyJump is not shown by -G; ProxyJump is.
             o.ProxyCommand = null;
             o.ProxyUseFdPass = 0;
@@ -72,7 +87,7 @@ public static class SshConfig
         if (o.HostKeyAlias is not null)
             o.HostKeyAlias = SshConfigPatterns.AsciiLower(o.HostKeyAlias);
         if (o.ProxyCommand == "-" && o.ProxyUseFdPass != 0)
-            throw new SshConfigException([.. reader.Diagnostics, "ProxyCommand=- and ProxyUseFDPass are incompatible"]);
+            throw reader.Log.Fatal("ProxyCommand=- and ProxyUseFDPass are incompatible");
         if (o.UpdateHostKeys == 2)
         {
             var levelBelowInfo = o.LogLevel is "SILENT" or "FATAL" or "ERROR";
@@ -84,15 +99,15 @@ public static class SshConfig
                 o.UpdateHostKeys = 0;
         }
         if (o.ConnectionAttempts <= 0)
-            throw new SshConfigException([.. reader.Diagnostics, "Invalid number of ConnectionAttempts"]);
+            throw reader.Log.Fatal("Invalid number of ConnectionAttempts");
         if (options.HasRemoteCommand && o.RemoteCommand is not null)
-            throw new SshConfigException([.. reader.Diagnostics, "Cannot execute command-line and remote command."]);
+            throw reader.Log.Fatal("Cannot execute command-line and remote command.");
         if (o.ForkAfterAuthentication != 0 && !options.HasRemoteCommand && o.RemoteCommand is null
             && o.SessionType != SshConfigKeywords.SessionNone)
-            throw new SshConfigException([.. reader.Diagnostics, "Cannot fork into background without a command to execute."]);
+            throw reader.Log.Fatal("Cannot fork into background without a command to execute.");
 
-        ExpandTokens(o, name, local, options, reader.Diagnostics);
-        return new EffectiveSshConfig(o, name, options.Algorithms, reader.Diagnostics, local);
+        ExpandTokens(o, name, local, options, reader.Log);
+        return new EffectiveSshConfig(o, name, options.Algorithms, reader.Log.Entries, local);
     }
 
     private static void ReadFiles(SshConfigReader reader, SshConfigResolveOptions options, SshConfigLocalUser local, bool finalPass)
@@ -107,7 +122,7 @@ public static class SshConfig
             {
                 var why = Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(file)) ?? "/") && !File.Exists(file)
                     ? "No such file or directory" : "Permission denied";
-                throw new SshConfigException([.. reader.Diagnostics, $"Can't open user config file {Trim(file)}: {why}"]);
+                throw reader.Log.Fatal($"Can't open user config file {Trim(file)}: {why}");
             }
             return;
         }
@@ -125,70 +140,188 @@ public static class SshConfig
 
     private static bool IsAddress(string name) => IsAddressFast(name) || IPAddress.TryParse(name, out _);
 
-    private static string Canonicalize(string host, SshConfigState o, SshConfigResolveOptions options, List<string> diagnostics)
+    private static string Canonicalize(string host, SshConfigState o, SshConfigResolveOptions options, SshConfigLog log,
+        out bool resolved)
     {
+        resolved = false;
+        var port = o.Port <= 0 ? 22 : o.Port;
         if (IPAddress.TryParse(host, out var address) && !host.Contains('%'))
         {
+            log.Debug(2, $"resolve_canonicalize: hostname {host} is address");
+            resolved = true;
             var text = address.ToString();
-            return string.Equals(text, host, StringComparison.OrdinalIgnoreCase) ? host : text;
+            if (string.Equals(text, host, StringComparison.OrdinalIgnoreCase))
+                return host;
+            log.Debug(2, $"resolve_canonicalize: canonicalised address \"{host}\" => \"{text}\"");
+            return text;
         }
-        if (IsAddressFast(host) || o.CanonicalizeHostname == SshConfigKeywords.CanonicalizeNo)
+        log.Debug(2, $"resolve_addr: could not resolve name {host} as address: Name or service not known");
+        if (IsAddressFast(host))
+        {
+            log.Debug(1, $"resolve_canonicalize: hostname {host} is an unrecognised address");
+            return host;
+        }
+        if (o.CanonicalizeHostname == SshConfigKeywords.CanonicalizeNo)
             return host;
         var direct = (o.ProxyCommand is null || o.ProxyCommand.Equals("none", StringComparison.OrdinalIgnoreCase)) && o.JumpHost is null;
         if (!direct && o.CanonicalizeHostname != SshConfigKeywords.CanonicalizeAlways)
             return host;
-        var resolve = options.ResolveHostName ?? Resolves;
+        string? cname = null;
+        bool Lookup(string name)
+        {
+            cname = Resolve(name, port, options, log, logAsError: false);
+            return cname is not null;
+        }
+        string Found(string full)
+        {
+            var followed = FollowCname(direct, full, cname!, o, log);
+            if (followed == full)
+                log.Debug(1, $"Canonicalized hostname \"{host}\" => \"{full}\"");
+            return followed;
+        }
         if (host.EndsWith('.'))
         {
-            if (resolve(host))
-                return host[..^1];
+            log.Debug(3, "resolve_canonicalize: name is fully qualified");
+            if (Lookup(host))
+            {
+                resolved = true;
+                return Found(host[..^1]);
+            }
         }
         else
         {
-            if (host.Count(c => c == '.') > o.CanonicalizeMaxDots)
+            var dots = host.Count(c => c == '.');
+            if (dots > o.CanonicalizeMaxDots)
+            {
+                log.Debug(3, $"resolve_canonicalize: not canonicalizing hostname \"{host}\" (max dots {o.CanonicalizeMaxDots})");
                 return host;
+            }
             foreach (var domain in o.CanonicalDomains)
             {
                 if (domain.Equals("none", StringComparison.OrdinalIgnoreCase))
                     break;
-                if (resolve($"{host}.{domain}."))
-                    return $"{host}.{domain}";
+                var full = $"{host}.{domain}.";
+                log.Debug(3, $"resolve_canonicalize: attempting \"{host}\" => \"{full}\"");
+                if (Lookup(full))
+                {
+                    resolved = true;
+                    return Found(full[..^1]);
+                }
             }
         }
         if (o.CanonicalizeFallbackLocal == 0)
-            throw new SshConfigException([.. diagnostics, $"ssh: Could not resolve host \"{host}\""]);
+            throw log.Fatal($"ssh: Could not resolve host \"{host}\"");
+        log.Debug(2, $"resolve_canonicalize: host {host} not found in any suffix");
         return host;
     }
 
-    private static bool Resolves(string name)
+    /// <summary>With CanonicalizePermittedCNAMEs and no canonicalization done, ssh resolves the name anyway and may
+    /// follow its CNAME; an unresolvable name is then fatal for a direct connection.</summary>
+    private static string FollowCnames(string host, bool resolved, SshConfigState o, SshConfigResolveOptions options, SshConfigLog log)
     {
-        try
+        var direct = (o.ProxyCommand is null || o.ProxyCommand.Equals("none", StringComparison.OrdinalIgnoreCase)) && o.JumpHost is null;
+        if (resolved || !HasPermittedCnames(o) || !(direct || o.CanonicalizeHostname == SshConfigKeywords.CanonicalizeAlways))
+            return host;
+        var cname = Resolve(host, o.Port <= 0 ? 22 : o.Port, options, log, logAsError: direct);
+        if (cname is null)
         {
-            return Dns.GetHostAddresses(name).Length > 0;
+            if (direct)
+                throw log.Failed();
+            return host;
         }
-        catch (System.Net.Sockets.SocketException)
+        return FollowCname(direct, host, cname, o, log);
+    }
+
+    private static bool HasPermittedCnames(SshConfigState o) =>
+        o.PermittedCnames.Count > 0
+        && !(o.PermittedCnames.Count == 1 && o.PermittedCnames[0].Source.Equals("none", StringComparison.OrdinalIgnoreCase)
+             && o.PermittedCnames[0].Target.Length == 0);
+
+    private static string FollowCname(bool direct, string name, string cname, SshConfigState o, SshConfigLog log)
+    {
+        if (cname.Length == 0 || !HasPermittedCnames(o) || name == cname || o.CanonicalizeHostname == SshConfigKeywords.CanonicalizeNo)
+            return name;
+        if (!direct && o.CanonicalizeHostname != SshConfigKeywords.CanonicalizeAlways)
+            return name;
+        log.Debug(3, $"check_follow_cname: check \"{name}\" CNAME \"{cname}\"");
+        foreach (var (source, target) in o.PermittedCnames)
         {
-            return false;
+            if (SshConfigPatterns.MatchList(name, source, true) != 1 || SshConfigPatterns.MatchList(cname, target, true) != 1)
+                continue;
+            log.Debug(1, $"Canonicalized DNS aliased hostname \"{name}\" => \"{cname}\"");
+            return cname;
         }
+        return name;
+    }
+
+    /// <summary>getaddrinfo for a name: its canonical name, or null (logged as ssh does) when it does not resolve.</summary>
+    private static string? Resolve(string name, int port, SshConfigResolveOptions options, SshConfigLog log, bool logAsError)
+    {
+        log.Debug(3, $"resolve_host: lookup {name}:{port}");
+        string? canonical;
+        string problem = "Name or service not known";
+        if (options.ResolveHostName is { } custom)
+            canonical = custom(name);
+        else
+        {
+            try
+            {
+                var entry = Dns.GetHostEntry(name);
+                canonical = entry.AddressList.Length > 0 ? entry.HostName : null;
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                canonical = null;
+                problem = e.SocketErrorCode switch
+                {
+                    System.Net.Sockets.SocketError.TryAgain => "Temporary failure in name resolution",
+                    System.Net.Sockets.SocketError.NoData => "No address associated with hostname",
+                    _ => problem,
+                };
+            }
+            catch (ArgumentException)
+            {
+                canonical = null;
+            }
+        }
+        if (canonical is null)
+        {
+            var text = $"ssh: Could not resolve hostname {name}: {problem}";
+            if (logAsError)
+                log.Error(text);
+            else
+                log.Debug(1, text);
+        }
+        return canonical;
     }
 
     /// <summary>Token and ~ expansion of the options OpenSSH expands before `ssh -G` prints (the others are
     /// expanded where they are used, by the code using them: see <see cref="EffectiveSshConfig.ExpandTokens"/>).</summary>
     private static void ExpandTokens(SshConfigState o, string host, SshConfigLocalUser local, SshConfigResolveOptions options,
-        List<string> diagnostics)
+        SshConfigLog log)
     {
         var tokens = EffectiveSshConfig.ClientTokens(o, host, local);
         var env = options.GetEnvironmentVariable;
-        string Tilde(string s) => SshConfigExpansion.ExpandTilde(s, local.HomeDirectory);
+        string Tilde(string s)
+        {
+            try
+            {
+                return SshConfigExpansion.ExpandTilde(s, local.HomeDirectory);
+            }
+            catch (SshConfigException e) when (e.Standalone)
+            {
+                throw log.Rethrow(e);
+            }
+        }
         string Expand(string s, bool dollar)
         {
             try
             {
                 return SshConfigExpansion.Expand(s, tokens, dollar ? env : null);
             }
-            catch (SshConfigException e)
+            catch (SshConfigException e) when (e.Standalone)
             {
-                throw new SshConfigException([.. diagnostics, .. e.Lines]);
+                throw log.Rethrow(e);
             }
         }
         if (o.RemoteCommand is not null)
@@ -202,25 +335,30 @@ public static class SshConfig
             o.ForwardAgentSockPath = Expand(Tilde(o.ForwardAgentSockPath), true);
             if (!File.Exists(o.ForwardAgentSockPath) && !Directory.Exists(o.ForwardAgentSockPath))
             {
-                diagnostics.Add($"Cannot forward agent socket path \"{o.ForwardAgentSockPath}\": No such file or directory");
+                log.Error($"Cannot forward agent socket path \"{o.ForwardAgentSockPath}\": No such file or directory");
                 if (o.ExitOnForwardFailure != 0)
-                    throw new SshConfigException(diagnostics);
+                    throw log.Failed();
             }
         }
         if (o.SystemHostFiles.Count > 0 && o.SystemHostFiles[0].Equals("none", StringComparison.OrdinalIgnoreCase))
         {
             if (o.SystemHostFiles.Count > 1)
-                throw new SshConfigException([.. diagnostics, "Invalid GlobalKnownHostsFiles: \"none\" appears with other entries"]);
+                throw log.Fatal("Invalid GlobalKnownHostsFiles: \"none\" appears with other entries");
             o.SystemHostFiles.Clear();
         }
         if (o.UserHostFiles.Count > 0 && o.UserHostFiles[0].Equals("none", StringComparison.OrdinalIgnoreCase))
         {
             if (o.UserHostFiles.Count > 1)
-                throw new SshConfigException([.. diagnostics, "Invalid UserKnownHostsFiles: \"none\" appears with other entries"]);
+                throw log.Fatal("Invalid UserKnownHostsFiles: \"none\" appears with other entries");
             o.UserHostFiles.Clear();
         }
         for (var i = 0; i < o.UserHostFiles.Count; i++)
-            o.UserHostFiles[i] = Expand(Tilde(o.UserHostFiles[i]), true);
+        {
+            var expanded = Expand(Tilde(o.UserHostFiles[i]), true);
+            if (expanded != o.UserHostFiles[i])
+                log.Debug(3, $"expanded UserKnownHostsFile '{o.UserHostFiles[i]}' -> '{expanded}'");
+            o.UserHostFiles[i] = expanded;
+        }
         ExpandForwardPaths(o.LocalForwards, s => Expand(s, false));
         ExpandForwardPaths(o.RemoteForwards, s => Expand(s, false));
     }

@@ -25,13 +25,14 @@ public sealed class EffectiveSshConfig
     private readonly SshConfigLocalUser _local;
 
     internal EffectiveSshConfig(SshConfigState state, string hostName, SshConfigAlgorithms algorithms,
-        IReadOnlyList<string> diagnostics, SshConfigLocalUser local)
+        IReadOnlyList<SshConfigMessage> log, SshConfigLocalUser local)
     {
+        Log = log;
         _o = state;
         _algorithms = algorithms;
         _local = local;
         HostName = hostName;
-        Diagnostics = diagnostics;
+        Diagnostics = log.Where(m => m.Level == 0).Select(m => m.Text).ToList();
         HostKeyAlgorithms = Split(SshConfigAlgorithms.Assemble(state.HostKeyAlgorithms, algorithms.DefaultKeyAlgorithms,
             algorithms.AllKeyAlgorithms) ?? algorithms.DefaultKeyAlgorithms);
         HostKeyAlgorithmsConfigured = state.HostKeyAlgorithms is not null;
@@ -39,6 +40,9 @@ public sealed class EffectiveSshConfig
 
     /// <summary>Non-fatal messages OpenSSH would print to stderr while reading (for example "Unsupported option").</summary>
     public IReadOnlyList<string> Diagnostics { get; }
+
+    /// <summary>Everything OpenSSH would log while resolving, debug1..debug3 messages included, in order.</summary>
+    public IReadOnlyList<SshConfigMessage> Log { get; }
 
     /// <summary>The destination as given (`host` in -G output).</summary>
     public string Host => _o.HostArg!;

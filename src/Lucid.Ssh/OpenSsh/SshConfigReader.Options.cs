@@ -18,8 +18,14 @@ internal sealed partial class SshConfigReader
         switch (opcode)
         {
             case K.Ignore:
+                c.ConsumeAll();
+                return true;
             case K.IgnoredUnknown:
+                Debug(1, $"{c.At}: Ignored unknown option \"{c.Keyword}\"");
+                c.ConsumeAll();
+                return true;
             case K.Deprecated:
+                Debug(1, $"{c.At}: Deprecated option \"{c.Keyword}\"");
                 c.ConsumeAll();
                 return true;
             case K.Unsupported:
@@ -250,7 +256,13 @@ internal sealed partial class SshConfigReader
                     if (!active)
                         continue;
                     if (arg[0] == '-')
-                        _o.SendEnv.RemoveAll(e => SshConfigPatterns.Match(e, arg.AsSpan(1)));
+                    {
+                        foreach (var gone in _o.SendEnv.Where(e => SshConfigPatterns.Match(e, arg.AsSpan(1))).ToList())
+                        {
+                            Debug(3, $"{c.At}: removing environment {gone}");
+                            _o.SendEnv.Remove(gone);
+                        }
+                    }
                     else
                         _o.SendEnv.Add(arg);
                 }
@@ -270,7 +282,10 @@ internal sealed partial class SshConfigReader
                             continue;
                         var name = arg[..eq];
                         if (_o.SetEnv.Any(e => e.StartsWith(name + "=", StringComparison.Ordinal)))
+                        {
+                            Debug(2, $"{c.File} line {c.Line}: ignoring duplicate env name \"{Truncate(arg, 64)}\"");
                             continue;
+                        }
                         _o.SetEnv.Add(arg);
                     }
                     return true;

@@ -268,7 +268,9 @@ internal sealed partial class SshConfigReader
             return false;
         }
         var userProvided = c.Flags.HasFlag(SshConfigReadFlags.UserConfig);
-        if (!list.Contains((arg, userProvided)))
+        if (list.Contains((arg, userProvided)))
+            Debug(2, $"add_{what}_file: ignoring duplicate key {arg}");
+        else
             list.Add((arg, userProvided));
         return true;
     }

@@ -18,7 +18,7 @@ internal enum SshConfigReadFlags
 /// <summary>
 /// Reads ssh_config files into a <see cref="SshConfigState"/> the way OpenSSH's readconf.c does: line by line,
 /// Host and Match switching options on and off, Include pulling files in place, the first value winning.
-/// Problems go to <see cref="Diagnostics"/> in OpenSSH's words; fatal ones throw <see cref="SshConfigException"/>.
+/// Problems go to <see cref="Log"/> in OpenSSH's words; fatal ones throw <see cref="SshConfigException"/>.
 /// </summary>
 internal sealed partial class SshConfigReader
 {
@@ -43,14 +43,16 @@ internal sealed partial class SshConfigReader
     /// <summary>Set when some Match line asked for the final pass.</summary>
     public bool WantFinalPass { get; set; }
 
-    /// <summary>Everything OpenSSH would have printed to stderr while reading, in order.</summary>
-    public List<string> Diagnostics { get; } = [];
+    /// <summary>Everything OpenSSH would have logged while reading, in order.</summary>
+    public SshConfigLog Log { get; } = new();
 
     private string? Env(string name) => _options.GetEnvironmentVariable(name);
 
-    private SshConfigException Fatal(string line) => new([.. Diagnostics, line]);
+    private SshConfigException Fatal(string line) => Log.Fatal(line);
 
-    private void Error(string line) => Diagnostics.Add(line);
+    private void Error(string line) => Log.Error(line);
+
+    private void Debug(int level, string line) => Log.Debug(level, line);
 
     /// <summary>Reads one file; false when it could not be opened (a missing file is not an error here).</summary>
     public bool ReadFile(string fileName, SshConfigReadFlags flags, ref bool active, int depth)
@@ -75,6 +77,7 @@ internal sealed partial class SshConfigReader
             if ((mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
                 throw Fatal($"Bad owner or permissions on {fileName}");
         }
+        Debug(1, $"Reading configuration data {fileName}");
         var bad = 0;
         for (var i = 0; i < lines.Length; i++)
             if (!ProcessLine(lines[i], fileName, i + 1, ref active, flags, depth))
@@ -181,6 +184,7 @@ internal sealed partial class SshConfigReader
             return false;
         }
         active = false;
+        string? applied = null;
         while (c.Next() is { } arg)
         {
             if (arg.Length == 0)
@@ -199,13 +203,18 @@ internal sealed partial class SshConfigReader
             {
                 if (negated)
                 {
+                    Debug(1, $"{c.At}: Skipping Host block because of negated match for {Truncate(pattern, 100)}");
                     active = false;
                     c.ConsumeAll();
                     break;
                 }
+                if (!active)
+                    applied = pattern;
                 active = true;
             }
         }
+        if (active)
+            Debug(1, $"{c.At}: Applying options for {Truncate(applied!, 100)}");
         return true;
     }
 
@@ -217,7 +226,15 @@ internal sealed partial class SshConfigReader
             return false;
         }
         var tok = new SshConfigTokenizer(c.Raw);
-        var value = EvaluateMatch(tok, c.Flags.HasFlag(SshConfigReadFlags.FinalPass), c.File, c.Line);
+        int value;
+        try
+        {
+            value = EvaluateMatch(tok, c.Flags.HasFlag(SshConfigReadFlags.FinalPass), c.File, c.Line);
+        }
+        catch (SshConfigException e) when (e.Standalone)
+        {
+            throw Log.Rethrow(e); // a token expansion failure, which knows nothing of what was logged before
+        }
         if (value < 0)
         {
             Error($"{c.At}: Bad Match condition");
@@ -243,6 +260,15 @@ internal sealed partial class SshConfigReader
         else
             host = Host;
 
+        Debug(2, $"checking match for '{tok.Rest}' host {host} originally {OriginalHost}");
+        var result = EvaluateCriteria(tok, finalPass, file, line, host, port, ruser);
+        if (result != -1)
+            Debug(2, $"match {(result != 0 ? "" : "not ")}found");
+        return result;
+    }
+
+    private int EvaluateCriteria(SshConfigTokenizer tok, bool finalPass, string file, int line, string host, int port, string ruser)
+    {
         var result = 1;
         var attributes = 0;
         while (tok.Next() is { Length: > 0 } oattrib)
@@ -273,8 +299,10 @@ internal sealed partial class SshConfigReader
             {
                 if (attrib.Equals("final", StringComparison.OrdinalIgnoreCase))
                     WantFinalPass = true;
-                if (finalPass == negate)
+                var matched = finalPass != negate;
+                if (!matched)
                     result = 0;
+                Debug(3, $"{file} line {line}: {(matched ? "" : "not ")}matched '{oattrib}'");
                 continue;
             }
             var arg = tok.Next();
@@ -284,18 +312,23 @@ internal sealed partial class SshConfigReader
                 return -1;
             }
             bool r;
+            string criteria;
             switch (attrib.ToLowerInvariant())
             {
                 case "host":
+                    criteria = host;
                     r = SshConfigPatterns.MatchHostName(host, arg) == 1;
                     break;
                 case "originalhost":
+                    criteria = OriginalHost;
                     r = SshConfigPatterns.MatchHostName(OriginalHost, arg) == 1;
                     break;
                 case "user":
+                    criteria = ruser;
                     r = SshConfigPatterns.MatchList(ruser, arg, false) == 1;
                     break;
                 case "localuser":
+                    criteria = _local.Name;
                     r = SshConfigPatterns.MatchList(_local.Name, arg, false) == 1;
                     break;
                 case "exec":
@@ -315,18 +348,27 @@ internal sealed partial class SshConfigReader
                         ['i'] = _local.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     }, null);
                     if (result != 1)
-                        continue; // an earlier criterion failed: OpenSSH does not run the command
+                    {
+                        // An earlier criterion failed: OpenSSH does not run the command.
+                        Debug(3, $"{file} line {line}: skipped exec \"{Truncate(cmd, 100)}\"");
+                        continue;
+                    }
+                    Debug(1, $"Executing command: '{Truncate(cmd, 500)}'");
                     var status = RunInShell(cmd);
                     if (status < 0)
                         throw Fatal($"{file} line {line}: match exec '{Truncate(cmd, 100)}' error");
+                    Debug(3, $"command returned status {status}");
+                    criteria = cmd;
                     r = status == 0;
                     break;
                 default:
                     Error($"Unsupported Match attribute {attrib}");
                     return -1;
             }
-            if (r == negate)
+            var thisResult = r != negate;
+            if (!thisResult)
                 result = 0;
+            Debug(3, $"{file} line {line}: {(thisResult ? "" : "not ")}matched '{oattrib} \"{Truncate(criteria, 100)}\"' ");
         }
         if (attributes == 0)
         {
@@ -396,10 +438,14 @@ internal sealed partial class SshConfigReader
                 : arg;
             var matches = SshConfigGlob.Expand(path, Env("HOME") ?? _local.HomeDirectory);
             if (matches.Count == 0)
+            {
+                Debug(1, $"{c.At}: include {path} matched no files");
                 continue;
+            }
             var outerActive = active;
             foreach (var file in matches)
             {
+                Debug(3, $"{c.At}: Including file {file} depth {c.Depth}{(outerActive ? "" : " (parse only)")}");
                 var nested = c.Flags | SshConfigReadFlags.CheckPermissions
                     | (outerActive ? SshConfigReadFlags.None : SshConfigReadFlags.NeverMatch);
                 var opened = ReadFile(file, nested, ref active, c.Depth + 1);

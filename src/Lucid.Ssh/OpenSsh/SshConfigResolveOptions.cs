@@ -39,8 +39,9 @@ public sealed class SshConfigResolveOptions
     /// Null runs it with $SHELL -c as OpenSSH does.</summary>
     public Func<string, int>? MatchExec { get; init; }
 
-    /// <summary>Resolves a name for CanonicalizeHostname: true when it has an address. Null uses DNS.</summary>
-    public Func<string, bool>? ResolveHostName { get; init; }
+    /// <summary>Resolves a name for CanonicalizeHostname and CanonicalizePermittedCNAMEs: its canonical name (the
+    /// name itself when there is no CNAME) when it has an address, null when it does not. Null uses DNS.</summary>
+    public Func<string, string?>? ResolveHostName { get; init; }
 
     /// <summary>-W is in use: ClearAllForwardings and ExitOnForwardFailure then default to yes.</summary>
     public bool StdioForwarding { get; init; }

@@ -40,7 +40,7 @@ public sealed partial class SshTransport
                     throw new SshProtocolException($"unexpected message type {type} before key exchange", DisconnectReason.ProtocolError);
                 }
                 await DispatchAsync(payload, sequence, cancellationToken);
-                if (_reader.BytesSinceKeys >= _rekeyBytesIn || _reader.PacketsSinceKeys >= MaxPacketsPerKey)
+                if (_authenticated && (_reader.BytesSinceKeys >= _rekeyBytesIn || _reader.PacketsSinceKeys >= MaxPacketsPerKey))
                     TryStartKex("incoming byte limit");
             }
         }
@@ -67,8 +67,17 @@ public sealed partial class SshTransport
                 return;
             }
             case MessageNumber.Unimplemented:
-                TransportLog.Unimplemented(_log, new SshReader(span[1..]).ReadUInt32());
+            {
+                uint rejected = new SshReader(span[1..]).ReadUInt32();
+                TransportLog.Unimplemented(_log, rejected);
+                // Waiting for a KEXINIT the peer refused would hang every sender forever; fail clearly instead.
+                bool kexPending;
+                lock (_kexLock)
+                    kexPending = _ourKexInit is not null;
+                if (kexPending && rejected == Volatile.Read(ref _kexInitSequence))
+                    throw new SshProtocolException("peer refused key re-exchange (SSH2_MSG_UNIMPLEMENTED for our KEXINIT)", DisconnectReason.KeyExchangeFailed);
                 return;
+            }
             case MessageNumber.ExtInfo:
                 ReadExtInfo(span);
                 return;
@@ -82,6 +91,7 @@ public sealed partial class SshTransport
                 return;
             }
             case MessageNumber.Pong:
+                TransportLog.Received(_log, "SSH2_MSG_PONG");
                 return;
         }
         byte type = span[0];
@@ -98,7 +108,10 @@ public sealed partial class SshTransport
         await _incoming.Writer.WriteAsync(SshPacket.Copy(span), cancellationToken);
         // Client side of delayed compression: it starts right after USERAUTH_SUCCESS arrives.
         if (!_isServer && type == (byte)MessageNumber.UserAuthSuccess)
+        {
+            _authenticated = true;
             EnableDelayedCompression();
+        }
     }
 
     private void ReadExtInfo(ReadOnlySpan<byte> payload)
@@ -153,7 +166,7 @@ public sealed partial class SshTransport
 
     private void CheckRekeyTime()
     {
-        if (_options.RekeyInterval is { } interval && _firstKexDone &&
+        if (_options.RekeyInterval is { } interval && _firstKexDone && _authenticated &&
             TimeSpan.FromTicks(Environment.TickCount64 * TimeSpan.TicksPerMillisecond - _lastKexTicks) >= interval)
             TryStartKex("time limit");
     }

@@ -51,6 +51,10 @@ public sealed partial class SshTransport : IPacketConnection
     private long _rekeyBytesOut = long.MaxValue;
     private long _rekeyBytesIn = long.MaxValue;
     private int _disposed;
+    // Limits start rekeys only after user authentication, as OpenSSH (whose sshd refuses KEXINIT before it).
+    private volatile bool _authenticated;
+    // Sequence number our latest KEXINIT went out with, to recognise a peer answering it with UNIMPLEMENTED.
+    private long _kexInitSequence = -1;
 
     private SshTransport(Stream stream, TransportOptions options, bool isServer)
     {
@@ -291,6 +295,8 @@ public sealed partial class SshTransport : IPacketConnection
             {
                 if (!_writer.HasRoomFor(item.Length))
                     await _writer.FlushAsync(cancellationToken);
+                if (item.Action == OutgoingAction.KexInit)
+                    Volatile.Write(ref _kexInitSequence, _writer.Sequence);
                 _writer.Append(item.Span);
             }
             switch (item.Action)
@@ -311,13 +317,14 @@ public sealed partial class SshTransport : IPacketConnection
             // Server side of delayed compression: it starts right after USERAUTH_SUCCESS leaves.
             if (_isServer && item.Length > 0 && item.Span[0] == (byte)MessageNumber.UserAuthSuccess)
             {
+                _authenticated = true;
                 _writer.StartCompression();
                 _reader.StartDecompression();
             }
             if (item.Done is not null || _writer.Pending >= 64 * 1024)
                 await _writer.FlushAsync(cancellationToken);
             item.Done?.TrySetResult();
-            if (_writer.BytesSinceKeys >= _rekeyBytesOut || _writer.PacketsSinceKeys >= MaxPacketsPerKey)
+            if (_authenticated && (_writer.BytesSinceKeys >= _rekeyBytesOut || _writer.PacketsSinceKeys >= MaxPacketsPerKey))
                 TryStartKex("outgoing byte limit");
         }
         finally

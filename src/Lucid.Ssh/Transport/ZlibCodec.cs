@@ -29,7 +29,7 @@ internal sealed class ZlibCodec : IDisposable
 
     public ReadOnlyMemory<byte> Decompress(ReadOnlySpan<byte> compressed, int limit)
     {
-        _chunk.SetInput(compressed.ToArray());
+        _chunk.SetInput(compressed);
         int total = 0;
         while (true)
         {
@@ -62,7 +62,8 @@ internal sealed class ZlibCodec : IDisposable
     /// <summary>Feeds one packet's bytes to the decompressor and collects the compressor's output.</summary>
     private sealed class ChunkStream : Stream
     {
-        private byte[] _input = [];
+        private byte[] _input = new byte[4096]; // reused: one packet's compressed bytes at a time
+        private int _inputLength;
         private int _inputPosition;
         private readonly MemoryStream _output = new();
 
@@ -70,9 +71,12 @@ internal sealed class ZlibCodec : IDisposable
 
         public void ResetOutput() => _output.SetLength(0);
 
-        public void SetInput(byte[] input)
+        public void SetInput(ReadOnlySpan<byte> input)
         {
-            _input = input;
+            if (input.Length > _input.Length)
+                _input = new byte[Math.Max(input.Length, _input.Length * 2)];
+            input.CopyTo(_input);
+            _inputLength = input.Length;
             _inputPosition = 0;
         }
 
@@ -80,7 +84,7 @@ internal sealed class ZlibCodec : IDisposable
 
         public override int Read(Span<byte> buffer)
         {
-            int n = Math.Min(buffer.Length, _input.Length - _inputPosition);
+            int n = Math.Min(buffer.Length, _inputLength - _inputPosition);
             _input.AsSpan(_inputPosition, n).CopyTo(buffer);
             _inputPosition += n;
             return n;

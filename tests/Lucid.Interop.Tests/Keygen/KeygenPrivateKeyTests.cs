@@ -114,7 +114,8 @@ public sealed class KeygenPrivateKeyTests : IDisposable
         var ours = await _box.AssertSameAsOpenSsh("-y", "-P", passphrase, "-f", "k");
         Assert.Equal(0, ours.ExitCode);
         await _box.AssertSameAsOpenSsh("-l", "-f", "k");
-        if (passphrase.Length > 0)
+        // Prompting and refusing differ per file format, not per key type: check them once per format.
+        if (passphrase.Length > 0 && type == "ecdsa" && bits == "256")
         {
             // Asked for on stdin when not given with -P.
             var prompted = await _box.AssertSameAsOpenSshWithInput(passphrase + "\n", "-y", "-f", "k");

@@ -88,6 +88,26 @@ public sealed class KeygenPublicKeyTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("PKCS8")]
+    [InlineData("PEM")]
+    public async Task Export_from_an_encrypted_private_key_alone_needs_no_passphrase_or_asks_for_it(string format)
+    {
+        // openssh-key-v1 keeps the public key in the clear; PEM files must be decrypted first.
+        Assert.Equal(0, (await _box.OpenSsh("-q", "-t", "ecdsa", "-N", "secret", "-f", "k")).ExitCode);
+        File.Delete(_box.PathOf("k.pub"));
+        string[] m = format.Length > 0 ? ["-m", format] : [];
+        await _box.AssertSameAsOpenSshWithInput("", ["-e", .. m, "-f", "k"]);
+        if (format.Length > 0)
+        {
+            Assert.Equal(0, (await _box.OpenSsh("-q", "-t", "rsa", "-b", "1024", "-m", format, "-N", "secret", "-f", "p")).ExitCode);
+            File.Delete(_box.PathOf("p.pub"));
+            var prompted = await _box.AssertSameAsOpenSshWithInput("secret\n", ["-e", .. m, "-f", "p"]);
+            Assert.Equal("Enter passphrase: ", prompted.StdErr);
+        }
+    }
+
     [Fact]
     public async Task Ed25519_has_no_pem_form_as_in_ssh_keygen() =>
         await (await OpenSshKeyThen("ed25519", "256")).AssertSameAsOpenSsh("-e", "-m", "PEM", "-f", "k.pub");

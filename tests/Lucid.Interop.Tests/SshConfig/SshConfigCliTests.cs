@@ -42,6 +42,39 @@ public sealed class SshConfigCliTests(SshConfigCorpus corpus) : IClassFixture<Ss
         Assert.Equal(openssh.ExitCode, lucid.ExitCode);
     }
 
+    public static TheoryData<string> VerboseCases => new()
+    {
+        "-vvv -F {corpus}/23-match-final.conf short",
+        "-vvv -F {corpus}/27-include-glob.conf h",
+        "-vvv -F {corpus}/28-include-in-host.conf nomatch",
+        "-vvv -F {corpus}/03-negation.conf bastion.example.com",
+        "-vvv -F {corpus}/14-known-hosts.conf h",
+        "-vvv -F {corpus}/20-match-exec.conf h",
+        "-vvv -F {corpus}/21-match-exec-skipped.conf h",
+        "-vv -F {corpus}/12-sendenv.conf h",
+        "-vvv -F {corpus}/13-setenv-first.conf h",
+        "-v -F {corpus}/40-deprecated.conf h",
+        "-vvv -F {corpus}/24-match-canonical.conf a.b.c",
+        "-vvv -F {corpus}/52-canonical-localhost.conf 127.1",
+        "-vvv -F {corpus}/err-05-bad-match.conf h",
+        "-vvv -F {corpus}/10-identity-accumulate.conf h",
+    };
+
+    /// <summary>With -v, -vv, -vvv the configuration's debug lines match ssh's too (its version banner aside).</summary>
+    [Theory]
+    [MemberData(nameof(VerboseCases))]
+    public async Task Verbose_configuration_messages_match_ssh(string line)
+    {
+        var args = line.Replace("{corpus}", corpus.Root, StringComparison.Ordinal).Split(' ');
+        var environment = new Dictionary<string, string>(corpus.Environment);
+        var openssh = await ProcessRunner.RunAsync("ssh", ["-G", .. args], environment: environment);
+        var lucid = await ProcessRunner.RunAsync(Lucid.Executable, ["ssh", "-G", .. args], environment: environment);
+        Assert.Equal(WithoutBanner(openssh.StdErr), WithoutBanner(lucid.StdErr));
+        Assert.Equal(openssh.ExitCode, lucid.ExitCode);
+    }
+
+    private static string WithoutBanner(string stderr) => stderr[(stderr.IndexOf('\n') + 1)..];
+
     [Fact]
     public async Task Algorithm_lists_set_explicitly_print_exactly_as_ssh_does()
     {

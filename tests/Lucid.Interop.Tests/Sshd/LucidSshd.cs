@@ -7,12 +7,28 @@ namespace Lucid.Interop.Tests.Sshd;
 
 /// <summary>
 /// `lucid sshd -D -e -f config` on 127.0.0.1 and a free port, with host keys of every type, a client key
-/// of every type authorized for root (the tests run as root), and the log collected for assertions.
+/// of every type authorized for <see cref="TestUser"/>, and the log collected for assertions.
 /// Test config lines come first (sshd keeps the first value); Match blocks go last.
 /// </summary>
 public sealed class LucidSshd : IAsyncDisposable
 {
     public static readonly IReadOnlyList<string> KeyTypes = ["ed25519", "ecdsa256", "ecdsa384", "ecdsa521", "rsa"];
+
+    /// <summary>
+    /// The account sessions run as: a fresh user with Debian's skeleton dot files, so nothing from root's own
+    /// shell start-up (slow or locking tools in ~/.bashrc) gets into the tests. Created once (useradd; the
+    /// tests run as root).
+    /// </summary>
+    public const string TestUser = "lucidsshdtest";
+
+    private static readonly Lazy<Task> UserReady = new(async () =>
+    {
+        if (await ProcessRunner.RunAsync("id", [TestUser]) is { ExitCode: 0 })
+            return;
+        var add = await ProcessRunner.RunAsync("useradd", ["-m", "-s", "/bin/bash", TestUser]);
+        if (add.ExitCode is not (0 or 9))
+            throw new InvalidOperationException(add.ToString());
+    });
 
     private readonly Process _process;
     private readonly StringBuilder _log = new();
@@ -44,6 +60,7 @@ public sealed class LucidSshd : IAsyncDisposable
     public static async Task<LucidSshd> StartAsync(params string[] extraConfig)
     {
         var keys = await Keys.Value;
+        await UserReady.Value;
         var directory = System.IO.Directory.CreateTempSubdirectory("lucid-sshd-e2e-").FullName;
         foreach (var type in KeyTypes)
         {
@@ -110,7 +127,7 @@ public sealed class LucidSshd : IAsyncDisposable
     }
 
     /// <summary>ssh's arguments for this server: no user config, no known_hosts prompts, one key, batch mode.</summary>
-    public string[] SshArguments(string keyType = "ed25519", string user = "root") =>
+    public string[] SshArguments(string keyType = "ed25519", string user = TestUser) =>
     [
         "-F", "/dev/null", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", ClientKeyPath(keyType),
         "-o", "UserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "LogLevel=ERROR",
@@ -119,7 +136,7 @@ public sealed class LucidSshd : IAsyncDisposable
 
     /// <summary>Runs OpenSSH's ssh with <paramref name="options"/> before the destination and <paramref name="command"/> after it.</summary>
     public Task<ProcessResult> SshAsync(string command, string[]? options = null, string? stdin = null, string keyType = "ed25519",
-        string user = "root", IDictionary<string, string>? environment = null)
+        string user = TestUser, IDictionary<string, string>? environment = null)
     {
         var args = new List<string>(options ?? []);
         args.AddRange(SshArguments(keyType, user));

@@ -14,8 +14,8 @@ public sealed class SshdExecTests(LucidSshdFixture fixture) : IClassFixture<Luci
         Assert.Equal("out\n", r.StdOut);
         Assert.Equal("err\n", r.StdErr);
         Assert.Equal(7, r.ExitCode);
-        var log = await Server.WaitForLogAsync("Disconnected from user root 127.0.0.1 port ");
-        Assert.Matches(@"Accepted publickey for root from 127\.0\.0\.1 port \d+ ssh2: ED25519 SHA256:[A-Za-z0-9+/]{43}\n", log);
+        var log = await Server.WaitForLogAsync($"Disconnected from user {LucidSshd.TestUser} 127.0.0.1 port ");
+        Assert.Matches(@"Accepted publickey for lucidsshdtest from 127\.0\.0\.1 port \d+ ssh2: ED25519 SHA256:[A-Za-z0-9+/]{43}\n", log);
     }
 
     [Fact]
@@ -47,7 +47,8 @@ public sealed class SshdExecTests(LucidSshdFixture fixture) : IClassFixture<Luci
     {
         var r = await Server.SshAsync("echo \"$USER|$LOGNAME|$HOME|$SHELL|$MAIL|${SSH_CONNECTION%% *}|${SSH_CLIENT##* }|${SSH_TTY:-none}\"");
         Assert.Equal(0, r.ExitCode);
-        Assert.Equal($"root|root|/root|/bin/bash|/var/mail/root|127.0.0.1|{Server.Port}|none\n", r.StdOut);
+        const string u = LucidSshd.TestUser;
+        Assert.Equal($"{u}|{u}|/home/{u}|/bin/bash|/var/mail/{u}|127.0.0.1|{Server.Port}|none\n", r.StdOut);
     }
 
     [Fact]
@@ -55,7 +56,7 @@ public sealed class SshdExecTests(LucidSshdFixture fixture) : IClassFixture<Luci
     {
         var r = await Server.SshAsync("", options: ["-T"], stdin: "echo $0; pwd\n");
         Assert.Equal(0, r.ExitCode);
-        Assert.Equal("-bash\n/root\n", r.StdOut);
+        Assert.Equal($"-bash\n/home/{LucidSshd.TestUser}\n", r.StdOut);
     }
 
     public static TheoryData<string, string> Algorithms()
@@ -96,13 +97,13 @@ public sealed class SshdExecTests(LucidSshdFixture fixture) : IClassFixture<Luci
     {
         var r = await Server.SshAsync("echo $USER", keyType: keyType);
         Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.Equal("root\n", r.StdOut);
+        Assert.Equal(LucidSshd.TestUser + "\n", r.StdOut);
     }
 
     [Fact]
     public async Task Sftp_batch_mode_moves_files_through_sftp_server()
     {
-        var dir = Directory.CreateTempSubdirectory("lucid-sftp-").FullName;
+        var dir = SharedDirectory("lucid-sftp-");
         try
         {
             var local = Path.Combine(dir, "local.bin");
@@ -112,7 +113,7 @@ public sealed class SshdExecTests(LucidSshdFixture fixture) : IClassFixture<Luci
             File.WriteAllText(Path.Combine(dir, "batch"), $"put {local} {remote}\nget {remote} {back}\nrm {remote}\n");
             var r = await ProcessRunner.RunAsync("sftp",
                 ["-F", "/dev/null", "-P", Server.Port.ToString(), "-i", Server.ClientKeyPath(), "-o", "UserKnownHostsFile=/dev/null",
-                 "-o", "StrictHostKeyChecking=no", "-o", "LogLevel=ERROR", "-b", Path.Combine(dir, "batch"), "root@127.0.0.1"]);
+                 "-o", "StrictHostKeyChecking=no", "-o", "LogLevel=ERROR", "-b", Path.Combine(dir, "batch"), $"{LucidSshd.TestUser}@127.0.0.1"]);
             Assert.True(r.ExitCode == 0, r.ToString());
             Assert.Equal(SHA256.HashData(File.ReadAllBytes(local)), SHA256.HashData(File.ReadAllBytes(back)));
             Assert.False(File.Exists(remote));
@@ -126,18 +127,44 @@ public sealed class SshdExecTests(LucidSshdFixture fixture) : IClassFixture<Luci
     [Fact]
     public async Task Scp_copies_both_ways()
     {
-        var dir = Directory.CreateTempSubdirectory("lucid-scp-").FullName;
+        var dir = SharedDirectory("lucid-scp-");
         try
         {
             var local = Path.Combine(dir, "a.bin");
             File.WriteAllBytes(local, RandomNumberGenerator.GetBytes(700_000));
             string[] common = ["-F", "/dev/null", "-P", Server.Port.ToString(), "-i", Server.ClientKeyPath(), "-o", "UserKnownHostsFile=/dev/null",
                 "-o", "StrictHostKeyChecking=no", "-o", "LogLevel=ERROR", "-o", "BatchMode=yes"];
-            var up = await ProcessRunner.RunAsync("scp", [.. common, local, $"root@127.0.0.1:{dir}/b.bin"]);
+            var up = await ProcessRunner.RunAsync("scp", [.. common, local, $"{LucidSshd.TestUser}@127.0.0.1:{dir}/b.bin"]);
             Assert.True(up.ExitCode == 0, up.ToString());
-            var down = await ProcessRunner.RunAsync("scp", [.. common, $"root@127.0.0.1:{dir}/b.bin", Path.Combine(dir, "c.bin")]);
+            var down = await ProcessRunner.RunAsync("scp", [.. common, $"{LucidSshd.TestUser}@127.0.0.1:{dir}/b.bin", Path.Combine(dir, "c.bin")]);
             Assert.True(down.ExitCode == 0, down.ToString());
             Assert.Equal(SHA256.HashData(File.ReadAllBytes(local)), SHA256.HashData(File.ReadAllBytes(Path.Combine(dir, "c.bin"))));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    /// <summary>A directory the session user (not root) may write to.</summary>
+    private static string SharedDirectory(string prefix)
+    {
+        var dir = Directory.CreateTempSubdirectory(prefix).FullName;
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(dir, (UnixFileMode)0b111_111_111);
+        return dir;
+    }
+
+    [Fact]
+    public async Task Files_written_by_a_session_belong_to_the_user()
+    {
+        var dir = SharedDirectory("lucid-owner-");
+        try
+        {
+            var r = await Server.SshAsync($"touch {dir}/f && stat -c %U:%G {dir}/f && id -un && id -Gn");
+            Assert.True(r.ExitCode == 0, r.ToString());
+            const string u = LucidSshd.TestUser;
+            Assert.Equal($"{u}:{u}\n{u}\n{u}\n", r.StdOut);
         }
         finally
         {
@@ -150,6 +177,6 @@ public sealed class SshdExecTests(LucidSshdFixture fixture) : IClassFixture<Luci
     {
         var r = await Server.SshAsync("nonesuch", options: ["-s"]);
         Assert.Equal(255, r.ExitCode);
-        await Server.WaitForLogAsync("subsystem request for nonesuch by user root failed, subsystem not found");
+        await Server.WaitForLogAsync($"subsystem request for nonesuch by user {LucidSshd.TestUser} failed, subsystem not found");
     }
 }

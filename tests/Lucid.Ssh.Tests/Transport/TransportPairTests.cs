@@ -60,9 +60,7 @@ public sealed class TransportPairTests
     {
         await using var pair = await TransportPair.StartAsync(c => c.Compression = [compression], s => s.Compression = [compression]);
         await AssertExchangeAsync(pair);
-        await pair.Server.SendAsync(new byte[] { (byte)MessageNumber.UserAuthSuccess });
-        using (var success = await pair.Client.ReceiveAsync())
-            Assert.Equal(MessageNumber.UserAuthSuccess, success.Type);
+        await AuthenticateAsync(pair);
         await AssertExchangeAsync(pair, size: 100_000);
         Assert.Equal(compression, pair.Client.Algorithms!.CompressionClientToServer.Name);
     }
@@ -71,6 +69,7 @@ public sealed class TransportPairTests
     public async Task Rekeys_repeatedly_under_full_load_in_both_directions()
     {
         await using var pair = await TransportPair.StartAsync(c => c.RekeyBytes = 256 * 1024, s => s.RekeyBytes = 256 * 1024);
+        await AuthenticateAsync(pair);
         var up = PumpAsync(pair.Client, pair.Server, 8 * 1024 * 1024);
         var down = PumpAsync(pair.Server, pair.Client, 8 * 1024 * 1024);
         await Task.WhenAll(up, down).WaitAsync(TimeSpan.FromSeconds(60));
@@ -131,6 +130,48 @@ public sealed class TransportPairTests
         var e = await Assert.ThrowsAsync<SshProtocolException>(() =>
             TransportPair.StartAsync(c => c.Ciphers = ["aes128-ctr"], s => s.Ciphers = ["aes256-gcm@openssh.com"]));
         Assert.Contains("no matching cipher found", e.Message);
+    }
+
+    [Fact]
+    public async Task Byte_limits_wait_for_authentication()
+    {
+        await using var pair = await TransportPair.StartAsync(c => c.RekeyBytes = 16 * 1024, s => s.RekeyBytes = 16 * 1024);
+        for (int i = 0; i < 10; i++)
+            await AssertExchangeAsync(pair, size: 10_000);
+        Assert.Equal(1, pair.Client.KeyExchangeCount);
+        await AuthenticateAsync(pair);
+        for (int i = 0; i < 10; i++)
+            await AssertExchangeAsync(pair, size: 10_000);
+        Assert.True(pair.Client.KeyExchangeCount > 2);
+    }
+
+    [Fact]
+    public async Task Rekeys_on_the_time_limit_after_authentication()
+    {
+        await using var pair = await TransportPair.StartAsync(c => c.RekeyInterval = TimeSpan.FromMilliseconds(400));
+        await AuthenticateAsync(pair);
+        await WaitUntilAsync(() => pair.Client.KeyExchangeCount >= 3);
+        await AssertExchangeAsync(pair);
+    }
+
+    [Fact]
+    public async Task Ping_is_answered_with_pong()
+    {
+        var log = new List<string>();
+        await using var pair = await TransportPair.StartAsync(c => c.Logger = new ListLogger(log));
+        using var ping = new SshWriter();
+        ping.WriteByte((byte)MessageNumber.Ping).WriteString("are you there");
+        await pair.Client.SendAsync(ping.WrittenMemory);
+        await WaitUntilAsync(() => { lock (log) return log.Contains("SSH2_MSG_PONG received"); });
+        await AssertExchangeAsync(pair);
+    }
+
+    /// <summary>What the auth layer does last: USERAUTH_SUCCESS from server to client (turns on delayed compression and rekey limits).</summary>
+    internal static async Task AuthenticateAsync(TransportPair pair)
+    {
+        await pair.Server.SendAsync(new byte[] { (byte)MessageNumber.UserAuthSuccess });
+        using var success = await pair.Client.ReceiveAsync();
+        Assert.Equal(MessageNumber.UserAuthSuccess, success.Type);
     }
 
     internal static async Task AssertExchangeAsync(TransportPair pair, int size = 1000)
