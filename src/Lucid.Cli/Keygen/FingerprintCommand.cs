@@ -16,7 +16,7 @@ internal static class FingerprintCommand
         string text;
         try
         {
-            text = fromStdin ? Console.In.ReadToEnd() : File.ReadAllText(path);
+            text = fromStdin ? console.ReadAllInput() : File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Lucid.Cli.Keygen;
 
 /// <summary>
@@ -11,7 +9,18 @@ namespace Lucid.Cli.Keygen;
 internal sealed class KeygenConsole(TextReader input, TextWriter output, TextWriter error, bool inputIsTerminal)
 {
     public static KeygenConsole System() =>
-        new(Console.In, Console.Out, Console.Error, !Console.IsInputRedirected);
+        // Plain streams, not Console.In/Out: on a terminal those switch it into .NET's keypad mode and
+        // print escape sequences; ssh-keygen leaves the terminal as it is.
+        new(new StreamReader(RawStream(0, FileAccess.Read)),
+            new StreamWriter(RawStream(1, FileAccess.Write)),
+            new StreamWriter(RawStream(2, FileAccess.Write)) { AutoFlush = true },
+            !Console.IsInputRedirected);
+
+    /// <summary>stdin as bytes (data to sign or verify), bypassing the line reader.</summary>
+    public static FileStream RawInput() => RawStream(0, FileAccess.Read);
+
+    private static FileStream RawStream(int fd, FileAccess access) =>
+        new(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: false), access, bufferSize: 0);
 
     public TextWriter Out { get; } = output;
 
@@ -44,6 +53,9 @@ internal sealed class KeygenConsole(TextReader input, TextWriter output, TextWri
     /// <summary>Writes straight to stderr (usage text), "\n" line ends as fprintf(stderr) has them.</summary>
     public void ErrorRaw(string text) => error.Write(text);
 
+    /// <summary>Everything left on stdin (ssh-keygen -l -f -).</summary>
+    public string ReadAllInput() => input.ReadToEnd();
+
     /// <summary>A visible answer (file name, y/n): prompt on stdout, like ssh-keygen's printf + fgets. Null at end of input.</summary>
     public string? Ask(string prompt)
     {
@@ -60,31 +72,13 @@ internal sealed class KeygenConsole(TextReader input, TextWriter output, TextWri
     public string AskSecret(string prompt)
     {
         Out.Flush();
+        // On a terminal: prompt and answer through /dev/tty with echo off, as readpassphrase(3) does.
+        if (inputIsTerminal && Platform.TtyPrompt.Ask(prompt, echo: false) is { } typed)
+            return typed;
         error.Write(prompt);
         error.Flush();
-        if (!inputIsTerminal)
-        {
-            string? line = input.ReadLine();
-            InputExhausted |= line is null;
-            return line ?? "";
-        }
-        var sb = new StringBuilder();
-        while (true)
-        {
-            var key = Console.ReadKey(intercept: true);
-            if (key.Key == ConsoleKey.Enter)
-                break;
-            if (key.Key == ConsoleKey.Backspace)
-            {
-                if (sb.Length > 0)
-                    sb.Length--;
-                continue;
-            }
-            if (key.KeyChar != '\0')
-                sb.Append(key.KeyChar);
-        }
-        error.Write("\n");
-        error.Flush();
-        return sb.ToString();
+        string? line = input.ReadLine();
+        InputExhausted |= line is null;
+        return line ?? "";
     }
 }

@@ -3,9 +3,12 @@ namespace Lucid.Cli.Keygen;
 /// <summary>The user, host and default file names ssh-keygen derives from the account.</summary>
 internal static class KeygenPaths
 {
-    public static string Home => Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+    // Like ssh-keygen, the account's passwd entry (not $HOME) decides the home directory and the name.
+    private static readonly Lazy<Platform.UserAccount?> Account = new(() => OperatingSystem.IsWindows() ? null : Platform.Users.ByUid(Platform.Users.GetUid()));
 
-    public static string UserAtHost => $"{Environment.UserName}@{System.Net.Dns.GetHostName()}";
+    public static string Home => Account.Value?.Home ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+
+    public static string UserAtHost => $"{Account.Value?.Name ?? Environment.UserName}@{System.Net.Dns.GetHostName()}";
 
     /// <summary>~/.ssh/id_&lt;type&gt;; without -t ssh-keygen 9.2 suggests id_rsa when asking for an existing key.</summary>
     public static string DefaultIdentity(string? keyTypeName)

@@ -70,7 +70,7 @@ internal static class SignCommand
             byte[] messageHash;
             try
             {
-                using var stream = stdin ? Console.OpenStandardInput() : File.OpenRead(file);
+                using var stream = stdin ? KeygenConsole.RawInput() : File.OpenRead(file);
                 messageHash = SshSig.Hash(hashAlgorithm, stream);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -121,7 +121,7 @@ internal static class SignCommand
             if (!SshSig.HashAlgorithms.Contains(hashAlgorithm))
                 throw new SshSig.SigException($"sshsig_check_hashalg: unsupported hash algorithm \"{hashAlgorithm}\"");
             byte[] messageHash;
-            using (var stdin = Console.OpenStandardInput())
+            using (var stdin = KeygenConsole.RawInput())
                 messageHash = SshSig.Hash(hashAlgorithm, stdin);
             key = SshSig.Verify(blob, o.Namespace!, messageHash);
             console.Debug(1, $"Valid (unverified) signature from key {KeyFingerprint.Format(key, hash)}");
