@@ -40,6 +40,10 @@ public sealed class Ed25519PrivateKey : SshPrivateKey
         }
     }
 
+    // The secret sits in a pinned array outside the RSA/ECDSA objects' native memory, so a key that is
+    // never disposed is still wiped when collected.
+    ~Ed25519PrivateKey() => Dispose(false);
+
     public override SshPublicKey PublicKey => _publicKey;
 
     /// <summary>Copies the 32-byte seed out; the caller wipes it.</summary>
