@@ -60,6 +60,18 @@ public sealed partial class SshClient : IAsyncDisposable
     public Task<SshSession> OpenSessionAsync(CancellationToken cancellationToken = default) =>
         Connection.OpenSessionAsync(null, cancellationToken);
 
+    /// <summary>
+    /// Opens a direct-tcpip channel (RFC 4254 section 7.2): the server connects to <paramref name="host"/>:<paramref name="port"/>
+    /// and the channel carries that TCP stream (ssh -L, -W and -J are built on this). Refusals throw SshChannelOpenException.
+    /// </summary>
+    public Task<SshChannel> OpenDirectTcpIpAsync(string host, int port, string originatorAddress = "127.0.0.1",
+        int originatorPort = 0, CancellationToken cancellationToken = default)
+    {
+        using var data = new Wire.SshWriter(32 + host.Length + originatorAddress.Length);
+        data.WriteString(host).WriteUInt32((uint)port).WriteString(originatorAddress).WriteUInt32((uint)originatorPort);
+        return Connection.OpenChannelAsync("direct-tcpip", data.ToArray(), null, cancellationToken);
+    }
+
     /// <summary>Runs <paramref name="command"/> with empty stdin and collects its output and exit status.</summary>
     public async Task<SshCommandResult> RunCommandAsync(string command, CancellationToken cancellationToken = default)
     {
