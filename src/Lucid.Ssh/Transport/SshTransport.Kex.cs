@@ -110,7 +110,7 @@ public sealed partial class SshTransport
         if (!_isServer && type == (byte)MessageNumber.UserAuthSuccess)
         {
             _authenticated = true;
-            EnableDelayedCompression();
+            StartClientDelayedCompression();
         }
     }
 

@@ -146,11 +146,17 @@ public sealed partial class SshTransport : IPacketConnection
     }
 
     /// <summary>
-    /// Turns on delayed compression (zlib@openssh.com) in both directions. The transport already does this by
-    /// itself when USERAUTH_SUCCESS passes through it; the method exists for layers that authenticate
-    /// differently.
+    /// Delayed compression (zlib@openssh.com) starts by itself exactly where it must: on the server right after
+    /// USERAUTH_SUCCESS leaves the writer, on the client right after it arrives. This method is kept for auth
+    /// layers that call it after sending USERAUTH_SUCCESS; it changes nothing, because switching here could
+    /// compress a USERAUTH_SUCCESS still waiting in the send queue.
     /// </summary>
     public void EnableDelayedCompression()
+    {
+    }
+
+    /// <summary>Client side: USERAUTH_SUCCESS has just been read, so both directions switch now.</summary>
+    private void StartClientDelayedCompression()
     {
         _reader.StartDecompression();
         EnqueueControl(Outgoing.Marker(OutgoingAction.StartCompression));

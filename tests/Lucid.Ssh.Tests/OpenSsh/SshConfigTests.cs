@@ -253,6 +253,39 @@ public sealed class SshConfigTests : IDisposable
     public void Bad_forward_specs_are_refused(string spec) => Assert.Null(SshConfigForward.Parse(spec, false, false, _ => null));
 
     [Fact]
+    public void Client_options_take_what_the_client_acts_on()
+    {
+        var f = Write("f", """
+            Host h
+              User alice
+              IdentityFile ~/.ssh/id_%h
+              PasswordAuthentication no
+              PreferredAuthentications gssapi-with-mic,publickey,password,keyboard-interactive
+              NumberOfPasswordPrompts 1
+              Ciphers aes256-gcm@openssh.com
+              KexAlgorithms curve25519-sha256
+              Compression yes
+              RekeyLimit 1G 1h
+              ConnectTimeout 7
+              BatchMode yes
+            """);
+        var options = new Lucid.Ssh.Client.SshClientOptions { PasswordCallback = (_, _) => ValueTask.FromResult<string?>("x") };
+        Resolve("h", configFile: f).ApplyTo(options);
+        Assert.Equal("alice", options.User);
+        Assert.Equal(["/home/tester/.ssh/id_h"], options.IdentityFiles);
+        Assert.Equal(["publickey", "keyboard-interactive"], options.PreferredAuthentications);
+        Assert.Equal(1, options.NumberOfPasswordPrompts);
+        Assert.Equal(["aes256-gcm@openssh.com"], options.Ciphers!);
+        Assert.Equal(["curve25519-sha256"], options.KexAlgorithms!);
+        Assert.Null(options.HostKeyAlgorithms);
+        Assert.True(options.Compression);
+        Assert.Equal(1L << 30, options.RekeyLimitBytes);
+        Assert.Equal(TimeSpan.FromHours(1), options.RekeyLimitTime);
+        Assert.Equal(TimeSpan.FromSeconds(7), options.ConnectTimeout);
+        Assert.Null(options.PasswordCallback);
+    }
+
+    [Fact]
     public void Unknown_token_in_hostname_fails_like_openssh()
     {
         var f = Write("f", "HostName %x\n");

@@ -170,6 +170,7 @@ public sealed class TransportPairTests
     internal static async Task AuthenticateAsync(TransportPair pair)
     {
         await pair.Server.SendAsync(new byte[] { (byte)MessageNumber.UserAuthSuccess });
+        pair.Server.EnableDelayedCompression(); // what the server auth layer does right after queueing it
         using var success = await pair.Client.ReceiveAsync();
         Assert.Equal(MessageNumber.UserAuthSuccess, success.Type);
     }
