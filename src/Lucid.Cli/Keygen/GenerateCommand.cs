@@ -34,7 +34,7 @@ internal static class GenerateCommand
         string comment = o.Comment ?? KeygenPaths.UserAtHost;
         try
         {
-            KeyFileAccess.SavePrivate(path, key, passphrase, comment, format);
+            KeyFileAccess.SavePrivate(path, key, passphrase, comment, format, o.Rounds, o.Cipher);
         }
         catch (KeySaveException e)
         {

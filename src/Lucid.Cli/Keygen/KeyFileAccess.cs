@@ -156,8 +156,11 @@ internal static class KeyFileAccess
     }
 
     /// <summary>Writes the private key (0600) in the -m format; OpenSSH's own format unless PEM/PKCS8 is asked.</summary>
-    public static void SavePrivate(string path, SshPrivateKey key, string passphrase, string comment, KeyFileFormat format)
+    public static void SavePrivate(string path, SshPrivateKey key, string passphrase, string comment, KeyFileFormat format,
+        int rounds = 0, string? cipher = null)
     {
+        if (rounds == 0)
+            rounds = OpenSshPrivateKeyFormat.DefaultRounds;
         var fileFormat = format switch
         {
             KeyFileFormat.Pem => PrivateKeyFormat.Pem,
@@ -170,11 +173,41 @@ internal static class KeyFileAccess
             throw new KeySaveException("passphrase is too short (minimum five characters)");
         try
         {
-            PrivateKeyFile.Save(path, key, fileFormat, passphrase.Length == 0 ? null : passphrase, comment);
+            bool openSsh = fileFormat == PrivateKeyFormat.OpenSsh || key.KeyType == KeyAlgorithms.Ed25519;
+            if (cipher is not null && openSsh)
+                SaveOpenSshWithCipher(path, key, passphrase, comment, cipher, rounds);
+            else
+                PrivateKeyFile.Save(path, key, fileFormat, passphrase.Length == 0 ? null : passphrase, comment, rounds);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
             throw new KeySaveException(Describe(e));
+        }
+    }
+
+    // -Z: PrivateKeyFile.Save always uses aes256-ctr, so write the text ourselves, created 0600 and
+    // moved into place the same way.
+    private static void SaveOpenSshWithCipher(string path, SshPrivateKey key, string passphrase, string comment, string cipher, int rounds)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(OpenSshPrivateKeyFormat.Write(key, passphrase.Length == 0 ? null : passphrase, comment, cipher, rounds));
+        string temporary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        try
+        {
+            using (var stream = new FileStream(temporary, options))
+                stream.Write(bytes);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(bytes);
         }
     }
 

@@ -1,3 +1,5 @@
+using Lucid.Ssh.Keys;
+
 namespace Lucid.Cli.Keygen;
 
 /// <summary>What ssh-keygen is asked to do; parsed with the same getopt rules and option letters as OpenSSH.</summary>
@@ -17,7 +19,7 @@ internal sealed class KeygenOptions
     public string? NewPassphrase { get; private set; }   // -N
     public string? Format { get; private set; }          // -m as given
     public string? HashName { get; private set; }        // -E as given
-    public string? Rounds { get; private set; }          // -a
+    public int Rounds { get; private set; }              // -a (0: the default, 16)
     public string? Cipher { get; private set; }          // -Z
     public string? SignOperation { get; private set; } // -Y
     public string? Namespace { get; private set; }     // -n (with -Y)
@@ -99,8 +101,16 @@ internal sealed class KeygenOptions
             case 'N': NewPassphrase = value; break;
             case 'P': Passphrase = value; break;
             case 't': KeyType = value; break;
-            case 'a': Rounds = value; break;
-            case 'Z': Cipher = value; break;
+            case 'a':
+                if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int rounds) || rounds < 1)
+                    throw new KeygenFatalException($"Invalid number: {value} ({(IsNumber(value!) ? (value!.Trim('0').Length == 0 ? "too small" : "too large") : "invalid")})");
+                Rounds = rounds;
+                break;
+            case 'Z':
+                if (OpenSshKeyCipher.Find(value!) is null)
+                    throw new KeygenFatalException($"Invalid OpenSSH-format cipher '{value}'");
+                Cipher = value;
+                break;
             case 'Y': SignOperation = value; break;
             case 'n': Namespace = value; break;
             case 's': SignatureFile = value; break;

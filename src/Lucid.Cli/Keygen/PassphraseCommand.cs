@@ -51,7 +51,7 @@ internal static class PassphraseCommand
         try
         {
             // Like ssh-keygen, the key is rewritten in the format -m names (OpenSSH's own by default).
-            KeyFileAccess.SavePrivate(path, key, passphrase, loaded.Comment ?? "", format);
+            KeyFileAccess.SavePrivate(path, key, passphrase, loaded.Comment ?? "", format, o.Rounds, o.Cipher);
         }
         catch (KeySaveException e)
         {

@@ -1,3 +1,4 @@
+using Lucid.Ssh;
 using Lucid.Ssh.Keys;
 
 namespace Lucid.Cli.Keygen;
@@ -55,12 +56,9 @@ internal static class SignCommand
             console.Log($"Couldn't load public key {keyPath}: No such file or directory");
             return 255;
         }
-        // load_sign_key(): the private key is the file itself, or the name without ".pub".
-        string privatePath = keyPath.EndsWith(".pub", StringComparison.Ordinal) && !File.Exists(keyPath[..^4] + ".pub.pub") ? keyPath[..^4] : keyPath;
-        var loaded = PrintPublicCommand.LoadIdentity(privatePath, o.Passphrase, console);
-        using var key = loaded.Key;
-        if (!key.PublicKey.Equals(publicKey))
-            throw new KeygenFatalException($"Public key {keyPath} doesn't match private {privatePath}");
+        using var key = LoadSignKey(keyPath, publicKey, o.Passphrase, console);
+        if (key is null)
+            return 255;
 
         foreach (var file in files)
         {
@@ -97,6 +95,35 @@ internal static class SignCommand
                 console.ErrorRaw($"Write signature to {signaturePath}\n");
         }
         return 0;
+    }
+
+    // load_sign_key(): a .pub name points at the private key beside it; an encrypted key asks for its passphrase.
+    private static SshPrivateKey? LoadSignKey(string keyPath, SshPublicKey publicKey, string? passphrase, KeygenConsole console)
+    {
+        string privatePath = keyPath.EndsWith(".pub", StringComparison.Ordinal) ? keyPath[..^4] : keyPath;
+        if (privatePath != keyPath && !File.Exists(privatePath))
+            throw new KeygenFatalException($"No private key found for public key \"{keyPath}\"");
+        LoadedKey loaded;
+        try
+        {
+            loaded = KeyFileAccess.LoadPrivate(privatePath, "", console);
+        }
+        catch (SshWrongPassphraseException)
+        {
+            loaded = PrintPublicCommand.LoadIdentity(privatePath, passphrase, console);
+        }
+        catch (Exception e) when (KeyFileAccess.IsLoadFailure(e))
+        {
+            console.Debug(1, $"load_sign_key: load private key \"{privatePath}\": {KeyFileAccess.Describe(e)}");
+            throw new KeygenFatalException($"No private key found for \"{privatePath}\"");
+        }
+        if (!loaded.Key.PublicKey.Equals(publicKey))
+        {
+            console.Log($"Public key {keyPath} doesn't match private {privatePath}");
+            loaded.Key.Dispose();
+            return null;
+        }
+        return loaded.Key;
     }
 
     private static int Verify(KeygenOptions o, FingerprintHash hash, string? principal, KeygenConsole console)

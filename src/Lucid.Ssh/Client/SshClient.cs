@@ -33,6 +33,9 @@ public sealed partial class SshClient : IAsyncDisposable
     /// <summary>The authentication method that completed ("publickey", "password", ...).</summary>
     public string AuthenticatedMethod { get; }
 
+    /// <summary>Completes when the connection ends: normally after DisposeAsync, faulted when the server or network failed.</summary>
+    public Task Completion => Connection.Completion;
+
     /// <summary>
     /// Authenticates over an established transport and starts the connection protocol. Used by
     /// ConnectAsync and by tests and embedders that bring their own transport. On failure the transport is disposed.

@@ -20,8 +20,12 @@ public abstract class SshPublicKey : IEquatable<SshPublicKey>
     /// <summary>The signature algorithms this key can verify, preferred first (for RSA: rsa-sha2-512, rsa-sha2-256, ssh-rsa).</summary>
     public abstract IReadOnlyList<string> SignatureAlgorithms { get; }
 
-    /// <summary>The key-type table row for this key (for a certificate, the row of the certified key's type).</summary>
-    public KeyAlgorithm Algorithm => KeyAlgorithms.Find(SshCertificate.PlainTypeOf(KeyType) ?? KeyType)!;
+    /// <summary>The key-type table row for this key (for a certificate or security key, the row of the underlying key's type).</summary>
+    public KeyAlgorithm Algorithm => this switch
+    {
+        SecurityKeyPublicKey sk => sk.Key.Algorithm,
+        _ => KeyAlgorithms.Find(SshCertificate.PlainTypeOf(KeyType) ?? KeyType)!,
+    };
 
     /// <summary>
     /// Verifies an SSH signature blob (string algorithm, string signature) over <paramref name="data"/>.
@@ -50,8 +54,11 @@ public abstract class SshPublicKey : IEquatable<SshPublicKey>
             keyType = reader.ReadUtf8String();
             if (SshCertificate.PlainTypeOf(keyType) is { } plainType)
                 return SshCertificate.Read(blob, keyType, KeyAlgorithms.Find(plainType)!);
-            var algorithm = KeyAlgorithms.Find(keyType) ?? throw new SshKeyFormatException($"unknown key type {keyType}");
-            var key = algorithm.ReadPublic(ref reader);
+            SshPublicKey key;
+            if (SecurityKeyPublicKey.IsSecurityKeyType(keyType))
+                key = SecurityKeyPublicKey.Read(ref reader, keyType);
+            else
+                key = (KeyAlgorithms.Find(keyType) ?? throw new SshKeyFormatException($"unknown key type {keyType}")).ReadPublic(ref reader);
             if (!reader.IsAtEnd)
                 throw new SshKeyFormatException($"invalid {keyType} public key: {reader.Remaining} trailing bytes");
             return key;
@@ -74,7 +81,7 @@ public abstract class SshPublicKey : IEquatable<SshPublicKey>
         comment = rest.Trim().ToString();
         if (type.Length == 0)
             throw new SshKeyFormatException("empty public key line");
-        if (KeyAlgorithms.Find(type) is null && SshCertificate.PlainTypeOf(type) is null)
+        if (KeyAlgorithms.Find(type) is null && SshCertificate.PlainTypeOf(type) is null && !SecurityKeyPublicKey.IsSecurityKeyType(type))
             throw new SshKeyFormatException($"unknown key type {type}");
         if (data.IsEmpty)
             throw new SshKeyFormatException($"missing key data after {type}");

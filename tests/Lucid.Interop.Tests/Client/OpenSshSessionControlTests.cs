@@ -1,4 +1,5 @@
 using Lucid.Interop.Tests.Fixtures;
+using Lucid.Ssh;
 using Lucid.Ssh.Connection;
 
 namespace Lucid.Interop.Tests.Client;
@@ -56,5 +57,18 @@ public sealed class OpenSshSessionControlTests(QuietOpenSshServerFixture fixture
 
         Assert.Equal("50 132", await stdout.ReadLineAsync(ct));
         Assert.Equal(0, (await session.WaitForExitAsync(ct)).ExitCode);
+    }
+
+    [Fact]
+    public async Task Server_dying_mid_command_ends_the_command_with_a_connection_error()
+    {
+        var ct = ClientInterop.Timeout();
+        await using var client = await ClientInterop.ConnectAsync(fixture.Server, ClientInterop.Options(fixture.Server), ct);
+
+        // The shell's parent is sshd's per-connection process: killing it drops the TCP connection without a word.
+        var error = await Assert.ThrowsAsync<SshConnectionException>(() => client.RunCommandAsync("kill -9 $PPID; sleep 30", ct));
+
+        Assert.StartsWith("Connection", error.Message);
+        await Assert.ThrowsAnyAsync<SshException>(() => client.RunCommandAsync("true", ct));
     }
 }

@@ -97,4 +97,17 @@ public sealed class KeygenGenerateTests : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(_box.Read("k.pub"), (await _box.OpenSsh("-y", "-f", _box.PathOf("k"))).StdOut);
     }
+
+    [Theory]
+    [InlineData("aes256-ctr")]
+    [InlineData("aes256-gcm@openssh.com")]
+    [InlineData("aes128-ctr")]
+    public async Task Rounds_and_cipher_are_honoured_and_openssh_reads_the_result(string cipher)
+    {
+        Assert.Equal(0, (await _box.Lucid("-q", "-t", "ed25519", "-N", "z pass", "-a", "4", "-Z", cipher, "-f", "k")).ExitCode);
+        Assert.Equal(_box.Read("k.pub"), (await _box.OpenSsh("-y", "-P", "z pass", "-f", "k")).StdOut);
+        // And -p keeps working on it, with new rounds.
+        Assert.Equal(0, (await _box.Lucid("-p", "-P", "z pass", "-N", "other", "-a", "2", "-f", "k")).ExitCode);
+        Assert.Equal(_box.Read("k.pub"), (await _box.OpenSsh("-y", "-P", "other", "-f", "k")).StdOut);
+    }
 }

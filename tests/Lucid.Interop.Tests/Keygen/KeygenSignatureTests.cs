@@ -96,4 +96,21 @@ public sealed class KeygenSignatureTests : IDisposable
         var result = await _box.AssertSameAsOpenSshWithInput("", args);
         Assert.Equal(1, result.ExitCode);
     }
+
+    [Fact]
+    public async Task Encrypted_signing_keys_ask_for_the_passphrase_like_openssh()
+    {
+        Assert.Equal(0, (await _box.OpenSsh("-q", "-t", "ecdsa", "-N", "sign secret", "-f", "enc")).ExitCode);
+        _box.Write("msg", Message);
+        var theirs = await _box.OpenSshWithInput("sign secret\n", "-Y", "sign", "-f", "enc.pub", "-n", "file", "msg");
+        Assert.Equal(0, theirs.ExitCode);
+        File.Delete(_box.PathOf("msg.sig"));
+        var ours = await _box.LucidWithInput("sign secret\n", "-Y", "sign", "-f", "enc.pub", "-n", "file", "msg");
+        Assert.Equal(theirs.ToString(), ours.ToString());
+        Assert.Equal(0, (await _box.OpenSshWithInput(Message, "-Y", "check-novalidate", "-n", "file", "-s", "msg.sig")).ExitCode);
+        File.Delete(_box.PathOf("msg.sig"));
+        Assert.Equal(0, (await _box.Lucid("-q", "-Y", "sign", "-f", "enc", "-P", "sign secret", "-n", "file", "msg")).ExitCode);
+        var wrong = await _box.Lucid("-q", "-Y", "sign", "-f", "enc", "-P", "nope", "-n", "file", "msg");
+        Assert.Equal((255, "Load key \"enc\": incorrect passphrase supplied to decrypt private key\r\n"), (wrong.ExitCode, wrong.StdErr));
+    }
 }

@@ -35,6 +35,10 @@ public sealed class KeygenUsageTests : IDisposable
     [InlineData("-p", "-f", "missing")]
     [InlineData("-e", "-f", "missing")]
     [InlineData("-i", "-f", "missing")]
+    [InlineData("-Z", "foo", "-f", "x")]
+    [InlineData("-a", "0", "-f", "x")]
+    [InlineData("-a", "x", "-f", "x")]
+    [InlineData("-a", "99999999999", "-f", "x")]
     public async Task Fatal_errors_match_ssh_keygen_message_and_exit_code(params string[] args)
     {
         var ours = await _box.AssertSameAsOpenSsh(args);

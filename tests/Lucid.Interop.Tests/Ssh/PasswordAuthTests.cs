@@ -9,37 +9,17 @@ namespace Lucid.Interop.Tests.Ssh;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class PasswordAuthTests
 {
-    private static string Quote(string s) => "'" + s.Replace("'", "'\\''") + "'";
-
     private static string[] Args(OpenSshServer server, params string[] extra) =>
     [
         "-F", "/dev/null", "-p", server.Port.ToString(), "-o", "UserKnownHostsFile=" + server.KnownHostsPath,
         "-o", "StrictHostKeyChecking=yes", .. extra,
     ];
 
-    /// <summary>Runs a client in tmux, answers each prompt as it appears, returns the screen after it ended and its exit code.</summary>
-    private static async Task<(string Screen, int ExitCode)> RunAsync(string program, string[] args, params (string Prompt, string Answer)[] dialogue)
-    {
-        await using var tmux = await TmuxTerminal.StartAsync(200, 50);
-        await tmux.TypeAsync("echo ---begin---; " + string.Join(' ', new[] { program }.Concat(args).Select(Quote)) + "; echo \"rc=$?\"");
-        foreach (var (prompt, answer) in dialogue)
-        {
-            await tmux.WaitForAsync(System.Text.RegularExpressions.Regex.Escape(prompt) + "$");
-            await tmux.TypeAsync(answer);
-        }
-        var screen = await tmux.WaitForAsync(@"^rc=\d+$");
-        var rc = int.Parse(System.Text.RegularExpressions.Regex.Match(screen, @"^rc=(\d+)$", System.Text.RegularExpressions.RegexOptions.Multiline).Groups[1].Value);
-        // Only what the client printed: drop the command line we typed and the prompt after it.
-        var lines = screen.Split('\n').SkipWhile(l => l != "---begin---").Skip(1)
-            .TakeWhile(l => !l.StartsWith("rc=", StringComparison.Ordinal));
-        return (string.Join('\n', lines).TrimEnd(), rc);
-    }
-
     private static Task<(string Screen, int ExitCode)> LucidAsync(string[] args, params (string, string)[] dialogue) =>
-        RunAsync(Lucid.Executable, ["ssh", .. args], dialogue);
+        TmuxTerminal.RunDialogueAsync(Lucid.Executable, ["ssh", .. args], dialogue);
 
     private static Task<(string Screen, int ExitCode)> OpenSshAsync(string[] args, params (string, string)[] dialogue) =>
-        RunAsync("ssh", args, dialogue);
+        TmuxTerminal.RunDialogueAsync("ssh", args, dialogue);
 
     private const string PasswordPrompt = $"{TestUser.Name}@127.0.0.1's password: ";
 

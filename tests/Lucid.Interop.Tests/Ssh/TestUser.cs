@@ -24,9 +24,21 @@ internal static class TestUser
                 throw new InvalidOperationException($"{string.Join(' ', full)} failed (the interop tests need root or passwordless sudo): {result}");
         }
 
-        var exists = await ProcessRunner.RunAsync("id", [Name]);
-        if (exists.ExitCode != 0)
-            await RunAsync("", "useradd", "--create-home", "--shell", "/bin/sh", Name);
-        await RunAsync($"{Name}:{Password}\n", "chpasswd");
+        // Other test classes create their own users at the same time and useradd/chpasswd lock
+        // /etc/passwd and /etc/shadow: a busy lock is retried, not a failure.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if ((await ProcessRunner.RunAsync("id", [Name])).ExitCode != 0)
+                    await RunAsync("", "useradd", "--create-home", "--shell", "/bin/sh", Name);
+                await RunAsync($"{Name}:{Password}\n", "chpasswd");
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 10)
+            {
+                await Task.Delay(200 * attempt);
+            }
+        }
     }
 }

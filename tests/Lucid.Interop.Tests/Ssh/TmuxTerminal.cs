@@ -65,6 +65,37 @@ internal sealed class TmuxTerminal : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs a client in tmux, answers each prompt as it appears, returns the screen after it ended and its exit code.</summary>
+    public static async Task<(string Screen, int ExitCode)> RunDialogueAsync(string program, string[] args, params (string Prompt, string Answer)[] dialogue)
+    {
+        await using var tmux = await TmuxTerminal.StartAsync(200, 50);
+        await tmux.TypeAsync("echo ---begin---; " + string.Join(' ', new[] { program }.Concat(args).Select(Quote)) + "; echo \"rc=$?\"");
+        var asked = new Dictionary<string, int>();
+        foreach (var (prompt, answer) in dialogue)
+        {
+            // The same prompt may come again (a retry): wait for one more of it than was answered.
+            var pattern = Regex.Escape(prompt) + "$";
+            var seen = asked.GetValueOrDefault(prompt);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+            while (Regex.Matches(await tmux.ScreenAsync(), pattern, RegexOptions.Multiline).Count <= seen)
+            {
+                if (DateTime.UtcNow > deadline)
+                    throw new TimeoutException($"prompt \"{prompt}\" never came; the terminal shows:\n{await tmux.ScreenAsync()}");
+                await Task.Delay(100);
+            }
+            asked[prompt] = seen + 1;
+            await tmux.TypeAsync(answer);
+        }
+        var screen = await tmux.WaitForAsync(@"^rc=\d+$");
+        var rc = int.Parse(System.Text.RegularExpressions.Regex.Match(screen, @"^rc=(\d+)$", System.Text.RegularExpressions.RegexOptions.Multiline).Groups[1].Value);
+        // Only what the client printed: drop the command line we typed and the prompt after it.
+        var lines = screen.Split('\n').SkipWhile(l => l != "---begin---").Skip(1)
+            .TakeWhile(l => !l.StartsWith("rc=", StringComparison.Ordinal));
+        return (string.Join('\n', lines).TrimEnd(), rc);
+    }
+
+    private static string Quote(string s) => "'" + s.Replace("'", "'\\''") + "'";
+
     public async ValueTask DisposeAsync()
     {
         try
