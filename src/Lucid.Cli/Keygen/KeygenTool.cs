@@ -1,5 +1,5 @@
-using Lucid.Ssh.Keys;
 using Lucid.Ssh;
+using Lucid.Ssh.Keys;
 
 namespace Lucid.Cli.Keygen;
 

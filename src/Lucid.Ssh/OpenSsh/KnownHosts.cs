@@ -1,21 +1,25 @@
 using System.Security.Cryptography;
-using System.Text;
 
 namespace Lucid.Ssh.OpenSsh;
 
 /// <summary>
-/// OpenSSH's known_hosts files (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT"): plain host patterns
-/// (comma-separated, with * ? wildcards and ! negation), "[host]:port" for ports other than 22, hashed
-/// "|1|salt|hash" names, and the @revoked marker. Lines with @cert-authority are kept out of plain
-/// matching (certificates are a later piece of work).
+/// OpenSSH's known_hosts files read together (user files first, then the global ones, as ssh reads them):
+/// plain and wildcard host patterns with "!" negation, "[host]:port" names, hashed "|1|salt|hash" names,
+/// several keys per host, "@cert-authority" and "@revoked" lines, comments. Every answer names the file and
+/// line that decided it.
 /// </summary>
 public sealed class KnownHosts
 {
-    private readonly List<Entry> _entries = [];
+    private readonly List<KnownHostsEntry> _entries = [];
+    private readonly List<string> _errors = [];
 
-    private sealed record Entry(string File, int Line, string? Marker, string[] Patterns, string KeyType, byte[] Blob);
+    /// <summary>Every key line read, in file order.</summary>
+    public IReadOnlyList<KnownHostsEntry> Entries => _entries;
 
-    /// <summary>Reads every file that exists; missing files are simply empty, unreadable lines are skipped.</summary>
+    /// <summary>"file:line: reason" for each line that was skipped because it is not a valid entry.</summary>
+    public IReadOnlyList<string> Errors => _errors;
+
+    /// <summary>Reads every file that exists; missing files are simply empty, invalid lines are skipped.</summary>
     public static KnownHosts Load(IEnumerable<string> paths)
     {
         var result = new KnownHosts();
@@ -23,62 +27,62 @@ public sealed class KnownHosts
         {
             if (!File.Exists(path))
                 continue;
-            var lineNumber = 0;
-            foreach (var line in File.ReadLines(path))
-            {
-                lineNumber++;
-                if (TryParse(line, out var marker, out var hosts, out var keyType, out var blob))
-                    result._entries.Add(new Entry(path, lineNumber, marker, hosts.Split(','), keyType, blob));
-            }
+            result.Add(path, File.ReadLines(path));
         }
         return result;
     }
 
-    private static bool TryParse(string line, out string? marker, out string hosts, out string keyType, out byte[] blob)
+    /// <summary>Parses known_hosts text as if read from <paramref name="file"/>.</summary>
+    public static KnownHosts Parse(string text, string file = "known_hosts")
     {
-        marker = null;
-        hosts = keyType = "";
-        blob = [];
-        var fields = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-        if (fields.Length == 0 || fields[0].StartsWith('#'))
-            return false;
-        var at = 0;
-        if (fields[0].StartsWith('@'))
+        var result = new KnownHosts();
+        result.Add(file, text.Split('\n'));
+        return result;
+    }
+
+    private void Add(string file, IEnumerable<string> lines)
+    {
+        var number = 0;
+        foreach (var line in lines)
         {
-            marker = fields[0];
-            at = 1;
+            number++;
+            var entry = KnownHostsEntry.Parse(file, number, line, out var error);
+            if (entry is not null)
+                _entries.Add(entry);
+            else if (error is not null)
+                _errors.Add($"{file}:{number}: {error}");
         }
-        if (fields.Length < at + 3)
-            return false;
-        hosts = fields[at];
-        keyType = fields[at + 1];
-        try
-        {
-            blob = Convert.FromBase64String(fields[at + 2]);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-        return true;
     }
 
     /// <summary>The name known_hosts uses for a host: "host" on port 22, "[host]:port" otherwise.</summary>
-    public static string HostName(string host, int port) => port == 22 ? host : $"[{host}]:{port}";
+    public static string HostName(string host, int port) => KnownHostsMatcher.HostName(host, port);
 
-    /// <summary>Looks a host's key up: known, unknown, changed (another key of its type is recorded) or revoked.</summary>
-    public KnownHostsResult Check(string host, int port, string keyType, ReadOnlySpan<byte> blob)
+    /// <summary>The hashed form of a host name: |1|base64(salt)|base64(HMAC-SHA1(salt, name)).</summary>
+    public static string Hash(string name, byte[] salt) => KnownHostsMatcher.Hash(name, salt);
+
+    /// <summary>Every entry (of any marker) whose host field matches the host, in file order; negated lines are left out.</summary>
+    public IEnumerable<KnownHostsEntry> Lookup(string host, int port)
     {
         var name = HostName(host, port);
+        return _entries.Where(e => e.Match(name) is KnownHostsMatch.Pattern or KnownHostsMatch.Hashed);
+    }
+
+    /// <summary>
+    /// Looks a host's key up as ssh does: revoked (an @revoked line for the host lists this key), known (a plain
+    /// line for the host lists it), changed (the host has another key of the same type) or unknown.
+    /// </summary>
+    public KnownHostsResult Check(string host, int port, string keyType, ReadOnlySpan<byte> blob)
+    {
+        var matching = Lookup(host, port).ToList();
+        // A revoked key is refused wherever the revocation sits in the files, before any positive match.
+        foreach (var entry in matching)
+            if (entry.Marker == KnownHostsMarker.Revoked && entry.Blob.AsSpan().SequenceEqual(blob))
+                return new KnownHostsResult(KnownHostsStatus.Revoked, entry.File, entry.Line);
         KnownHostsResult? changed = null;
         var otherTypes = false;
-        // A revoked key is refused wherever the revocation sits in the files, before any positive match.
-        foreach (var entry in _entries)
-            if (entry.Marker == "@revoked" && entry.Blob.AsSpan().SequenceEqual(blob))
-                return new KnownHostsResult(KnownHostsStatus.Revoked, entry.File, entry.Line);
-        foreach (var entry in _entries)
+        foreach (var entry in matching)
         {
-            if (entry.Marker is not null || !Matches(entry.Patterns, name))
+            if (entry.Marker != KnownHostsMarker.None)
                 continue;
             if (entry.Blob.AsSpan().SequenceEqual(blob))
                 return new KnownHostsResult(KnownHostsStatus.Known, entry.File, entry.Line);
@@ -90,8 +94,37 @@ public sealed class KnownHosts
         return changed ?? new KnownHostsResult(KnownHostsStatus.Unknown, OtherTypesKnown: otherTypes);
     }
 
+    /// <summary>
+    /// Checks the signing CA of a host certificate: known when an @cert-authority line for the host lists the CA
+    /// key, revoked when an @revoked line for the host lists it, unknown otherwise.
+    /// </summary>
+    public KnownHostsResult CheckCertificateAuthority(string host, int port, ReadOnlySpan<byte> caBlob)
+    {
+        var matching = Lookup(host, port).ToList();
+        foreach (var entry in matching)
+            if (entry.Marker == KnownHostsMarker.Revoked && entry.Blob.AsSpan().SequenceEqual(caBlob))
+                return new KnownHostsResult(KnownHostsStatus.Revoked, entry.File, entry.Line);
+        foreach (var entry in matching)
+            if (entry.Marker == KnownHostsMarker.CertAuthority && entry.Blob.AsSpan().SequenceEqual(caBlob))
+                return new KnownHostsResult(KnownHostsStatus.Known, entry.File, entry.Line);
+        return new KnownHostsResult(KnownHostsStatus.Unknown);
+    }
+
+    /// <summary>The line ssh writes for a newly accepted key: "name keytype base64", the name hashed when asked.</summary>
+    public static string FormatLine(string host, int port, string keyType, ReadOnlySpan<byte> blob, bool hash = false)
+    {
+        var name = HostName(host, port);
+        if (hash)
+            name = KnownHostsMatcher.Hash(name, RandomNumberGenerator.GetBytes(20));
+        return $"{name} {keyType} {Convert.ToBase64String(blob)}";
+    }
+
     /// <summary>Appends "name keytype base64" to <paramref name="path"/>, creating the file (and its directory, 0700) if needed.</summary>
-    public static void Append(string path, string host, int port, string keyType, ReadOnlySpan<byte> blob, bool hash = false)
+    public static void Append(string path, string host, int port, string keyType, ReadOnlySpan<byte> blob, bool hash = false) =>
+        AppendLine(path, FormatLine(host, port, keyType, blob, hash));
+
+    /// <summary>Appends one line to a known_hosts file, creating the file (and its directory, 0700) if needed.</summary>
+    public static void AppendLine(string path, string line)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null && !Directory.Exists(directory))
@@ -101,10 +134,6 @@ public sealed class KnownHosts
             else
                 Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
-        var name = HostName(host, port);
-        if (hash)
-            name = Hash(name, RandomNumberGenerator.GetBytes(20));
-        var line = $"{name} {keyType} {Convert.ToBase64String(blob)}\n";
         // A file not ending in a newline (edited by hand) must not glue our entry onto its last line.
         var prefix = "";
         if (File.Exists(path) && new FileInfo(path).Length > 0)
@@ -114,77 +143,6 @@ public sealed class KnownHosts
             if (existing.ReadByte() != '\n')
                 prefix = "\n";
         }
-        File.AppendAllText(path, prefix + line);
-    }
-
-    /// <summary>The hashed form of a host name: |1|base64(salt)|base64(HMAC-SHA1(salt, name)).</summary>
-    public static string Hash(string name, byte[] salt)
-    {
-        var mac = HMACSHA1.HashData(salt, Encoding.UTF8.GetBytes(name));
-        return $"|1|{Convert.ToBase64String(salt)}|{Convert.ToBase64String(mac)}";
-    }
-
-    private static bool Matches(string[] patterns, string name)
-    {
-        var matched = false;
-        foreach (var raw in patterns)
-        {
-            if (raw.StartsWith("|1|", StringComparison.Ordinal))
-            {
-                if (HashedMatches(raw, name))
-                    matched = true;
-                continue;
-            }
-            var negated = raw.StartsWith('!');
-            var pattern = negated ? raw[1..] : raw;
-            if (!Glob(pattern.ToLowerInvariant(), name.ToLowerInvariant()))
-                continue;
-            if (negated)
-                return false; // a negated match vetoes the whole line
-            matched = true;
-        }
-        return matched;
-    }
-
-    private static bool HashedMatches(string hashed, string name)
-    {
-        var parts = hashed.Split('|');
-        if (parts.Length != 4)
-            return false;
-        try
-        {
-            var salt = Convert.FromBase64String(parts[2]);
-            var expected = Convert.FromBase64String(parts[3]);
-            var actual = HMACSHA1.HashData(salt, Encoding.UTF8.GetBytes(name));
-            return CryptographicOperations.FixedTimeEquals(actual, expected);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>Shell-style match with * and ? (OpenSSH's match_pattern).</summary>
-    private static bool Glob(ReadOnlySpan<char> pattern, ReadOnlySpan<char> text)
-    {
-        while (true)
-        {
-            if (pattern.IsEmpty)
-                return text.IsEmpty;
-            if (pattern[0] == '*')
-            {
-                pattern = pattern[1..];
-                if (pattern.IsEmpty)
-                    return true;
-                for (var i = 0; i <= text.Length; i++)
-                    if (Glob(pattern, text[i..]))
-                        return true;
-                return false;
-            }
-            if (text.IsEmpty || (pattern[0] != '?' && pattern[0] != text[0]))
-                return false;
-            pattern = pattern[1..];
-            text = text[1..];
-        }
+        File.AppendAllText(path, prefix + line + "\n");
     }
 }

@@ -43,17 +43,28 @@ internal static class TestUser
     {
         if (Environment.UserName != "root")
             throw new InvalidOperationException("password tests create a local user and must run as root");
-        var exists = await ProcessRunner.RunAsync("id", ["-u", Name]);
-        if (exists.ExitCode != 0)
+        // Other test classes create their users at the same time, and useradd/chpasswd lock /etc/passwd and
+        // /etc/shadow: a busy lock is retried, not a failure.
+        for (int attempt = 1; ; attempt++)
         {
-            var add = await ProcessRunner.RunAsync("useradd", ["-m", "-s", "/bin/sh", Name]);
-            // Another test process may have created it in between; only a still-missing user is an error.
-            if (add.ExitCode != 0 && (await ProcessRunner.RunAsync("id", ["-u", Name])).ExitCode != 0)
-                throw new InvalidOperationException($"useradd failed: {add}");
+            try
+            {
+                if ((await ProcessRunner.RunAsync("id", ["-u", Name])).ExitCode != 0)
+                {
+                    var add = await ProcessRunner.RunAsync("useradd", ["-m", "-s", "/bin/sh", Name]);
+                    if (add.ExitCode != 0 && (await ProcessRunner.RunAsync("id", ["-u", Name])).ExitCode != 0)
+                        throw new InvalidOperationException($"useradd failed: {add}");
+                }
+                var chpasswd = await ProcessRunner.RunAsync("chpasswd", [], stdin: $"{Name}:{Password}\n");
+                if (chpasswd.ExitCode != 0)
+                    throw new InvalidOperationException($"chpasswd failed: {chpasswd}");
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 10)
+            {
+                await Task.Delay(200 * attempt);
+            }
         }
-        var chpasswd = await ProcessRunner.RunAsync("chpasswd", [], stdin: $"{Name}:{Password}\n");
-        if (chpasswd.ExitCode != 0)
-            throw new InvalidOperationException($"chpasswd failed: {chpasswd}");
     }
 
     /// <summary>
@@ -62,6 +73,17 @@ internal static class TestUser
     /// </summary>
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public static string ReadableAuthorizedKeys(OpenSshServer server)
+    {
+        // Every fixture server authorizes the same client keys, so one copy per test run serves them all.
+        lock (ReadableKeysLock)
+            return s_readableKeys ??= CopyReadable(server);
+    }
+
+    private static readonly Lock ReadableKeysLock = new();
+    private static string? s_readableKeys;
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static string CopyReadable(OpenSshServer server)
     {
         var directory = Directory.CreateTempSubdirectory("lucid-authkeys-").FullName;
         File.SetUnixFileMode(directory, (UnixFileMode)Convert.ToInt32("755", 8));

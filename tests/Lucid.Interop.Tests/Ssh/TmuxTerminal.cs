@@ -70,9 +70,20 @@ internal sealed class TmuxTerminal : IAsyncDisposable
     {
         await using var tmux = await TmuxTerminal.StartAsync(200, 50);
         await tmux.TypeAsync("echo ---begin---; " + string.Join(' ', new[] { program }.Concat(args).Select(Quote)) + "; echo \"rc=$?\"");
+        var asked = new Dictionary<string, int>();
         foreach (var (prompt, answer) in dialogue)
         {
-            await tmux.WaitForAsync(System.Text.RegularExpressions.Regex.Escape(prompt) + "$");
+            // The same prompt may come again (a retry): wait for one more of it than was answered.
+            var pattern = Regex.Escape(prompt) + "$";
+            var seen = asked.GetValueOrDefault(prompt);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+            while (Regex.Matches(await tmux.ScreenAsync(), pattern, RegexOptions.Multiline).Count <= seen)
+            {
+                if (DateTime.UtcNow > deadline)
+                    throw new TimeoutException($"prompt \"{prompt}\" never came; the terminal shows:\n{await tmux.ScreenAsync()}");
+                await Task.Delay(100);
+            }
+            asked[prompt] = seen + 1;
             await tmux.TypeAsync(answer);
         }
         var screen = await tmux.WaitForAsync(@"^rc=\d+$");
