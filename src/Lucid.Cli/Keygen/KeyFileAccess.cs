@@ -224,10 +224,11 @@ internal static class KeyFileAccess
         }
     }
 
-    /// <summary>The .pub file: "type base64 comment\n", mode 0644.</summary>
+    /// <summary>The .pub file: "type base64 comment\n", mode 0644, byte for byte as ssh-keygen writes it.</summary>
     public static void SavePublic(string path, SshPublicKey key, string comment)
     {
-        File.WriteAllText(path, key.ToLine(comment) + "\n");
+        // ssh-keygen writes "type base64 comment\n" even for an empty comment (a trailing space then).
+        File.WriteAllText(path, key.ToLine() + " " + comment + "\n");
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
     }

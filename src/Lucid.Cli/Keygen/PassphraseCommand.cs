@@ -1,4 +1,5 @@
 using Lucid.Ssh;
+
 namespace Lucid.Cli.Keygen;
 
 /// <summary>ssh-keygen -p: change (or add, or remove) a private key's passphrase.</summary>

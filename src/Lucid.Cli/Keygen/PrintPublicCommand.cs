@@ -1,4 +1,5 @@
 using Lucid.Ssh;
+
 namespace Lucid.Cli.Keygen;
 
 /// <summary>ssh-keygen -y: print the public key of a private key file.</summary>

@@ -25,7 +25,7 @@ public sealed partial class SshTransport : IPacketConnection
 
     // Transport-internal messages that must go out even during a KEX (KEXINIT, KEX methods, NEWKEYS, DISCONNECT).
     private readonly Channel<Outgoing> _control = Channel.CreateUnbounded<Outgoing>(new() { SingleReader = true });
-    // Transport replies that must wait for a KEX to finish (PONG, UNIMPLEMENTED, EXT_INFO).
+    // Transport replies that must wait for a KEX to finish (PONG, UNIMPLEMENTED).
     private readonly Channel<Outgoing> _gated = Channel.CreateUnbounded<Outgoing>(new() { SingleReader = true });
     // The layers above; bounded so a fast sender waits instead of buffering without limit.
     private readonly Channel<Outgoing> _app = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(64) { SingleReader = true });

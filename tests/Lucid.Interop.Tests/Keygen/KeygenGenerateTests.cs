@@ -110,4 +110,14 @@ public sealed class KeygenGenerateTests : IDisposable
         Assert.Equal(0, (await _box.Lucid("-p", "-P", "z pass", "-N", "other", "-a", "2", "-f", "k")).ExitCode);
         Assert.Equal(_box.Read("k.pub"), (await _box.OpenSsh("-y", "-P", "other", "-f", "k")).StdOut);
     }
+
+    [Fact]
+    public async Task An_empty_comment_gives_the_same_pub_file_bytes_as_ssh_keygen()
+    {
+        Assert.Equal(0, (await _box.OpenSsh("-q", "-t", "ed25519", "-N", "", "-C", "", "-f", "theirs")).ExitCode);
+        Assert.Equal(0, (await _box.Lucid("-q", "-t", "ed25519", "-N", "", "-C", "", "-f", "ours")).ExitCode);
+        Assert.EndsWith(" \n", _box.Read("theirs.pub"), StringComparison.Ordinal);
+        Assert.Equal((await _box.OpenSsh("-y", "-f", "ours")).StdOut.TrimEnd('\n') + " \n", _box.Read("ours.pub"));
+        await _box.AssertSameAsOpenSsh("-l", "-f", "ours");
+    }
 }
