@@ -191,7 +191,7 @@ internal sealed class SessionRunner(SshOptions options, SshLog log, SshConnectio
                 return false;
             case EscapeCommand.ListConnections:
                 var list = new StringBuilder("The following connections are open:\r\n")
-                    .Append($"  #0 client-session (t4 [session] r{session.Channel.RemoteId} i0/0 o0/0 e[write]/0 fd 4/5/6 sock -1 cc -1)\r\n");
+                    .Append($"  #{session.Channel.LocalId} client-session (t4 [session] r{session.Channel.RemoteId} i0/0 o0/0 e[write]/0 fd 4/5/6 sock -1 cc -1 io 0x01/0x01)\r\n");
                 Libc.WriteAll(Libc.STDERR_FILENO, Encoding.UTF8.GetBytes(list.ToString()));
                 return false;
             case EscapeCommand.SendBreak:

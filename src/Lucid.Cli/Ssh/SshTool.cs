@@ -59,6 +59,13 @@ internal static class SshTool
                 log.Fatal(e.Message);
                 return Failure;
             }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or Lucid.Ssh.SshException)
+            {
+                // The network or the peer failed somewhere no stage-specific message covers.
+                Terminal.Restore();
+                log.Fatal($"Connection to {options.EffectiveHostName} port {options.EffectivePort}: {e.Message}");
+                return Failure;
+            }
         }
     }
 

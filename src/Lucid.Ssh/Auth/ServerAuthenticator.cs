@@ -69,7 +69,7 @@ internal sealed partial class ServerAuthenticator
                 }
 
                 var (result, method, detail) = await AttemptAsync(request, cancellationToken).ConfigureAwait(false);
-                if (result == AttemptResult.Postponed)
+                if (result is AttemptResult.Postponed or AttemptResult.Abandoned)
                     continue;
                 if (result == AttemptResult.Success)
                 {
@@ -146,11 +146,21 @@ internal sealed partial class ServerAuthenticator
 
     private int _attempt;
 
+    // A USERAUTH_REQUEST that arrived while keyboard-interactive waited for its answer.
+    private SshPacket? _pendingRequest;
+
     private async Task<AuthRequest> ReceiveRequestAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
-            var packet = await _transport.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            SshPacket packet;
+            if (_pendingRequest is { } pending)
+            {
+                packet = pending;
+                _pendingRequest = null;
+            }
+            else
+                packet = await _transport.ReceiveAsync(cancellationToken).ConfigureAwait(false);
             if (packet.Type == MessageNumber.ExtInfo)
             {
                 packet.Dispose();
@@ -282,7 +292,8 @@ internal sealed partial class ServerAuthenticator
         await _transport.SendAsync(failure.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
 
-    private enum AttemptResult { Failure, Success, Postponed }
+    /// <summary>Postponed: PK_OK sent, the signature comes next. Abandoned: the client dropped keyboard-interactive for a new request.</summary>
+    private enum AttemptResult { Failure, Success, Postponed, Abandoned }
 
     private async Task<(AttemptResult, string Method, string Detail)> AttemptAsync(AuthRequest request, CancellationToken cancellationToken)
     {

@@ -152,7 +152,14 @@ internal sealed partial class ServerAuthenticator
         string? answer = null;
         while (true)
         {
-            using var packet = await _transport.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            var received = await _transport.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            if (received.Type == MessageNumber.UserAuthRequest)
+            {
+                // The client gave up on the prompt and tries something else (as sshd allows); not a failure.
+                _pendingRequest = received;
+                return (AttemptResult.Abandoned, method, "");
+            }
+            using var packet = received;
             if (packet.Type == MessageNumber.ExtInfo)
                 continue;
             if (packet.Type != MessageNumber.UserAuthMethod61)

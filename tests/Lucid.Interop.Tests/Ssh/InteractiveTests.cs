@@ -59,4 +59,79 @@ public sealed class InteractiveTests : IAsyncLifetime
         await tmux.TypeAsync("echo \"rc=$? restored=$([ \"$(stty -g)\" = \"$saved\" ] && echo yes || echo no)\"");
         await tmux.WaitForAsync("^rc=7 restored=yes$");
     }
+
+    private async Task<string> EscapesScreenAsync(string program)
+    {
+        await using var tmux = await TmuxTerminal.StartAsync(120, 40);
+        await tmux.TypeAsync($"{program} " + string.Join(' ', _server.SshArguments().Select(a => $"'{a}'")));
+        await tmux.WaitForAsync(@"[#$] $");
+        await tmux.TypeAsync("export PS1='remote> '; clear");
+        await tmux.WaitForAsync("^remote> $");
+        // ~? then a doubled tilde (sends one "~"), then ~. to leave.
+        await tmux.TypeAsync("~?", enter: false);
+        await tmux.WaitForAsync(@"^\(Note that escapes are only recognized immediately after newline\.\)$");
+        await tmux.TypeAsync("~~/x", enter: false);
+        await tmux.TypeAsync("");
+        await tmux.WaitForAsync("No such file or directory");
+        await tmux.TypeAsync("~.", enter: false);
+        return await tmux.WaitForAsync(@"local\$ $");
+    }
+
+    [Fact]
+    public async Task Escape_help_and_doubled_tilde_look_exactly_like_openssh()
+    {
+        var real = await EscapesScreenAsync("ssh");
+        var ours = await EscapesScreenAsync($"'{Lucid.Executable}' ssh");
+        static string FromRemotePrompt(string screen) => screen[screen.IndexOf("remote> ", StringComparison.Ordinal)..];
+        Assert.Contains("~/x", FromRemotePrompt(real));
+        Assert.Equal(FromRemotePrompt(real), FromRemotePrompt(ours));
+    }
+
+    [Fact]
+    public async Task Tilde_ctrl_z_suspends_and_fg_resumes_the_session()
+    {
+        await using var tmux = await TmuxTerminal.StartAsync(100, 30);
+        await tmux.TypeAsync("saved=$(stty -g)");
+        await tmux.TypeAsync(Command());
+        await tmux.WaitForAsync(@"[#$] $");
+        await tmux.TypeAsync("export PS1='remote> '");
+        await tmux.WaitForAsync("^remote> $");
+        await tmux.TypeAsync("~\x1a", enter: false);
+        await tmux.WaitForAsync(@"\[suspend ssh\]");
+        await tmux.WaitForAsync(@"local\$ $");
+        await tmux.TypeAsync("[ \"$(stty -g)\" = \"$saved\" ] && echo cooked-while-suspended");
+        await tmux.WaitForAsync("^cooked-while-suspended$");
+        await tmux.TypeAsync("fg");
+        await tmux.TypeAsync("echo back-$((6*7))");
+        await tmux.WaitForAsync("^back-42$");
+        await tmux.TypeAsync("~#", enter: false);
+        await tmux.WaitForAsync("^The following connections are open:");
+        await tmux.TypeAsync("exit 3");
+        await tmux.WaitForAsync(@"local\$ $");
+        await tmux.TypeAsync("echo \"rc=$? restored=$([ \"$(stty -g)\" = \"$saved\" ] && echo yes || echo no)\"");
+        await tmux.WaitForAsync("^rc=3 restored=yes$");
+    }
+
+    [Fact]
+    public async Task Terminated_by_a_signal_still_restores_the_terminal()
+    {
+        var marker = Path.Combine(Path.GetTempPath(), $"lucid-sigterm-{Guid.NewGuid():N}.log");
+        try
+        {
+            await using var tmux = await TmuxTerminal.StartAsync(100, 30);
+            await tmux.TypeAsync("saved=$(stty -g)");
+            await tmux.TypeAsync(Command("-E", marker));
+            await tmux.WaitForAsync(@"[#$] $");
+            var pid = (await ProcessRunner.RunAsync("pgrep", ["-f", marker])).StdOut.Trim();
+            Assert.Matches(@"^\d+$", pid);
+            await ProcessRunner.RunAsync("kill", ["-TERM", pid]);
+            await tmux.WaitForAsync(@"local\$ $");
+            await tmux.TypeAsync("echo \"restored=$([ \"$(stty -g)\" = \"$saved\" ] && echo yes || echo no)\"");
+            await tmux.WaitForAsync("^restored=yes$");
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
+    }
 }

@@ -134,4 +134,25 @@ public sealed class SshCommandLineTests
         var known = real.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.All(names, n => Assert.Contains(n, known));
     }
+
+    [Fact]
+    public void Config_file_applies_top_level_lines_and_matching_host_blocks()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "# comment\nConnectTimeout 7\nHost other\n  Port 1\nHost *.example !bad.example\n  Port 2200\n  User = carol\nHost *\n  Port 3\n");
+            var o = Parse("-F", path, "db.example");
+            SshConfigFile.Apply(o, path);
+            Assert.Equal((2200, "carol", TimeSpan.FromSeconds(7)), (o.Port, o.User, o.ConnectTimeout));
+
+            var bad = Parse("-p", "9", "bad.example");
+            SshConfigFile.Apply(bad, path);
+            Assert.Equal(9, bad.Port); // the command line came first and wins
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
