@@ -31,6 +31,11 @@ internal static class KeygenTool
                 console.Log(e.Message);
             return e.ExitCode;
         }
+        catch (IOException e) when (e.Message.Contains("Broken pipe", StringComparison.Ordinal))
+        {
+            // ssh-keygen dies of SIGPIPE silently; exit as a process killed by it would (128 + 13).
+            return 141;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             console.Log($"ssh-keygen: {KeyFileAccess.Describe(e)}");
@@ -44,7 +49,14 @@ internal static class KeygenTool
         }
         finally
         {
-            console.Out.Flush();
+            try
+            {
+                console.Out.Flush();
+            }
+            catch (IOException)
+            {
+                // The reader went away (`| head`); like ssh-keygen on SIGPIPE, there is no one left to tell.
+            }
         }
     }
 
