@@ -11,6 +11,7 @@ internal static class ToolTable
         new("ssh", "remote login and command execution (OpenSSH ssh)", Ssh.SshTool.RunAsync),
         new("ssh-keygen", "generate, inspect and convert keys (OpenSSH ssh-keygen)", a => Task.FromResult(Keygen.KeygenTool.Run(a))),
         new("sshd", "the SSH server (OpenSSH sshd)", Sshd.SshdTool.RunAsync),
+        new("ssh-keyscan", "gather SSH public host keys (OpenSSH ssh-keyscan)", Keyscan.KeyscanTool.RunAsync),
     ];
 
     public static async Task<int> RunAsync(string[] args)
