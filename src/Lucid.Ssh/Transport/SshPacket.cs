@@ -37,7 +37,10 @@ public readonly struct SshPacket : IDisposable
 
     public void Dispose()
     {
-        if (_buffer is not null)
-            ArrayPool<byte>.Shared.Return(_buffer);
+        if (_buffer is null)
+            return;
+        // Received payloads can hold passwords; wipe before the buffer goes back to the shared pool.
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(_buffer.AsSpan(0, _length));
+        ArrayPool<byte>.Shared.Return(_buffer);
     }
 }

@@ -336,7 +336,7 @@ public sealed partial class SshTransport
         WritePublic(hashInput, kem, clientPublic);
         WritePublic(hashInput, kem, serverPublic);
         hashInput.WriteMPIntMagnitude(secret);
-        var hash = Hash(algorithms.Kex, hashInput.WrittenSpan);
+        var hash = KeyDerivation.Hash(algorithms.Kex, hashInput.WrittenSpan);
 
         SshPublicKey hostKey;
         try
@@ -408,7 +408,7 @@ public sealed partial class SshTransport
         WritePublic(hashInput, kem, clientPublic);
         WritePublic(hashInput, kem, serverPublic);
         hashInput.WriteMPIntMagnitude(secret);
-        var hash = Hash(algorithms.Kex, hashInput.WrittenSpan);
+        var hash = KeyDerivation.Hash(algorithms.Kex, hashInput.WrittenSpan);
         var signature = hostKey.Sign(hash, algorithms.HostKey.Name);
 
         using var replyMessage = new SshWriter(2048);
@@ -521,14 +521,6 @@ public sealed partial class SshTransport
             writer.WriteString(value);
     }
 
-    private static byte[] Hash(KexAlgorithmInfo kex, ReadOnlySpan<byte> data) => kex.Hash.Name switch
-    {
-        "SHA1" => SHA1.HashData(data),
-        "SHA256" => SHA256.HashData(data),
-        "SHA384" => SHA384.HashData(data),
-        _ => SHA512.HashData(data),
-    };
-
     /// <summary>How much key material the negotiated algorithms need, in bits (for the GEX group size).</summary>
     private static int KeyMaterialBits(NegotiatedAlgorithms a)
     {
@@ -538,39 +530,13 @@ public sealed partial class SshTransport
         return Math.Min(bytes * 8, 512);
     }
 
-    /// <summary>RFC 4253 section 7.2: HASH(K || H || X || session_id), extended with HASH(K || H || K1 || ...) as needed.</summary>
-    internal static byte[] DeriveKey(KexAlgorithmInfo kex, byte[] secret, byte[] hash, char letter, byte[] sessionId, int size)
-    {
-        var result = new byte[size];
-        if (size == 0)
-            return result;
-        using var prefix = new SshWriter(secret.Length + hash.Length + 16);
-        prefix.WriteMPIntMagnitude(secret).WriteRaw(hash);
-        using var input = new SshWriter(prefix.Length + sessionId.Length + size + 64);
-        input.WriteRaw(prefix.WrittenSpan).WriteByte((byte)letter).WriteRaw(sessionId);
-        var block = Hash(kex, input.WrittenSpan);
-        int filled = 0;
-        while (true)
-        {
-            int n = Math.Min(block.Length, size - filled);
-            block.AsSpan(0, n).CopyTo(result.AsSpan(filled));
-            filled += n;
-            if (filled == size)
-                break;
-            input.Clear();
-            input.WriteRaw(prefix.WrittenSpan).WriteRaw(result.AsSpan(0, filled));
-            block = Hash(kex, input.WrittenSpan);
-        }
-        return result;
-    }
-
     private PacketKeys DeriveKeys(KexAlgorithmInfo kex, byte[] secret, byte[] hash, char ivLetter, char keyLetter, char macLetter,
         CipherAlgorithmInfo cipher, MacAlgorithmInfo? mac, CompressionAlgorithmInfo compression, bool encrypt)
     {
         var sessionId = _sessionId!;
-        var iv = DeriveKey(kex, secret, hash, ivLetter, sessionId, cipher.IvSize);
-        var key = DeriveKey(kex, secret, hash, keyLetter, sessionId, cipher.KeySize);
-        var macKey = mac is null ? [] : DeriveKey(kex, secret, hash, macLetter, sessionId, mac.KeySize);
+        var iv = KeyDerivation.DeriveKey(kex, secret, hash, ivLetter, sessionId, cipher.IvSize);
+        var key = KeyDerivation.DeriveKey(kex, secret, hash, keyLetter, sessionId, cipher.KeySize);
+        var macKey = mac is null ? [] : KeyDerivation.DeriveKey(kex, secret, hash, macLetter, sessionId, mac.KeySize);
         try
         {
             return new PacketKeys(cipher.Create(key, iv, encrypt), mac?.Create(macKey), mac?.EncryptThenMac ?? false, compression);

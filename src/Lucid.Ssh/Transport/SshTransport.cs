@@ -441,8 +441,11 @@ public sealed partial class SshTransport : IPacketConnection
 
         public void Return()
         {
-            if (_buffer is not null)
-                ArrayPool<byte>.Shared.Return(_buffer);
+            if (_buffer is null)
+                return;
+            // Payloads can hold passwords and keys; wipe before the buffer goes back to the shared pool.
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(_buffer.AsSpan(0, Length));
+            ArrayPool<byte>.Shared.Return(_buffer);
         }
     }
 

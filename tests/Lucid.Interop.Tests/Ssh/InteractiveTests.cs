@@ -111,4 +111,27 @@ public sealed class InteractiveTests : IAsyncLifetime
         await tmux.TypeAsync("echo \"rc=$? restored=$([ \"$(stty -g)\" = \"$saved\" ] && echo yes || echo no)\"");
         await tmux.WaitForAsync("^rc=3 restored=yes$");
     }
+
+    [Fact]
+    public async Task Terminated_by_a_signal_still_restores_the_terminal()
+    {
+        var marker = Path.Combine(Path.GetTempPath(), $"lucid-sigterm-{Guid.NewGuid():N}.log");
+        try
+        {
+            await using var tmux = await TmuxTerminal.StartAsync(100, 30);
+            await tmux.TypeAsync("saved=$(stty -g)");
+            await tmux.TypeAsync(Command("-E", marker));
+            await tmux.WaitForAsync(@"[#$] $");
+            var pid = (await ProcessRunner.RunAsync("pgrep", ["-f", marker])).StdOut.Trim();
+            Assert.Matches(@"^\d+$", pid);
+            await ProcessRunner.RunAsync("kill", ["-TERM", pid]);
+            await tmux.WaitForAsync(@"local\$ $");
+            await tmux.TypeAsync("echo \"restored=$([ \"$(stty -g)\" = \"$saved\" ] && echo yes || echo no)\"");
+            await tmux.WaitForAsync("^restored=yes$");
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
+    }
 }

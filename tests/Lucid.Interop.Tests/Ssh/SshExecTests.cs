@@ -127,4 +127,17 @@ public sealed class SshExecTests : IAsyncLifetime
         var result = await Lucid.RunAsync(["ssh", .. args, $"ssh://{_server.User}@127.0.0.1:{_server.Port}", "whoami"]);
         Assert.Equal(($"{_server.User}\n", 0), (result.StdOut, result.ExitCode));
     }
+
+    [Fact]
+    public async Task Dash_t_without_a_terminal_warns_and_dash_tt_forces_a_pty()
+    {
+        var ours = await SshAsync("-t", "tty");
+        var real = await ProcessRunner.RunAsync("ssh", ["-t", .. _server.SshArguments(), "tty"]);
+        Assert.Equal("Pseudo-terminal will not be allocated because stdin is not a terminal.\r\n", real.StdErr);
+        Assert.Equal(real, ours);
+
+        var forced = await SshAsync("-tt", "tty; exit 4");
+        Assert.Matches(@"^/dev/pts/\d+\r\n$", forced.StdOut);
+        Assert.Equal(("Connection to 127.0.0.1 closed.\r\n", 4), (forced.StdErr, forced.ExitCode));
+    }
 }

@@ -18,6 +18,6 @@ public sealed class KeyDerivationTests
     public void Derives_and_extends_keys(char letter, int size, string expected)
     {
         var kex = AlgorithmRegistry.FindKex("curve25519-sha256")!;
-        Assert.Equal(expected, Convert.ToHexStringLower(SshTransport.DeriveKey(kex, Secret, Hash, letter, SessionId, size)));
+        Assert.Equal(expected, Convert.ToHexStringLower(KeyDerivation.DeriveKey(kex, Secret, Hash, letter, SessionId, size)));
     }
 }
