@@ -31,7 +31,7 @@ done
 # --- sizes ------------------------------------------------------------------------------------------
 case "$mode" in
   full)  size=$((2 * 1024 * 1024 * 1024)); reps=3; latency_runs=30; hs_seconds=20; hs_reps=3; sessions=1000; lucid_sessions=10000; alloc_mib=512 ;;
-  quick) size=$((32 * 1024 * 1024));       reps=3; latency_runs=10; hs_seconds=3;  hs_reps=1; sessions=200;  lucid_sessions=500;   alloc_mib=32 ;;
+  quick) size=$((32 * 1024 * 1024));       reps=3; latency_runs=10; hs_seconds=3;  hs_reps=1; sessions=100;  lucid_sessions=500;   alloc_mib=32 ;;
   tiny)  size=$((1024 * 1024));            reps=1; latency_runs=3;  hs_seconds=2;  hs_reps=1; sessions=20;   lucid_sessions=40;    alloc_mib=4 ;;
 esac
 size=${BENCH_SIZE:-$size}; reps=${BENCH_REPS:-$reps}; latency_runs=${BENCH_LATENCY_RUNS:-$latency_runs}
@@ -89,10 +89,11 @@ render() {
       if (base != "" && base !~ /^error/ && base + 0 != 0) s = s sprintf(" (%.2f×)", med[r, p] / base)
       return s
     }
-    { if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1; unit[$1] = $3 }
+    { if (!($1 in seen)) { seen[$1] = 1; if ($3 == "MB/s") order[++n] = $1; else later[++m] = $1; unit[$1] = $3 }
       med[$1, $2] = $4; lo[$1, $2] = $5; hi[$1, $2] = $6
       if ($1 ~ /^idle session PSS/ && $2 == "LO") pss_base = $4 }
     END {
+      for (i = 1; i <= m; i++) order[++n] = later[i]
       for (i = 1; i <= n; i++) if (order[i] ~ /^idle session PSS/) basefor[order[i]] = pss_base
       split("OO LO OL LL", ps, " ")
       printf "| measure | unit | OpenSSH→OpenSSH | Lucid→OpenSSH | OpenSSH→Lucid | Lucid→Lucid |\n"
@@ -113,6 +114,7 @@ cleanup() {
   if [ "$status" -ne 0 ] && [ -s "$results" ] && [ ! -s "$work/table.md" ]; then
     log "stopped early (status $status); the rows measured so far:"
     render >&2 || true
+    [ -z "$out" ] || { echo "Incomplete run (stopped early, status $status): the rows measured so far."; echo; render; } >"$out" || true
   fi
   rm -rf "$work"
   exit "$status"
@@ -178,18 +180,26 @@ LogLevel ERROR
 EOF
 }
 
+# (Re)starts a server on the same port: fresh servers give the memory measurement a clean baseline.
+start_openssh() {
+  stop_tree "$openssh_pid"; openssh_pid=""
+  server_config "$openssh_port" >"$work/openssh_sshd_config"
+  /usr/sbin/sshd -D -e -f "$work/openssh_sshd_config" 2>>"$work/openssh_sshd.log" &
+  openssh_pid=$!
+  wait_listening "$openssh_port" "$openssh_pid" "OpenSSH sshd" "$work/openssh_sshd.log"
+}
+start_lucid() {
+  stop_tree "$lucid_pid"; lucid_pid=""
+  server_config "$lucid_port" >"$work/lucid_sshd_config"
+  "$lucid_bin" sshd -D -e -f "$work/lucid_sshd_config" 2>>"$work/lucid_sshd.log" &
+  lucid_pid=$!
+  wait_listening "$lucid_port" "$lucid_pid" "lucid sshd" "$work/lucid_sshd.log"
+}
 openssh_port=$(free_port)
-server_config "$openssh_port" >"$work/openssh_sshd_config"
-/usr/sbin/sshd -D -e -f "$work/openssh_sshd_config" 2>"$work/openssh_sshd.log" &
-openssh_pid=$!
-wait_listening "$openssh_port" "$openssh_pid" "OpenSSH sshd" "$work/openssh_sshd.log"
-
 lucid_port=$(free_port)
 while [ "$lucid_port" = "$openssh_port" ]; do lucid_port=$(free_port); done
-server_config "$lucid_port" >"$work/lucid_sshd_config"
-"$lucid_bin" sshd -D -e -f "$work/lucid_sshd_config" 2>"$work/lucid_sshd.log" &
-lucid_pid=$!
-wait_listening "$lucid_port" "$lucid_pid" "lucid sshd" "$work/lucid_sshd.log"
+start_openssh
+start_lucid
 log "OpenSSH sshd on 127.0.0.1:$openssh_port (pid $openssh_pid), lucid sshd on 127.0.0.1:$lucid_port (pid $lucid_pid); mode $mode"
 
 # --- clients ----------------------------------------------------------------------------------------------
@@ -219,33 +229,7 @@ record() {
 }
 record_error() { printf '%s\t%s\t%s\terror: %s\t\t\n' "$1" "$2" "$3" "$4" >>"$results"; log "$1 $2: $4"; }
 
-# --- 1. bulk throughput -------------------------------------------------------------------------------
-human_size() { awk -v n="$1" 'BEGIN { if (n >= 2^30) printf "%g GiB", n / 2^30; else printf "%g MiB", n / 2^20 }'; }
-log "throughput: $(human_size "$size") per transfer, $reps runs each"
-for cipher in "${ciphers[@]}"; do
-  short=${cipher%%@*}; [ "$cipher" = aes128-ctr ] && short="aes128-ctr+hmac-sha2-256-etm"
-  for direction in upload download; do
-    for p in "${pairings[@]}"; do
-      values=() failed=""
-      # shellcheck disable=SC2046
-      client_cmd "$p" $(cipher_args "$cipher")
-      for _ in $(seq "$reps"); do
-        t0=$(now_ns)
-        if [ "$direction" = upload ]; then
-          head -c "$size" /dev/zero | timeout 600 "${cmd[@]}" 'cat >/dev/null' 2>"$work/err" || failed=$(head -c 200 "$work/err")
-        else
-          timeout 600 "${cmd[@]}" "head -c $size /dev/zero" </dev/null >/dev/null 2>"$work/err" || failed=$(head -c 200 "$work/err")
-        fi
-        t1=$(now_ns)
-        [ -z "$failed" ] || break
-        values+=("$(awk -v n="$size" -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", n / 1e6 / (ns / 1e9) }')")
-      done
-      if [ -n "$failed" ]; then record_error "$short $direction" "$p" "MB/s" "${failed:-exit status}"; else record "$short $direction" "$p" "MB/s" "${values[@]}"; fi
-    done
-  done
-done
-
-# --- 2. connect + auth + true + exit ----------------------------------------------------------------------
+# --- 1. connect + auth + true + exit ----------------------------------------------------------------------
 log "latency: $latency_runs runs of 'ssh host true' per pairing"
 for p in "${pairings[@]}"; do
   values=() failed=""
@@ -260,7 +244,7 @@ for p in "${pairings[@]}"; do
   else record "connect+auth+true+exit" "$p" "ms" $(printf '%s\n' "${values[@]}" | awk '{ printf "%.1f\n", $1 / 1000 }'); fi
 done
 
-# --- 3. handshake rate (library load generator, 16 concurrent) --------------------------------------------
+# --- 2. handshake rate (library load generator, 16 concurrent) --------------------------------------------
 tool_args=(--user "$user" --key "$key")
 log "handshake rate: 16 concurrent clients for ${hs_seconds} s, $hs_reps runs per server"
 for p in LO LL; do
@@ -278,7 +262,7 @@ for p in LO LL; do
   if [ -n "$failed" ]; then record_error "handshake rate" "$p" "conn/s" "$failed"; else record "handshake rate" "$p" "conn/s" "${values[@]}"; fi
 done
 
-# --- 4. memory per idle authenticated session ------------------------------------------------------------
+# --- 3. memory per idle authenticated session ------------------------------------------------------------
 server_pss_kib() { # sum of Pss over the server and every process it forked
   local pid=$1 total=0 p kib
   for p in $pid $(descendants "$pid"); do
@@ -288,8 +272,8 @@ server_pss_kib() { # sum of Pss over the server and every process it forked
   echo "$total"
 }
 measure_sessions() { # row pairing count
-  local row=$1 p=$2 count=$3 port=$openssh_port pid=$openssh_pid
-  [ "$p" = LL ] && { port=$lucid_port; pid=$lucid_pid; }
+  local row=$1 p=$2 count=$3 port=$openssh_port pid
+  if [ "$p" = LL ]; then port=$lucid_port; start_lucid; pid=$lucid_pid; else start_openssh; pid=$openssh_pid; fi
   sleep 1
   local before; before=$(server_pss_kib "$pid")
   rm -f "$work/hold.in" "$work/hold.out"; mkfifo "$work/hold.in"
@@ -322,7 +306,7 @@ measure_sessions "idle session PSS @$sessions" LO "$sessions"
 measure_sessions "idle session PSS @$sessions" LL "$sessions"
 measure_sessions "idle session PSS @$lucid_sessions" LL "$lucid_sessions"
 
-# --- 5. managed allocations per MiB in steady state -----------------------------------------------------------
+# --- 4. managed allocations per MiB in steady state -----------------------------------------------------------
 log "allocations: $alloc_mib MiB per run after warm-up, $reps runs"
 for direction in down up; do
   for p in LO LL; do
@@ -338,6 +322,32 @@ for direction in down up; do
       fi
     done
     if [ -n "$failed" ]; then record_error "managed alloc $direction" "$p" "B/MiB" "$failed"; else record "managed alloc $direction" "$p" "B/MiB" "${values[@]}"; fi
+  done
+done
+
+# --- 5. bulk throughput (last: the longest; its target rows first) -------------------------------------------------------------------------------
+human_size() { awk -v n="$1" 'BEGIN { if (n >= 2^30) printf "%g GiB", n / 2^30; else printf "%g MiB", n / 2^20 }'; }
+log "throughput: $(human_size "$size") per transfer, $reps runs each"
+for cipher in "${ciphers[@]}"; do
+  short=${cipher%%@*}; [ "$cipher" = aes128-ctr ] && short="aes128-ctr+hmac-sha2-256-etm"
+  for direction in upload download; do
+    for p in "${pairings[@]}"; do
+      values=() failed=""
+      # shellcheck disable=SC2046
+      client_cmd "$p" $(cipher_args "$cipher")
+      for _ in $(seq "$reps"); do
+        t0=$(now_ns)
+        if [ "$direction" = upload ]; then
+          head -c "$size" /dev/zero | timeout 600 "${cmd[@]}" 'cat >/dev/null' 2>"$work/err" || failed=$(head -c 200 "$work/err")
+        else
+          timeout 600 "${cmd[@]}" "head -c $size /dev/zero" </dev/null >/dev/null 2>"$work/err" || failed=$(head -c 200 "$work/err")
+        fi
+        t1=$(now_ns)
+        [ -z "$failed" ] || break
+        values+=("$(awk -v n="$size" -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", n / 1e6 / (ns / 1e9) }')")
+      done
+      if [ -n "$failed" ]; then record_error "$short $direction" "$p" "MB/s" "${failed:-exit status}"; else record "$short $direction" "$p" "MB/s" "${values[@]}"; fi
+    done
   done
 done
 
