@@ -140,6 +140,10 @@ internal sealed class SshServerConnection
             _ = channel.Completion.ContinueWith(_ => Interlocked.Decrement(ref sessions), TaskScheduler.Default);
         };
         connection.Start();
+        using var stopKeepAlive = new CancellationTokenSource();
+        var keepAlive = auth.Config.ClientAliveInterval > TimeSpan.Zero
+            ? KeepAliveAsync(connection, transport, auth, stopKeepAlive.Token)
+            : Task.CompletedTask;
         try
         {
             await connection.Completion.ConfigureAwait(false);
@@ -150,7 +154,44 @@ internal sealed class SshServerConnection
         }
         finally
         {
+            stopKeepAlive.Cancel();
+            await keepAlive.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// ClientAliveInterval/CountMax: every interval a keepalive@openssh.com request (clients answer even
+    /// with a failure); when CountMax of them in a row go unanswered the client is gone and is disconnected.
+    /// </summary>
+    private async Task KeepAliveAsync(SshConnection connection, SshTransport transport, ServerAuthResult auth, CancellationToken cancellationToken)
+    {
+        var interval = auth.Config.ClientAliveInterval;
+        var max = Math.Max(1, auth.Config.ClientAliveCountMax);
+        Task? outstanding = null;
+        var missed = 0;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+                if (outstanding is { IsCompleted: false })
+                {
+                    if (++missed >= max)
+                    {
+                        SshServerLog.Info(_log, $"Timeout, client not responding from user {auth.User.Name} {_client.Ip} port {_client.Port}");
+                        await transport.DisconnectAsync(DisconnectReason.ByApplication, "Timeout, client not responding", CancellationToken.None).ConfigureAwait(false);
+                        return;
+                    }
+                    continue;
+                }
+                missed = 0;
+                outstanding = connection.SendGlobalRequestAsync("keepalive@openssh.com", default, wantReply: true, cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SshException or IOException or ObjectDisposedException)
+        {
+            // The session ended first.
         }
     }
 }

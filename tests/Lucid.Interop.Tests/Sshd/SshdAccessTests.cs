@@ -105,6 +105,35 @@ public sealed class SshdAccessTests
     }
 
     [Fact]
+    public async Task ClientAlive_keeps_a_quiet_session_and_drops_a_client_that_stopped_answering()
+    {
+        await using var server = await LucidSshd.StartAsync("ClientAliveInterval 1", "ClientAliveCountMax 2");
+        var quiet = await server.SshAsync("sleep 3; echo still-here");
+        Assert.Equal("still-here\n", quiet.StdOut);
+
+        var info = new System.Diagnostics.ProcessStartInfo("ssh") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var a in server.SshArguments())
+            info.ArgumentList.Add(a);
+        info.ArgumentList.Add("sleep 60");
+        using var ssh = System.Diagnostics.Process.Start(info)!;
+        await server.WaitForLogAsync($"Accepted publickey for {User}");
+        await Task.Delay(500);
+        // A frozen client answers nothing; the server gives up after CountMax unanswered keepalives.
+        await ProcessRunner.RunAsync("kill", ["-STOP", ssh.Id.ToString()]);
+        try
+        {
+            await server.WaitForLogAsync($"Timeout, client not responding from user {User} 127.0.0.1 port ", TimeSpan.FromSeconds(20));
+        }
+        finally
+        {
+            await ProcessRunner.RunAsync("kill", ["-CONT", ssh.Id.ToString()]);
+        }
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await ssh.WaitForExitAsync(cts.Token);
+        Assert.Equal(255, ssh.ExitCode);
+    }
+
+    [Fact]
     public async Task Data_survives_forced_rekeys_in_both_directions()
     {
         await using var server = await LucidSshd.StartAsync("RekeyLimit 1M");
