@@ -72,7 +72,7 @@ public sealed class InteractiveTests : IAsyncLifetime
         await tmux.WaitForAsync(@"^\(Note that escapes are only recognized immediately after newline\.\)$");
         await tmux.TypeAsync("~~/x", enter: false);
         await tmux.TypeAsync("");
-        await tmux.WaitForAsync("No such file or directory");
+        await tmux.WaitForAsync("No such file or directory\n^remote> $");
         await tmux.TypeAsync("~.", enter: false);
         return await tmux.WaitForAsync(@"local\$ $");
     }

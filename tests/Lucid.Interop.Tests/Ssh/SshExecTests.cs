@@ -140,4 +140,32 @@ public sealed class SshExecTests : IAsyncLifetime
         Assert.Matches(@"^/dev/pts/\d+\r\n$", forced.StdOut);
         Assert.Equal(("Connection to 127.0.0.1 closed.\r\n", 4), (forced.StdErr, forced.ExitCode));
     }
+
+    [Theory]
+    [InlineData("-C")]
+    [InlineData("-o", "RekeyLimit=32K")]
+    public async Task Compression_and_low_rekey_limits_keep_the_data_intact(params string[] flags)
+    {
+        var dir = Directory.CreateTempSubdirectory("lucid-exec-").FullName;
+        try
+        {
+            var input = Path.Combine(dir, "input");
+            var output = Path.Combine(dir, "output");
+            var log = Path.Combine(dir, "log");
+            var data = RandomNumberGenerator.GetBytes(300_000);
+            await File.WriteAllBytesAsync(input, data);
+            var result = await ProcessRunner.RunAsync("/bin/sh", ["-c", $"{ShellCommand([.. flags, "-v", "-E", log, "cat"])} < {Quote(input)} > {Quote(output)}"]);
+            Assert.Equal(0, result.ExitCode);
+            Assert.Equal(Convert.ToHexString(SHA256.HashData(data)), Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(output))));
+            var lines = File.ReadAllText(log);
+            if (flags[0] == "-C")
+                Assert.Contains("compression: zlib@openssh.com\r\n", lines);
+            else
+                Assert.True(lines.Split("debug1: SSH2_MSG_NEWKEYS received").Length > 3, lines); // the first KEX and at least two rekeys
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 }
