@@ -18,10 +18,24 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
     {
         var host = options.EffectiveHostName;
         var port = options.EffectivePort;
-        using var socket = await TcpConnector.ConnectAsync(host, port, options.ConnectTimeout, log, CancellationToken.None);
-        var address = ((IPEndPoint)socket.RemoteEndPoint!).Address.ToString();
-        _peer = $"{address} port {port}";
-        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        Stream stream;
+        string address;
+        if (options.ProxyCommand is { } proxy && !proxy.Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            var command = ProxyCommandStream.Expand(proxy, host, port, options.EffectiveUser, options.Host ?? host);
+            log.Debug1($"Executing proxy command: exec {command}");
+            stream = ProxyCommandStream.Start(command);
+            address = "UNKNOWN"; // OpenSSH's name for a peer behind a proxy command
+            _peer = "UNKNOWN port 65535";
+        }
+        else
+        {
+            var socket = await TcpConnector.ConnectAsync(host, port, options.ConnectTimeout, log, CancellationToken.None);
+            address = ((IPEndPoint)socket.RemoteEndPoint!).Address.ToString();
+            _peer = $"{address} port {port}";
+            stream = new NetworkStream(socket, ownsSocket: true);
+        }
+        await using var connection = stream;
         using var loggers = new SshLoggerProvider(log);
         var logger = loggers.CreateLogger("Lucid.Ssh");
         var verifier = new HostKeyVerifier(options, log);

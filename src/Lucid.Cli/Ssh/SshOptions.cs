@@ -36,6 +36,7 @@ internal sealed class SshOptions
     public bool? BatchMode { get; private set; }
     public string? PreferredAuthentications { get; private set; }
     public TimeSpan? ConnectTimeout { get; private set; }
+    public string? ProxyCommand { get; private set; }
     public RequestTty? RequestTty { get; private set; }
     public LogLevel? LogLevel { get; private set; }
     public bool? Compression { get; private set; }
@@ -131,6 +132,9 @@ internal sealed class SshOptions
                     "accept-new" => Ssh.StrictHostKeyChecking.AcceptNew,
                     _ => throw Bad($"unsupported option \"{value}\"."),
                 };
+                break;
+            case "proxycommand":
+                ProxyCommand ??= value;
                 break;
             case "userknownhostsfile":
                 UserKnownHostsFiles ??= [.. value.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
