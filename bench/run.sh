@@ -9,7 +9,8 @@
 #   --no-build  use binaries already built (LUCID and BENCH_TOOL below)
 #   --out FILE  also write the table (markdown) to FILE
 # Environment: LUCID (the lucid executable; default: ./lucid's ReadyToRun publish), BENCH_TOOL (Lucid.Bench.dll),
-# BENCH_REPS / BENCH_SIZE / BENCH_LATENCY_RUNS / BENCH_HANDSHAKE_SECONDS / BENCH_SESSIONS override the mode's sizes.
+# BENCH_REPS / BENCH_SIZE / BENCH_LATENCY_RUNS / BENCH_HANDSHAKE_SECONDS / BENCH_HANDSHAKE_REPS / BENCH_SESSIONS
+# override the mode's sizes; BENCH_DEADLINE=HH:MM (UTC) skips the throughput rows not started by then.
 #
 # Every figure is the median of repeated runs, with [min-max] after it; the ratio is to OpenSSH->OpenSSH.
 # Everything stops by itself: each wait is bounded, and the servers are killed on every exit path.
@@ -36,7 +37,10 @@ case "$mode" in
 esac
 settle=1; [ "$mode" = tiny ] && settle=0.2
 size=${BENCH_SIZE:-$size}; reps=${BENCH_REPS:-$reps}; latency_runs=${BENCH_LATENCY_RUNS:-$latency_runs}
-hs_seconds=${BENCH_HANDSHAKE_SECONDS:-$hs_seconds}; sessions=${BENCH_SESSIONS:-$sessions}
+hs_seconds=${BENCH_HANDSHAKE_SECONDS:-$hs_seconds}; hs_reps=${BENCH_HANDSHAKE_REPS:-$hs_reps}; sessions=${BENCH_SESSIONS:-$sessions}
+# BENCH_DEADLINE=HH:MM (UTC): throughput rows not started by then are left out (marked "not run"), so a
+# time-boxed run still ends with a table.
+deadline=""; [ -z "${BENCH_DEADLINE:-}" ] || deadline=$(date -u -d "$BENCH_DEADLINE" +%s)
 ciphers=(chacha20-poly1305@openssh.com aes128-gcm@openssh.com aes256-gcm@openssh.com aes128-ctr)
 pairings=(OO LO OL LL) # client then server: O = OpenSSH, L = Lucid
 declare -A pairing_name=([OO]="OpenSSH→OpenSSH" [LO]="Lucid→OpenSSH" [OL]="OpenSSH→Lucid" [LL]="Lucid→Lucid")
@@ -82,12 +86,12 @@ render() {
   awk -F'\t' -v names="OO=OpenSSH→OpenSSH,LO=Lucid→OpenSSH,OL=OpenSSH→Lucid,LL=Lucid→Lucid" '
     function cell(r, p,   base, s) {
       if (!((r, p) in med)) return "—"
-      if (med[r, p] ~ /^error/) return med[r, p]
+      if (med[r, p] ~ /^(error|not run)/) return med[r, p]
       s = med[r, p]
       if (lo[r, p] != hi[r, p]) s = s " [" lo[r, p] "–" hi[r, p] "]"
       if (r ~ /^managed alloc/) return s # the target is zero; OpenSSH has no managed heap to compare with
       base = ((r, "OO") in med) ? med[r, "OO"] : (((r, "LO") in med) ? med[r, "LO"] : basefor[r])
-      if (base != "" && base !~ /^error/ && base + 0 != 0) s = s sprintf(" (%.2f×)", med[r, p] / base)
+      if (base != "" && base !~ /^(error|not run)/ && base + 0 != 0) s = s sprintf(" (%.2f×)", med[r, p] / base)
       return s
     }
     { if (!($1 in seen)) { seen[$1] = 1; if ($3 == "MB/s") order[++n] = $1; else later[++m] = $1; unit[$1] = $3 }
@@ -230,6 +234,9 @@ record() {
 }
 record_error() { printf '%s\t%s\t%s\terror: %s\t\t\n' "$1" "$2" "$3" "$4" >>"$results"; log "$1 $2: $4"; }
 
+clk_tck=$(getconf CLK_TCK)
+server_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat" 2>/dev/null || echo 0; } # CPU incl. reaped children
+
 # --- 1. connect + auth + true + exit ----------------------------------------------------------------------
 log "latency: $latency_runs runs of 'ssh host true' per pairing"
 for p in "${pairings[@]}"; do
@@ -249,12 +256,15 @@ done
 tool_args=(--user "$user" --key "$key")
 log "handshake rate: 16 concurrent clients for ${hs_seconds} s, $hs_reps runs per server"
 for p in LO LL; do
-  port=$openssh_port; [ "$p" = LL ] && port=$lucid_port
+  port=$openssh_port spid=$openssh_pid; [ "$p" = LL ] && { port=$lucid_port; spid=$lucid_pid; }
   values=() failed=""
   for _ in $(seq "$hs_reps"); do
+    s0=$(server_ticks "$spid")
     if line=$(timeout $((hs_seconds + 90)) dotnet "$bench_tool" handshake --port "$port" "${tool_args[@]}" --seconds "$hs_seconds" --concurrency 16 2>"$work/err"); then
       values+=("$(awk '{ print $3 }' <<<"$line")")
       errors=$(awk '{ print $7 }' <<<"$line")
+      sleep 0.5 # the last connections' processes are reaped (and their CPU counted)
+      log "handshake ${pairing_name[$p]}: $line; server CPU $(awk -v d=$(( $(server_ticks "$spid") - s0 )) -v hz="$clk_tck" -v n="$(awk '{ print $5 }' <<<"$line")" 'BEGIN { printf "%.1f", n ? d / hz * 1000 / n : 0 }') ms per connection (including the session's shell)"
       [ "$errors" = 0 ] || log "handshake ${pairing_name[$p]}: $errors failed connections ($(head -c 200 "$work/err"))"
     else
       failed="$(head -c 200 "$work/err")"; break
@@ -334,12 +344,13 @@ log "throughput: $(human_size "$size") per transfer, $reps runs each"
 cpu=0
 if [ "$mode" != tiny ] && perf stat -x, -e task-clock -o /dev/null -- true 2>/dev/null; then cpu=1; fi
 cpu_results="$work/cpu.tsv"; : >"$cpu_results"
-clk_tck=$(getconf CLK_TCK)
-server_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 for cipher in "${ciphers[@]}"; do
   short=${cipher%%@*}; [ "$cipher" = aes128-ctr ] && short="aes128-ctr+hmac-sha2-256-etm"
   for direction in upload download; do
     for p in "${pairings[@]}"; do
+      if [ -n "$deadline" ] && [ "$(date +%s)" -ge "$deadline" ]; then
+        printf '%s\t%s\t%s\tnot run (time limit)\t\t\n' "$short $direction" "$p" "MB/s" >>"$results"; continue
+      fi
       values=() failed="" client_pcts=() server_pcts=()
       spid=$openssh_pid; [ "${p:1:1}" = L ] && spid=$lucid_pid
       # shellcheck disable=SC2046
