@@ -74,6 +74,8 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
             await using var client = await SshClient.ConnectAsync(transport, clientOptions, context);
             _transport = null; // the client owns it now
             log.Verbose($"Authenticated to {host} ([{address}]:{port}) using \"{client.AuthenticatedMethod}\".");
+            if (options.StdioForward is { } target)
+                return await StdioForwardAsync(client, target);
             return await new SessionRunner(options, log, client.Connection, transport).RunAsync();
         }
         catch (SshException e)
@@ -85,6 +87,27 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
             if (_transport is not null)
                 await _transport.DisposeAsync();
         }
+    }
+
+    /// <summary>-W: one direct-tcpip channel carrying stdin to the target and the target's bytes to stdout.</summary>
+    private static async Task<int> StdioForwardAsync(SshClient client, string target)
+    {
+        var colon = target.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(target.AsSpan(colon + 1), out var targetPort) || targetPort is <= 0 or > 65535)
+            throw new SshFatalException($"Bad stdio forwarding specification '{target}'");
+        var targetHost = target[..colon].Trim('[', ']');
+        var channel = await client.OpenDirectTcpIpAsync(targetHost, targetPort);
+        await using var channelStream = channel.AsStream();
+        using var stdin = Console.OpenStandardInput();
+        using var stdout = Console.OpenStandardOutput();
+        var upload = Task.Run(async () =>
+        {
+            await stdin.CopyToAsync(channelStream);
+            await channel.SendEofAsync();
+        });
+        await channelStream.CopyToAsync(stdout);
+        await stdout.FlushAsync();
+        return 0;
     }
 
     private static IReadOnlyList<string> Edit(AlgorithmCategory category, string? spec, string keyword)

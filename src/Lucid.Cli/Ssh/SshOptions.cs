@@ -37,6 +37,9 @@ internal sealed class SshOptions
     public string? PreferredAuthentications { get; private set; }
     public TimeSpan? ConnectTimeout { get; private set; }
     public string? ProxyCommand { get; private set; }
+
+    /// <summary>-W host:port: stdin and stdout become a direct-tcpip channel to that address, nothing else runs.</summary>
+    public string? StdioForward { get; set; }
     public RequestTty? RequestTty { get; private set; }
     public LogLevel? LogLevel { get; private set; }
     public bool? Compression { get; private set; }

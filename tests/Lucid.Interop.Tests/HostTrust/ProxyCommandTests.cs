@@ -37,4 +37,14 @@ public sealed class ProxyCommandTests(OpenSshServerFixture fixture)
         var theirs = await ProcessRunner.RunAsync("ssh", ["-o", "ProxyCommand=true", .. Server.SshArguments(), "true"]);
         Assert.Equal(theirs.StdErr, ours.StdErr);
     }
+
+    [Fact]
+    public async Task Stdio_forwarding_with_W_carries_OpenSSH_ssh_to_the_server()
+    {
+        var lucidW = $"{Lucid.Executable} ssh -F /dev/null -p %p -i {Server.ClientKeyPath("ed25519")} -o UserKnownHostsFile={Server.KnownHostsPath} " +
+            $"-o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes -l %r -W %h:%p %h";
+        var result = await ProcessRunner.RunAsync("ssh", ["-o", "ProxyCommand=" + lucidW, .. Server.SshArguments(), "echo via-W"]);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("via-W\n", result.StdOut);
+    }
 }
