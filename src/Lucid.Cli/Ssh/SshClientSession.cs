@@ -20,7 +20,10 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
         var port = options.EffectivePort;
         Stream stream;
         string address;
-        if (options.ProxyCommand is { } proxy && !proxy.Equals("none", StringComparison.OrdinalIgnoreCase))
+        var proxy = options.ProxyCommand;
+        if (options.ProxyJump is { } jump && !jump.Equals("none", StringComparison.OrdinalIgnoreCase))
+            proxy = JumpCommand(jump);
+        if (proxy is not null && !proxy.Equals("none", StringComparison.OrdinalIgnoreCase))
         {
             var command = ProxyCommandStream.Expand(proxy, host, port, options.EffectiveUser, options.Host ?? host);
             log.Debug1($"Executing proxy command: exec {command}");
@@ -44,7 +47,7 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
         {
             var transportOptions = new ClientTransportOptions
             {
-                Host = options.Host ?? host,
+                Host = host, // known_hosts is keyed by the real host name (after HostName), as in OpenSSH
                 Port = port,
                 PeerDescription = _peer,
                 Logger = logger,
@@ -87,6 +90,49 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
             if (_transport is not null)
                 await _transport.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// ProxyJump as OpenSSH's ssh.c turns it into a proxy command: the last hop is reached by a nested ssh that
+    /// itself jumps through the earlier hops (-J) and forwards stdio (-W) to this connection's target; -F and -v
+    /// are passed on. Each hop therefore checks its own host key and nothing but TCP is forwarded.
+    /// </summary>
+    private string JumpCommand(string jump)
+    {
+        var hops = jump.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var last = hops[^1];
+        string? user = null;
+        var at = last.LastIndexOf('@');
+        if (at >= 0)
+        {
+            user = last[..at];
+            last = last[(at + 1)..];
+        }
+        string? port = null;
+        if (last.StartsWith('[') && last.IndexOf("]:", StringComparison.Ordinal) is var close and > 0)
+        {
+            port = last[(close + 2)..];
+            last = last[1..close];
+        }
+        else if (last.IndexOf(':') is var colon and > 0 && last.IndexOf(':', colon + 1) < 0)
+        {
+            port = last[(colon + 1)..];
+            last = last[..colon];
+        }
+        static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+        var command = new System.Text.StringBuilder(Quote(Environment.ProcessPath ?? "lucid")).Append(" ssh");
+        if (options.Verbosity > 0)
+            command.Append(" -").Append('v', options.Verbosity);
+        if (options.ConfigFile is { } config)
+            command.Append(" -F ").Append(Quote(config));
+        if (user is not null)
+            command.Append(" -l ").Append(Quote(user));
+        if (port is not null)
+            command.Append(" -p ").Append(Quote(port));
+        if (hops.Length > 1)
+            command.Append(" -J ").Append(Quote(string.Join(',', hops[..^1])));
+        command.Append(" -W '[%h]:%p' ").Append(Quote(last));
+        return command.ToString();
     }
 
     /// <summary>-W: one direct-tcpip channel carrying stdin to the target and the target's bytes to stdout.</summary>

@@ -38,6 +38,16 @@ internal sealed class SshOptions
     public TimeSpan? ConnectTimeout { get; private set; }
     public string? ProxyCommand { get; private set; }
 
+    /// <summary>ProxyJump/-J as given ("none" clears it); the first obtained value wins.</summary>
+    public string? ProxyJump { get; private set; }
+
+    /// <summary>Records -J / ProxyJump once; ProxyCommand and ProxyJump exclude each other, first one wins.</summary>
+    public void SetProxyJump(string value)
+    {
+        if (ProxyJump is null && ProxyCommand is null)
+            ProxyJump = value;
+    }
+
     /// <summary>-W host:port: stdin and stdout become a direct-tcpip channel to that address, nothing else runs.</summary>
     public string? StdioForward { get; set; }
     public RequestTty? RequestTty { get; private set; }
@@ -137,7 +147,12 @@ internal sealed class SshOptions
                 };
                 break;
             case "proxycommand":
-                ProxyCommand ??= value;
+                if (ProxyJump is null)
+                    ProxyCommand ??= value;
+                break;
+            case "proxyjump":
+                if (ProxyCommand is null)
+                    SetProxyJump(value);
                 break;
             case "userknownhostsfile":
                 UserKnownHostsFiles ??= [.. value.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
