@@ -33,7 +33,21 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
         }
         else
         {
-            var socket = await TcpConnector.ConnectAsync(host, port, options.ConnectTimeout, log, CancellationToken.None);
+            Socket socket;
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    socket = await TcpConnector.ConnectAsync(host, port, options.ConnectTimeout, log, CancellationToken.None);
+                    break;
+                }
+                catch (SshFatalException) when (attempt < (options.ConnectionAttempts ?? 1))
+                {
+                    // OpenSSH waits a second between attempts and says so at debug1.
+                    await Task.Delay(TimeSpan.FromSeconds(1));
+                    log.Debug1("Trying again...");
+                }
+            }
             address = ((IPEndPoint)socket.RemoteEndPoint!).Address.ToString();
             _peer = $"{address} port {port}";
             stream = new NetworkStream(socket, ownsSocket: true);

@@ -38,6 +38,9 @@ internal sealed class SshOptions
     public TimeSpan? ConnectTimeout { get; private set; }
     public string? ProxyCommand { get; private set; }
 
+    /// <summary>ConnectionAttempts: how many times to try the TCP connection, a second apart (default 1).</summary>
+    public int? ConnectionAttempts { get; private set; }
+
     /// <summary>ProxyJump/-J as given ("none" clears it); the first obtained value wins.</summary>
     public string? ProxyJump { get; private set; }
 
@@ -192,6 +195,11 @@ internal sealed class SshOptions
                 break;
             case "preferredauthentications":
                 PreferredAuthentications ??= value;
+                break;
+            case "connectionattempts":
+                if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var attempts) || attempts <= 0)
+                    throw Bad("invalid integer value.");
+                ConnectionAttempts ??= attempts;
                 break;
             case "connecttimeout":
                 if (value.Equals("none", StringComparison.OrdinalIgnoreCase))
