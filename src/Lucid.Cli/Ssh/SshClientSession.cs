@@ -91,6 +91,9 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
             await using var client = await SshClient.ConnectAsync(transport, clientOptions, context);
             _transport = null; // the client owns it now
             log.Verbose($"Authenticated to {host} ([{address}]:{port}) using \"{client.AuthenticatedMethod}\".");
+            using var keepalive = new CancellationTokenSource();
+            if (options.ServerAliveInterval is { } interval && interval > TimeSpan.Zero)
+                _ = KeepAliveAsync(client, interval, options.ServerAliveCountMax ?? 3, host, keepalive.Token);
             if (options.StdioForward is { } target)
                 return await StdioForwardAsync(client, target);
             return await new SessionRunner(options, log, client.Connection, transport).RunAsync();
@@ -147,6 +150,38 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
             command.Append(" -J ").Append(Quote(string.Join(',', hops[..^1])));
         command.Append(" -W '[%h]:%p' ").Append(Quote(last));
         return command.ToString();
+    }
+
+    /// <summary>
+    /// ServerAliveInterval: a keepalive@openssh.com request each interval; when CountMax of them are unanswered,
+    /// OpenSSH's "Timeout, server HOST not responding." and exit 255 (the session cannot end cleanly then).
+    /// </summary>
+    private async Task KeepAliveAsync(SshClient client, TimeSpan interval, int countMax, string host, CancellationToken cancellationToken)
+    {
+        var unanswered = 0;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(interval, cancellationToken);
+                if (Volatile.Read(ref unanswered) >= countMax)
+                {
+                    log.Info($"Timeout, server {host} not responding.");
+                    Environment.Exit(255);
+                }
+                Interlocked.Increment(ref unanswered);
+                _ = client.Connection.SendGlobalRequestAsync("keepalive@openssh.com", default, true, cancellationToken)
+                    .ContinueWith(t =>
+                    {
+                        // Any answer, success or failure, proves the server is alive.
+                        if (t.IsCompletedSuccessfully)
+                            Volatile.Write(ref unanswered, 0);
+                    }, TaskScheduler.Default);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     /// <summary>-W: one direct-tcpip channel carrying stdin to the target and the target's bytes to stdout.</summary>

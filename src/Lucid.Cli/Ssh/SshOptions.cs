@@ -41,6 +41,10 @@ internal sealed class SshOptions
     /// <summary>ConnectionAttempts: how many times to try the TCP connection, a second apart (default 1).</summary>
     public int? ConnectionAttempts { get; private set; }
 
+    /// <summary>ServerAliveInterval / ServerAliveCountMax: keepalive requests and how many may go unanswered (default 3).</summary>
+    public TimeSpan? ServerAliveInterval { get; private set; }
+    public int? ServerAliveCountMax { get; private set; }
+
     /// <summary>ProxyJump/-J as given ("none" clears it); the first obtained value wins.</summary>
     public string? ProxyJump { get; private set; }
 
@@ -196,6 +200,14 @@ internal sealed class SshOptions
             case "preferredauthentications":
                 PreferredAuthentications ??= value;
                 break;
+            case "serveraliveinterval":
+                ServerAliveInterval ??= TimeValue.Parse(value) ?? throw Bad("invalid time value.");
+                break;
+            case "serveralivecountmax":
+                if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var countMax))
+                    throw Bad("invalid integer value.");
+                ServerAliveCountMax ??= countMax;
+                break;
             case "connectionattempts":
                 if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var attempts) || attempts <= 0)
                     throw Bad("invalid integer value.");
@@ -231,8 +243,7 @@ internal sealed class SshOptions
                 NumberOfPasswordPrompts ??= prompts;
                 break;
             // OpenSSH settings accepted without effect for now, so existing command lines keep working.
-            case "checkhostip" or "hashknownhosts" or "globalknownhostsfile" or "serveraliveinterval"
-                or "serveralivecountmax" or "addressfamily" or "forwardagent" or "forwardx11" or "controlmaster"
+            case "checkhostip" or "hashknownhosts" or "globalknownhostsfile" or "addressfamily" or "forwardagent" or "forwardx11" or "controlmaster"
                 or "controlpath" or "controlpersist" or "updatehostkeys" or "visualhostkey" or "tcpkeepalive"
                 or "sendenv" or "setenv" or "addkeystoagent" or "loglevelverbose" or "enableescapecommandline"
                 or "host" or "match":
