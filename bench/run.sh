@@ -67,11 +67,10 @@ chmod 755 "$work"
 results="$work/results.tsv"; : >"$results"
 openssh_pid="" lucid_pid="" holder_pid=""
 
-descendants() { # every process below $1 (not $1 itself)
-  local pid=$1 child
-  for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do
-    echo "$child"; descendants "$child"
-  done
+descendants() { # every process below $1 (not $1 itself), from one process listing (OpenSSH has 2 per session)
+  ps -e -o pid=,ppid= 2>/dev/null | awk -v root="$1" '
+    { kids[$2] = kids[$2] " " $1 }
+    END { n = split(kids[root], queue, " "); for (i = 1; i <= n; i++) { print queue[i]; m = split(kids[queue[i]], more, " "); for (j = 1; j <= m; j++) queue[++n] = more[j] } }'
 }
 stop_tree() { # stop a server we started and every process it forked
   local pid=$1
@@ -275,12 +274,9 @@ done
 
 # --- 3. memory per idle authenticated session ------------------------------------------------------------
 server_pss_kib() { # sum of Pss over the server and every process it forked
-  local pid=$1 total=0 p kib
-  for p in $pid $(descendants "$pid"); do
-    kib=$(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null || true)
-    total=$((total + ${kib:-0}))
-  done
-  echo "$total"
+  local pid=$1 p files=()
+  for p in $pid $(descendants "$pid"); do files+=("/proc/$p/smaps_rollup"); done
+  cat "${files[@]}" 2>/dev/null | awk '/^Pss:/ { total += $2 } END { print total + 0 }'
 }
 measure_sessions() { # row pairing count
   local row=$1 p=$2 count=$3 port=$openssh_port pid
