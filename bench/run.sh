@@ -9,7 +9,8 @@
 #   --no-build  use binaries already built (LUCID and BENCH_TOOL below)
 #   --out FILE  also write the table (markdown) to FILE
 # Environment: LUCID (the lucid executable; default: ./lucid's ReadyToRun publish), BENCH_TOOL (Lucid.Bench.dll),
-# BENCH_REPS / BENCH_SIZE / BENCH_LATENCY_RUNS / BENCH_HANDSHAKE_SECONDS / BENCH_SESSIONS override the mode's sizes.
+# BENCH_REPS / BENCH_SIZE / BENCH_LATENCY_RUNS / BENCH_HANDSHAKE_SECONDS / BENCH_HANDSHAKE_REPS / BENCH_SESSIONS
+# override the mode's sizes; BENCH_DEADLINE=HH:MM (UTC) skips the throughput rows not started by then.
 #
 # Every figure is the median of repeated runs, with [min-max] after it; the ratio is to OpenSSH->OpenSSH.
 # Everything stops by itself: each wait is bounded, and the servers are killed on every exit path.
@@ -34,8 +35,12 @@ case "$mode" in
   quick) size=$((32 * 1024 * 1024));       reps=3; latency_runs=10; hs_seconds=3;  hs_reps=1; sessions=100;  lucid_sessions=500;   alloc_mib=32 ;;
   tiny)  size=$((1024 * 1024));            reps=1; latency_runs=3;  hs_seconds=2;  hs_reps=1; sessions=20;   lucid_sessions=40;    alloc_mib=4 ;;
 esac
+settle=1; [ "$mode" = tiny ] && settle=0.2
 size=${BENCH_SIZE:-$size}; reps=${BENCH_REPS:-$reps}; latency_runs=${BENCH_LATENCY_RUNS:-$latency_runs}
-hs_seconds=${BENCH_HANDSHAKE_SECONDS:-$hs_seconds}; sessions=${BENCH_SESSIONS:-$sessions}
+hs_seconds=${BENCH_HANDSHAKE_SECONDS:-$hs_seconds}; hs_reps=${BENCH_HANDSHAKE_REPS:-$hs_reps}; sessions=${BENCH_SESSIONS:-$sessions}
+# BENCH_DEADLINE=HH:MM (UTC): throughput rows not started by then are left out (marked "not run"), so a
+# time-boxed run still ends with a table.
+deadline=""; [ -z "${BENCH_DEADLINE:-}" ] || deadline=$(date -u -d "$BENCH_DEADLINE" +%s)
 ciphers=(chacha20-poly1305@openssh.com aes128-gcm@openssh.com aes256-gcm@openssh.com aes128-ctr)
 pairings=(OO LO OL LL) # client then server: O = OpenSSH, L = Lucid
 declare -A pairing_name=([OO]="OpenSSH→OpenSSH" [LO]="Lucid→OpenSSH" [OL]="OpenSSH→Lucid" [LL]="Lucid→Lucid")
@@ -81,12 +86,12 @@ render() {
   awk -F'\t' -v names="OO=OpenSSH→OpenSSH,LO=Lucid→OpenSSH,OL=OpenSSH→Lucid,LL=Lucid→Lucid" '
     function cell(r, p,   base, s) {
       if (!((r, p) in med)) return "—"
-      if (med[r, p] ~ /^error/) return med[r, p]
+      if (med[r, p] ~ /^(error|not run)/) return med[r, p]
       s = med[r, p]
       if (lo[r, p] != hi[r, p]) s = s " [" lo[r, p] "–" hi[r, p] "]"
       if (r ~ /^managed alloc/) return s # the target is zero; OpenSSH has no managed heap to compare with
       base = ((r, "OO") in med) ? med[r, "OO"] : (((r, "LO") in med) ? med[r, "LO"] : basefor[r])
-      if (base != "" && base !~ /^error/ && base + 0 != 0) s = s sprintf(" (%.2f×)", med[r, p] / base)
+      if (base != "" && base !~ /^(error|not run)/ && base + 0 != 0) s = s sprintf(" (%.2f×)", med[r, p] / base)
       return s
     }
     { if (!($1 in seen)) { seen[$1] = 1; if ($3 == "MB/s") order[++n] = $1; else later[++m] = $1; unit[$1] = $3 }
@@ -229,6 +234,9 @@ record() {
 }
 record_error() { printf '%s\t%s\t%s\terror: %s\t\t\n' "$1" "$2" "$3" "$4" >>"$results"; log "$1 $2: $4"; }
 
+clk_tck=$(getconf CLK_TCK)
+server_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat" 2>/dev/null || echo 0; } # CPU incl. reaped children
+
 # --- 1. connect + auth + true + exit ----------------------------------------------------------------------
 log "latency: $latency_runs runs of 'ssh host true' per pairing"
 for p in "${pairings[@]}"; do
@@ -248,12 +256,15 @@ done
 tool_args=(--user "$user" --key "$key")
 log "handshake rate: 16 concurrent clients for ${hs_seconds} s, $hs_reps runs per server"
 for p in LO LL; do
-  port=$openssh_port; [ "$p" = LL ] && port=$lucid_port
+  port=$openssh_port spid=$openssh_pid; [ "$p" = LL ] && { port=$lucid_port; spid=$lucid_pid; }
   values=() failed=""
   for _ in $(seq "$hs_reps"); do
+    s0=$(server_ticks "$spid")
     if line=$(timeout $((hs_seconds + 90)) dotnet "$bench_tool" handshake --port "$port" "${tool_args[@]}" --seconds "$hs_seconds" --concurrency 16 2>"$work/err"); then
       values+=("$(awk '{ print $3 }' <<<"$line")")
       errors=$(awk '{ print $7 }' <<<"$line")
+      sleep 0.5 # the last connections' processes are reaped (and their CPU counted)
+      log "handshake ${pairing_name[$p]}: $line; server CPU $(awk -v d=$(( $(server_ticks "$spid") - s0 )) -v hz="$clk_tck" -v n="$(awk '{ print $5 }' <<<"$line")" 'BEGIN { printf "%.1f", n ? d / hz * 1000 / n : 0 }') ms per connection (including the session's shell)"
       [ "$errors" = 0 ] || log "handshake ${pairing_name[$p]}: $errors failed connections ($(head -c 200 "$work/err"))"
     else
       failed="$(head -c 200 "$work/err")"; break
@@ -274,7 +285,7 @@ server_pss_kib() { # sum of Pss over the server and every process it forked
 measure_sessions() { # row pairing count
   local row=$1 p=$2 count=$3 port=$openssh_port pid
   if [ "$p" = LL ]; then port=$lucid_port; start_lucid; pid=$lucid_pid; else start_openssh; pid=$openssh_pid; fi
-  sleep 1
+  sleep "$settle"
   local before; before=$(server_pss_kib "$pid")
   rm -f "$work/hold.in" "$work/hold.out"; mkfifo "$work/hold.in"
   dotnet "$bench_tool" hold --port "$port" "${tool_args[@]}" --count "$count" --concurrency 16 --hold-seconds 900 \
@@ -292,7 +303,7 @@ measure_sessions() { # row pairing count
     exec 7>&-; kill "$holder_pid" 2>/dev/null || true; wait "$holder_pid" 2>/dev/null || true; holder_pid=""
     record_error "$row" "$p" "KiB/session" "no sessions held ($(head -c 200 "$work/hold.err"))"; return
   fi
-  sleep 2 # let the server settle (the last sessions' authentication work, deferred frees)
+  sleep "$settle"; sleep "$settle" # let the server settle (the last sessions' authentication work, deferred frees)
   local after; after=$(server_pss_kib "$pid")
   [ "$held" = "$count" ] || log "$row ${pairing_name[$p]}: held $held of $count sessions ($(head -c 200 "$work/hold.err"))"
   exec 7>&-
@@ -328,34 +339,78 @@ done
 # --- 5. bulk throughput (last: the longest; its target rows first) -------------------------------------------------------------------------------
 human_size() { awk -v n="$1" 'BEGIN { if (n >= 2^30) printf "%g GiB", n / 2^30; else printf "%g MiB", n / 2^20 }'; }
 log "throughput: $(human_size "$size") per transfer, $reps runs each"
+# Where the CPU goes (full and quick runs, when perf works): the client's task-clock (perf stat, the client and
+# everything it runs) and the server's CPU ticks including reaped children (/proc/PID/stat utime+stime+cutime+cstime).
+cpu=0
+if [ "$mode" != tiny ] && perf stat -x, -e task-clock -o /dev/null -- true 2>/dev/null; then cpu=1; fi
+cpu_results="$work/cpu.tsv"; : >"$cpu_results"
 for cipher in "${ciphers[@]}"; do
   short=${cipher%%@*}; [ "$cipher" = aes128-ctr ] && short="aes128-ctr+hmac-sha2-256-etm"
   for direction in upload download; do
     for p in "${pairings[@]}"; do
-      values=() failed=""
+      if [ -n "$deadline" ] && [ "$(date +%s)" -ge "$deadline" ]; then
+        printf '%s\t%s\t%s\tnot run (time limit)\t\t\n' "$short $direction" "$p" "MB/s" >>"$results"; continue
+      fi
+      values=() failed="" client_pcts=() server_pcts=()
+      spid=$openssh_pid; [ "${p:1:1}" = L ] && spid=$lucid_pid
       # shellcheck disable=SC2046
       client_cmd "$p" $(cipher_args "$cipher")
+      run=("${cmd[@]}")
+      [ "$cpu" = 0 ] || run=(perf stat -x, -e task-clock -o "$work/perf" -- "${cmd[@]}")
       for _ in $(seq "$reps"); do
+        s0=$(server_ticks "$spid")
         t0=$(now_ns)
         if [ "$direction" = upload ]; then
-          head -c "$size" /dev/zero | timeout 600 "${cmd[@]}" 'cat >/dev/null' 2>"$work/err" || failed=$(head -c 200 "$work/err")
+          head -c "$size" /dev/zero | timeout 600 "${run[@]}" 'cat >/dev/null' 2>"$work/err" || failed=$(head -c 200 "$work/err")
         else
-          timeout 600 "${cmd[@]}" "head -c $size /dev/zero" </dev/null >/dev/null 2>"$work/err" || failed=$(head -c 200 "$work/err")
+          timeout 600 "${run[@]}" "head -c $size /dev/zero" </dev/null >/dev/null 2>"$work/err" || failed=$(head -c 200 "$work/err")
         fi
         t1=$(now_ns)
         [ -z "$failed" ] || break
         values+=("$(awk -v n="$size" -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", n / 1e6 / (ns / 1e9) }')")
+        if [ "$cpu" = 1 ]; then
+          sleep 0.2 # OpenSSH's per-connection process is reaped (and counted) just after the client exits
+          s1=$(server_ticks "$spid")
+          client_pcts+=("$(awk -F, -v ns=$((t1 - t0)) '$3 ~ /task-clock/ { printf "%.0f", $1 / (ns / 1e6) * 100 }' "$work/perf")")
+          server_pcts+=("$(awk -v d=$((s1 - s0)) -v hz="$clk_tck" -v ns=$((t1 - t0)) 'BEGIN { printf "%.0f", d / hz / (ns / 1e9) * 100 }')")
+        fi
       done
       if [ -n "$failed" ]; then record_error "$short $direction" "$p" "MB/s" "${failed:-exit status}"; else record "$short $direction" "$p" "MB/s" "${values[@]}"; fi
+      if [ "$cpu" = 1 ] && [ -z "$failed" ]; then
+        median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+        printf '%s\t%s\t%s\t%s\n' "$short $direction" "$p" "$(median "${client_pcts[@]}")" "$(median "${server_pcts[@]}")" >>"$cpu_results"
+      fi
     done
   done
 done
+
+render_cpu() {
+  awk -F'\t' '
+    { if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } c[$1, $2] = $3 "% / " $4 "%" }
+    END {
+      split("OO LO OL LL", ps, " ")
+      printf "| transfer (client / server CPU, %% of one core) | OpenSSH→OpenSSH | Lucid→OpenSSH | OpenSSH→Lucid | Lucid→Lucid |\n"
+      printf "|---|---|---|---|---|\n"
+      for (i = 1; i <= n; i++) {
+        printf "| %s |", order[i]
+        for (j = 1; j <= 4; j++) printf " %s |", ((order[i], ps[j]) in c) ? c[order[i], ps[j]] : "—"
+        printf "\n"
+      }
+    }' "$cpu_results"
+}
 
 {
   echo "Lucid vs OpenSSH, mode $mode: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(ssh -V 2>&1 | cut -d, -f1)"
   echo "Each cell: median [min–max] of the runs, then (ratio to OpenSSH→OpenSSH). Rows measured with the library client only (handshake rate, idle sessions) give the ratio to the Lucid→OpenSSH cell, i.e. to OpenSSH's sshd; allocation rows have no ratio (OpenSSH has no managed heap; the target is 0)."
   echo
   render
+  if [ -s "$cpu_results" ]; then
+    echo
+    echo "CPU during the throughput runs (median run): the client's and the server's CPU time over the wall time;"
+    echo "100% is one core busy. The remote command (cat or head) counts for the server."
+    echo
+    render_cpu
+  fi
 } >"$work/table.md"
 cat "$work/table.md"
 [ -z "$out" ] || cp "$work/table.md" "$out"

@@ -9,7 +9,8 @@ namespace Lucid.Bench;
 /// pools and JIT settle), then GC.GetTotalAllocatedBytes(precise) is read around the next --mib.
 /// With --port it measures this process's SshClient against a real server (client side only); without it,
 /// against an in-process SshServer over loopback TCP (client and server together).
-/// Prints `alloc down|up B bytes/MiB R MB/s`.
+/// Prints `alloc down|up B bytes/MiB R MB/s`. With --types N (a separate, diagnostic pass: the event
+/// listener allocates too) it then lists the N most allocated types as `type B bytes/MiB Name`.
 /// </summary>
 public static class AllocationBench
 {
@@ -20,6 +21,8 @@ public static class AllocationBench
         var mib = args.GetInt("mib", 256);
         var warmup = args.GetInt("warmup-mib", 32);
         var direction = args.Get("direction", "down");
+        var types = args.GetInt("types", 0);
+        using var sampler = types > 0 ? new AllocationSampler() : null;
         InProcessServer? server = null;
         int port;
         if (args.Get("port", "in-process") == "in-process")
@@ -36,10 +39,12 @@ public static class AllocationBench
             await using (client.ConfigureAwait(false))
             {
                 var (allocated, seconds) = direction == "up"
-                    ? await UploadAsync(client, warmup, mib, timeout.Token).ConfigureAwait(false)
-                    : await DownloadAsync(client, warmup, mib, timeout.Token).ConfigureAwait(false);
+                    ? await UploadAsync(client, warmup, mib, sampler, timeout.Token).ConfigureAwait(false)
+                    : await DownloadAsync(client, warmup, mib, sampler, timeout.Token).ConfigureAwait(false);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"alloc {direction} {(double)allocated / mib:F0} bytes/MiB {mib * (double)MiB / 1e6 / seconds:F1} MB/s"));
+                foreach (var (type, bytes) in sampler?.Top(types) ?? [])
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"type {(double)bytes / mib:F0} bytes/MiB {type}"));
             }
         }
         finally
@@ -50,7 +55,7 @@ public static class AllocationBench
         return 0;
     }
 
-    private static async Task<(long Allocated, double Seconds)> DownloadAsync(SshClient client, int warmup, int mib, CancellationToken ct)
+    private static async Task<(long Allocated, double Seconds)> DownloadAsync(SshClient client, int warmup, int mib, AllocationSampler? sampler, CancellationToken ct)
     {
         var session = await client.OpenSessionAsync(ct).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
@@ -69,6 +74,7 @@ public static class AllocationBench
                 reader.AdvanceTo(result.Buffer.End);
                 if (had < startAt && received >= startAt)
                 {
+                    sampler?.Start();
                     before = GC.GetTotalAllocatedBytes(precise: true);
                     clock.Start();
                 }
@@ -76,6 +82,7 @@ public static class AllocationBench
                     break;
             }
             var after = GC.GetTotalAllocatedBytes(precise: true);
+            sampler?.Stop();
             clock.Stop();
             if (received != total)
                 throw new InvalidOperationException($"received {received} bytes, expected {total}");
@@ -84,7 +91,7 @@ public static class AllocationBench
         }
     }
 
-    private static async Task<(long Allocated, double Seconds)> UploadAsync(SshClient client, int warmup, int mib, CancellationToken ct)
+    private static async Task<(long Allocated, double Seconds)> UploadAsync(SshClient client, int warmup, int mib, AllocationSampler? sampler, CancellationToken ct)
     {
         var session = await client.OpenSessionAsync(ct).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
@@ -94,6 +101,7 @@ public static class AllocationBench
             var perMiB = MiB / chunk.Length;
             for (var i = 0; i < warmup * perMiB; i++)
                 await session.Channel.WriteAsync(chunk, ct).ConfigureAwait(false);
+            sampler?.Start();
             var before = GC.GetTotalAllocatedBytes(precise: true);
             var clock = Stopwatch.StartNew();
             for (var i = 0; i < mib * perMiB; i++)
@@ -101,6 +109,7 @@ public static class AllocationBench
             await session.Channel.SendEofAsync(ct).ConfigureAwait(false);
             var status = await session.WaitForExitAsync(ct).ConfigureAwait(false);
             var after = GC.GetTotalAllocatedBytes(precise: true);
+            sampler?.Stop();
             clock.Stop();
             if (status.ExitCode != 0)
                 throw new InvalidOperationException($"cat exited with {status.ExitCode}");

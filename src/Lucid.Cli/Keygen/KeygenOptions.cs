@@ -9,7 +9,7 @@ internal sealed class KeygenOptions
     // clear message rather than treated as unknown.
     private const string Flags = "ABHKLQUXceghiklopquvy";
     private const string WithArgument = "CDEFIMNOPRVYZabfgmnrstwz";
-    private const string Implemented = "lvyepiqbCEfmNPtaZoYnsIO";
+    private const string Implemented = "lvyepiqbCEfmNPtaZoYnsIOFRH";
 
     public string? KeyType { get; private set; }
     public int Bits { get; private set; }
@@ -33,6 +33,9 @@ internal sealed class KeygenOptions
     public bool ExportKey { get; private set; }
     public bool ImportKey { get; private set; }
     public bool ChangePassphrase { get; private set; }
+    public string? FindHost { get; private set; }      // -F (known_hosts)
+    public string? RemoveHost { get; private set; }    // -R (known_hosts)
+    public bool HashHosts { get; private set; }        // -H (known_hosts)
     public List<string> Operands { get; } = [];
 
     /// <summary>Parses like getopt(3): clustered flags (-lv), attached or separate arguments, "--" ends options.</summary>
@@ -116,6 +119,9 @@ internal sealed class KeygenOptions
             case 's': SignatureFile = value; break;
             case 'I': Principal = value; break;
             case 'O': SignOptions.Add(value!); break;
+            case 'F': FindHost = value; break;
+            case 'R': RemoveHost = value; break;
+            case 'H': HashHosts = true; break;
         }
     }
 

@@ -75,6 +75,8 @@ internal static class KeygenTool
             console.ErrorRaw(Usage);
             return 1;
         }
+        if (o.FindHost is not null || o.RemoveHost is not null || o.HashHosts)
+            return KnownHostsCommands.Run(o.FindHost, o.RemoveHost, o.HashHosts, o.File, o.Quiet, console);
         var format = ParseFormat(o.Format);
 
         // Same precedence as ssh-keygen's main(): -l, -p, -e, -i, -y, then key generation.

@@ -18,10 +18,41 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
     {
         var host = options.EffectiveHostName;
         var port = options.EffectivePort;
-        using var socket = await TcpConnector.ConnectAsync(host, port, options.ConnectTimeout, log, CancellationToken.None);
-        var address = ((IPEndPoint)socket.RemoteEndPoint!).Address.ToString();
-        _peer = $"{address} port {port}";
-        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        Stream stream;
+        string address;
+        var proxy = options.ProxyCommand;
+        if (options.ProxyJump is { } jump && !jump.Equals("none", StringComparison.OrdinalIgnoreCase))
+            proxy = JumpCommand(jump);
+        if (proxy is not null && !proxy.Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            var command = ProxyCommandStream.Expand(proxy, host, port, options.EffectiveUser, options.Host ?? host);
+            log.Debug1($"Executing proxy command: exec {command}");
+            stream = ProxyCommandStream.Start(command);
+            address = "UNKNOWN"; // OpenSSH's name for a peer behind a proxy command
+            _peer = "UNKNOWN port 65535";
+        }
+        else
+        {
+            Socket socket;
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    socket = await TcpConnector.ConnectAsync(host, port, options.ConnectTimeout, log, CancellationToken.None);
+                    break;
+                }
+                catch (SshFatalException) when (attempt < (options.ConnectionAttempts ?? 1))
+                {
+                    // OpenSSH waits a second between attempts and says so at debug1.
+                    await Task.Delay(TimeSpan.FromSeconds(1));
+                    log.Debug1("Trying again...");
+                }
+            }
+            address = ((IPEndPoint)socket.RemoteEndPoint!).Address.ToString();
+            _peer = $"{address} port {port}";
+            stream = new NetworkStream(socket, ownsSocket: true);
+        }
+        await using var connection = stream;
         using var loggers = new SshLoggerProvider(log);
         var logger = loggers.CreateLogger("Lucid.Ssh");
         var verifier = new HostKeyVerifier(options, log);
@@ -30,7 +61,7 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
         {
             var transportOptions = new ClientTransportOptions
             {
-                Host = options.Host ?? host,
+                Host = host, // known_hosts is keyed by the real host name (after HostName), as in OpenSSH
                 Port = port,
                 PeerDescription = _peer,
                 Logger = logger,
@@ -60,6 +91,11 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
             await using var client = await SshClient.ConnectAsync(transport, clientOptions, context);
             _transport = null; // the client owns it now
             log.Verbose($"Authenticated to {host} ([{address}]:{port}) using \"{client.AuthenticatedMethod}\".");
+            using var keepalive = new CancellationTokenSource();
+            if (options.ServerAliveInterval is { } interval && interval > TimeSpan.Zero)
+                _ = KeepAliveAsync(client, interval, options.ServerAliveCountMax ?? 3, host, keepalive.Token);
+            if (options.StdioForward is { } target)
+                return await StdioForwardAsync(client, target);
             return await new SessionRunner(options, log, client.Connection, transport).RunAsync();
         }
         catch (SshException e)
@@ -71,6 +107,102 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
             if (_transport is not null)
                 await _transport.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// ProxyJump as OpenSSH's ssh.c turns it into a proxy command: the last hop is reached by a nested ssh that
+    /// itself jumps through the earlier hops (-J) and forwards stdio (-W) to this connection's target; -F and -v
+    /// are passed on. Each hop therefore checks its own host key and nothing but TCP is forwarded.
+    /// </summary>
+    private string JumpCommand(string jump)
+    {
+        var hops = jump.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var last = hops[^1];
+        string? user = null;
+        var at = last.LastIndexOf('@');
+        if (at >= 0)
+        {
+            user = last[..at];
+            last = last[(at + 1)..];
+        }
+        string? port = null;
+        if (last.StartsWith('[') && last.IndexOf("]:", StringComparison.Ordinal) is var close and > 0)
+        {
+            port = last[(close + 2)..];
+            last = last[1..close];
+        }
+        else if (last.IndexOf(':') is var colon and > 0 && last.IndexOf(':', colon + 1) < 0)
+        {
+            port = last[(colon + 1)..];
+            last = last[..colon];
+        }
+        static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+        var command = new System.Text.StringBuilder(Quote(Environment.ProcessPath ?? "lucid")).Append(" ssh");
+        if (options.Verbosity > 0)
+            command.Append(" -").Append('v', options.Verbosity);
+        if (options.ConfigFile is { } config)
+            command.Append(" -F ").Append(Quote(config));
+        if (user is not null)
+            command.Append(" -l ").Append(Quote(user));
+        if (port is not null)
+            command.Append(" -p ").Append(Quote(port));
+        if (hops.Length > 1)
+            command.Append(" -J ").Append(Quote(string.Join(',', hops[..^1])));
+        command.Append(" -W '[%h]:%p' ").Append(Quote(last));
+        return command.ToString();
+    }
+
+    /// <summary>
+    /// ServerAliveInterval: a keepalive@openssh.com request each interval; when CountMax of them are unanswered,
+    /// OpenSSH's "Timeout, server HOST not responding." and exit 255 (the session cannot end cleanly then).
+    /// </summary>
+    private async Task KeepAliveAsync(SshClient client, TimeSpan interval, int countMax, string host, CancellationToken cancellationToken)
+    {
+        var unanswered = 0;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(interval, cancellationToken);
+                if (Volatile.Read(ref unanswered) >= countMax)
+                {
+                    log.Info($"Timeout, server {host} not responding.");
+                    Environment.Exit(255);
+                }
+                Interlocked.Increment(ref unanswered);
+                _ = client.Connection.SendGlobalRequestAsync("keepalive@openssh.com", default, true, cancellationToken)
+                    .ContinueWith(t =>
+                    {
+                        // Any answer, success or failure, proves the server is alive.
+                        if (t.IsCompletedSuccessfully)
+                            Volatile.Write(ref unanswered, 0);
+                    }, TaskScheduler.Default);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>-W: one direct-tcpip channel carrying stdin to the target and the target's bytes to stdout.</summary>
+    private static async Task<int> StdioForwardAsync(SshClient client, string target)
+    {
+        var colon = target.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(target.AsSpan(colon + 1), out var targetPort) || targetPort is <= 0 or > 65535)
+            throw new SshFatalException($"Bad stdio forwarding specification '{target}'");
+        var targetHost = target[..colon].Trim('[', ']');
+        var channel = await client.OpenDirectTcpIpAsync(targetHost, targetPort);
+        await using var channelStream = channel.AsStream();
+        using var stdin = Console.OpenStandardInput();
+        using var stdout = Console.OpenStandardOutput();
+        var upload = Task.Run(async () =>
+        {
+            await stdin.CopyToAsync(channelStream);
+            await channel.SendEofAsync();
+        });
+        await channelStream.CopyToAsync(stdout);
+        await stdout.FlushAsync();
+        return 0;
     }
 
     private static IReadOnlyList<string> Edit(AlgorithmCategory category, string? spec, string keyword)

@@ -210,6 +210,12 @@ internal static class SshCommandLine
             case 'Q':
                 query = value;
                 break;
+            case 'W':
+                options.StdioForward = value;
+                break;
+            case 'J':
+                options.SetProxyJump(value);
+                break;
             default:
                 if (NotYet.Contains(letter))
                     throw new SshUsageException($"lucid ssh: -{letter} is not supported yet\n");

@@ -36,6 +36,27 @@ internal sealed class SshOptions
     public bool? BatchMode { get; private set; }
     public string? PreferredAuthentications { get; private set; }
     public TimeSpan? ConnectTimeout { get; private set; }
+    public string? ProxyCommand { get; private set; }
+
+    /// <summary>ConnectionAttempts: how many times to try the TCP connection, a second apart (default 1).</summary>
+    public int? ConnectionAttempts { get; private set; }
+
+    /// <summary>ServerAliveInterval / ServerAliveCountMax: keepalive requests and how many may go unanswered (default 3).</summary>
+    public TimeSpan? ServerAliveInterval { get; private set; }
+    public int? ServerAliveCountMax { get; private set; }
+
+    /// <summary>ProxyJump/-J as given ("none" clears it); the first obtained value wins.</summary>
+    public string? ProxyJump { get; private set; }
+
+    /// <summary>Records -J / ProxyJump once; ProxyCommand and ProxyJump exclude each other, first one wins.</summary>
+    public void SetProxyJump(string value)
+    {
+        if (ProxyJump is null && ProxyCommand is null)
+            ProxyJump = value;
+    }
+
+    /// <summary>-W host:port: stdin and stdout become a direct-tcpip channel to that address, nothing else runs.</summary>
+    public string? StdioForward { get; set; }
     public RequestTty? RequestTty { get; private set; }
     public LogLevel? LogLevel { get; private set; }
     public bool? Compression { get; private set; }
@@ -132,6 +153,14 @@ internal sealed class SshOptions
                     _ => throw Bad($"unsupported option \"{value}\"."),
                 };
                 break;
+            case "proxycommand":
+                if (ProxyJump is null)
+                    ProxyCommand ??= value;
+                break;
+            case "proxyjump":
+                if (ProxyCommand is null)
+                    SetProxyJump(value);
+                break;
             case "userknownhostsfile":
                 UserKnownHostsFiles ??= [.. value.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
                 break;
@@ -171,6 +200,19 @@ internal sealed class SshOptions
             case "preferredauthentications":
                 PreferredAuthentications ??= value;
                 break;
+            case "serveraliveinterval":
+                ServerAliveInterval ??= TimeValue.Parse(value) ?? throw Bad("invalid time value.");
+                break;
+            case "serveralivecountmax":
+                if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var countMax))
+                    throw Bad("invalid integer value.");
+                ServerAliveCountMax ??= countMax;
+                break;
+            case "connectionattempts":
+                if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var attempts) || attempts <= 0)
+                    throw Bad("invalid integer value.");
+                ConnectionAttempts ??= attempts;
+                break;
             case "connecttimeout":
                 if (value.Equals("none", StringComparison.OrdinalIgnoreCase))
                     break;
@@ -201,8 +243,7 @@ internal sealed class SshOptions
                 NumberOfPasswordPrompts ??= prompts;
                 break;
             // OpenSSH settings accepted without effect for now, so existing command lines keep working.
-            case "checkhostip" or "hashknownhosts" or "globalknownhostsfile" or "serveraliveinterval"
-                or "serveralivecountmax" or "addressfamily" or "forwardagent" or "forwardx11" or "controlmaster"
+            case "checkhostip" or "hashknownhosts" or "globalknownhostsfile" or "addressfamily" or "forwardagent" or "forwardx11" or "controlmaster"
                 or "controlpath" or "controlpersist" or "updatehostkeys" or "visualhostkey" or "tcpkeepalive"
                 or "sendenv" or "setenv" or "addkeystoagent" or "loglevelverbose" or "enableescapecommandline"
                 or "host" or "match":

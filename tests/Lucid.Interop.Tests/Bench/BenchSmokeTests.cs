@@ -26,7 +26,10 @@ public sealed partial class BenchSmokeTests
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.DoesNotContain("error", result.StdOut, StringComparison.OrdinalIgnoreCase);
-        var rows = result.StdOut.Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal)).ToList();
+        // The main table: from its header to the first line that is not a table row.
+        var rows = result.StdOut.Split('\n').SkipWhile(l => !l.StartsWith("| measure |", StringComparison.Ordinal))
+            .TakeWhile(l => l.StartsWith('|')).Where(l => !l.StartsWith("|---", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(rows);
         Assert.Equal("| measure | unit | OpenSSH→OpenSSH | Lucid→OpenSSH | OpenSSH→Lucid | Lucid→Lucid |", rows[0]);
 
         const string All = "OO LO OL LL", Library = "LO LL";

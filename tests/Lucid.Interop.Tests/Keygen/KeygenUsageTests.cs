@@ -58,8 +58,8 @@ public sealed class KeygenUsageTests : IDisposable
     [Fact]
     public async Task Options_ssh_keygen_has_but_lucid_lacks_are_refused_clearly()
     {
-        var ours = await _box.Lucid("-H", "-f", "known_hosts");
+        var ours = await _box.Lucid("-k", "-f", "krl");
         Assert.Equal(1, ours.ExitCode);
-        Assert.Equal("ssh-keygen: option -H is not supported by lucid ssh-keygen yet\r\n", ours.StdErr);
+        Assert.Equal("ssh-keygen: option -k is not supported by lucid ssh-keygen yet\r\n", ours.StdErr);
     }
 }
