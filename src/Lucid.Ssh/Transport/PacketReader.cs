@@ -20,6 +20,7 @@ internal sealed class PacketReader : IDisposable
     private int _end;
     private PacketKeys? _keys;
     private ZlibCodec? _decompressor;
+    private bool _delayedCompressionAllowed;
 
     public PacketReader(Stream stream) => _stream = stream;
 
@@ -38,8 +39,11 @@ internal sealed class PacketReader : IDisposable
         _keys = keys;
         BytesSinceKeys = 0;
         PacketsSinceKeys = 0;
-        if (keys.Compression.Name == "zlib")
-            StartDecompression();
+        // Every key set begins a new zlib stream on the peer's side too (see PacketWriter.SetKeys).
+        _decompressor?.Dispose();
+        _decompressor = null;
+        if (!keys.Compression.IsNone && (keys.Compression.Name == "zlib" || _delayedCompressionAllowed))
+            _decompressor = new ZlibCodec(compress: false);
     }
 
     public PacketKeys? Keys => _keys;
@@ -47,6 +51,7 @@ internal sealed class PacketReader : IDisposable
     /// <summary>Starts decompressing (zlib immediately, zlib@openssh.com after user authentication).</summary>
     public void StartDecompression()
     {
+        _delayedCompressionAllowed = true;
         if (_keys is not null && !_keys.Compression.IsNone && _decompressor is null)
             _decompressor = new ZlibCodec(compress: false);
     }

@@ -16,6 +16,7 @@ internal sealed class PacketWriter : IDisposable
     private int _length;
     private PacketKeys? _keys;
     private ZlibCodec? _compressor;
+    private bool _delayedCompressionAllowed;
 
     public PacketWriter(Stream stream) => _stream = stream;
 
@@ -31,12 +32,18 @@ internal sealed class PacketWriter : IDisposable
         _keys = keys;
         BytesSinceKeys = 0;
         PacketsSinceKeys = 0;
-        if (keys.Compression.Name == "zlib")
-            StartCompression();
+        // OpenSSH starts a fresh zlib stream with every set of keys (packet.c ssh_set_newkeys), so the
+        // old stream must end here too: carrying it over corrupts the first packet after a rekey.
+        _compressor?.Dispose();
+        _compressor = null;
+        if (!keys.Compression.IsNone && (keys.Compression.Name == "zlib" || _delayedCompressionAllowed))
+            _compressor = new ZlibCodec(compress: true);
     }
 
+    /// <summary>Starts compressing (zlib with the keys; zlib@openssh.com once USERAUTH_SUCCESS has passed, and with every later key set).</summary>
     public void StartCompression()
     {
+        _delayedCompressionAllowed = true;
         if (_keys is not null && !_keys.Compression.IsNone && _compressor is null)
             _compressor = new ZlibCodec(compress: true);
     }

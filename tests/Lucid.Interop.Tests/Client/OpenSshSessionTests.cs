@@ -122,6 +122,35 @@ public sealed class OpenSshSessionTests(QuietOpenSshServerFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task Delayed_compression_survives_rekeys_started_by_either_side()
+    {
+        // OpenSSH begins a new zlib stream with every key set; a client that kept the old one broke here
+        // ("invalid format" in sshd's log) at the first rekey after authentication.
+        await using var server = await OpenSshServer.StartAsync("LogLevel INFO", "RekeyLimit 256K");
+        var ct = ClientInterop.Timeout();
+        var options = ClientInterop.Options(server);
+        options.Compression = true;
+        options.RekeyLimitBytes = 128 * 1024;
+        await using var client = await ClientInterop.ConnectAsync(server, options, ct);
+        var data = new byte[4 << 20];
+        new Random(7).NextBytes(data.AsSpan(0, data.Length / 2)); // half noise, half zeros: both compress paths
+
+        await using var session = await client.OpenSessionAsync(ct);
+        await session.ExecAsync("cat", ct);
+        var echoed = new MemoryStream();
+        var copy = session.StandardOutput.CopyToAsync(echoed, ct);
+        await using (var stdin = session.StandardInput)
+            await stdin.WriteAsync(data, ct);
+        await copy;
+
+        Assert.Equal(Convert.ToHexString(SHA256.HashData(data)), Convert.ToHexString(SHA256.HashData(echoed.ToArray())));
+        Assert.Equal(0, (await session.WaitForExitAsync(ct)).ExitCode);
+        var transport = Assert.IsType<SshTransport>(client.Transport);
+        Assert.Equal("zlib@openssh.com", transport.Algorithms!.CompressionClientToServer.Name);
+        Assert.True(transport.KeyExchangeCount >= 10, $"only {transport.KeyExchangeCount} key exchanges");
+    }
+
+    [Fact]
     public async Task Refused_subsystem_is_reported_with_openssh_wording()
     {
         var ct = ClientInterop.Timeout();

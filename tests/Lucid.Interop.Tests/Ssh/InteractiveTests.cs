@@ -104,6 +104,11 @@ public sealed class InteractiveTests : IAsyncLifetime
         await tmux.TypeAsync("fg");
         await tmux.TypeAsync("echo back-$((6*7))");
         await tmux.WaitForAsync("^back-42$");
+        // Keys typed straight after fg may reach the terminal before ssh has put it back in raw mode; a
+        // fresh Enter once the prompt is back starts a clean line for the escape, whatever the timing was.
+        await tmux.WaitForAsync("^remote> $");
+        await tmux.TypeAsync("");
+        await tmux.WaitForAsync("^back-42\nremote> \nremote> $");
         await tmux.TypeAsync("~#", enter: false);
         await tmux.WaitForAsync("^The following connections are open:");
         await tmux.TypeAsync("exit 3");
