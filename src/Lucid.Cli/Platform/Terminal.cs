@@ -10,6 +10,8 @@ internal static class Terminal
 {
     private static readonly Lock Gate = new();
     private static Termios? _saved;
+    private static Termios? _rawAfterContinue;
+    private static readonly ManualResetEventSlim Continued = new();
     private static bool _hooksInstalled;
     private static readonly List<PosixSignalRegistration> Registrations = [];
 
@@ -83,6 +85,8 @@ internal static class Terminal
         // (termination) still follows because the handler does not cancel it.
         foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGINT, PosixSignal.SIGQUIT })
             Registrations.Add(PosixSignalRegistration.Create(signal, _ => Restore()));
+        if (!OperatingSystem.IsWindows())
+            Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGCONT, OnContinued));
     }
 
     private sealed class Restorer : IDisposable
@@ -99,21 +103,49 @@ internal static class Terminal
     /// <summary>Suspends the process (as ^Z would) with the terminal restored, and re-enters raw mode once continued.</summary>
     public static void SuspendSelf()
     {
-        Termios? saved;
         lock (Gate)
-            saved = _saved;
-        Restore();
-        Libc.kill(Libc.getpid(), Libc.SIGTSTP);
-        // Execution resumes here after SIGCONT.
-        if (saved is { } original)
         {
-            var raw = original;
-            Libc.cfmakeraw(ref raw);
-            lock (Gate)
+            if (_saved is { } original)
             {
-                _saved = original;
-                Libc.tcsetattr(Libc.STDIN_FILENO, Libc.TCSADRAIN, raw);
+                Libc.tcsetattr(Libc.STDIN_FILENO, Libc.TCSADRAIN, original);
+                _saved = null;
+                _rawAfterContinue = original;
             }
         }
+        Continued.Reset();
+        Libc.kill(Libc.getpid(), Libc.SIGTSTP);
+        // The stop may take effect on the runtime's signal thread a moment after kill returns (it restores the
+        // terminal it knows and re-raises), so going raw straight away could be undone before the stop. Wait for
+        // SIGCONT (the wait is frozen with the process while stopped); the bound covers a SIGTSTP that never stops
+        // us, as in an orphaned process group.
+        Continued.Wait(TimeSpan.FromSeconds(1));
+        ReenterRawMode();
+    }
+
+    /// <summary>Re-enters the raw mode that <see cref="SuspendSelf"/> left; harmless when there is none to re-enter.</summary>
+    private static void ReenterRawMode()
+    {
+        lock (Gate)
+        {
+            if (_rawAfterContinue is not { } original)
+                return;
+            var raw = original;
+            Libc.cfmakeraw(ref raw);
+            _saved = original;
+            _rawAfterContinue = null;
+            Libc.tcsetattr(Libc.STDIN_FILENO, Libc.TCSADRAIN, raw);
+        }
+    }
+
+    /// <summary>
+    /// On SIGCONT the .NET runtime re-applies the terminal settings it knows (cooked mode) from its signal thread,
+    /// which can land after we went raw again and leave the session with a line-buffered, echoing terminal.
+    /// Cancelling that default and re-entering raw mode here makes the outcome independent of the ordering.
+    /// </summary>
+    private static void OnContinued(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        ReenterRawMode();
+        Continued.Set();
     }
 }

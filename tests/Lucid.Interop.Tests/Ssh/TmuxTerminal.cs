@@ -65,6 +65,26 @@ internal sealed class TmuxTerminal : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the program in the pane has put the terminal in raw mode (cfmakeraw: no canonical input and
+    /// no signal keys). The shell's line editor also turns canonical input off but keeps the signal keys, so
+    /// "-isig" tells the client's raw mode apart from the prompt of the local shell.
+    /// </summary>
+    public async Task WaitForRawModeAsync(TimeSpan? timeout = null)
+    {
+        var tty = (await TmuxAsync("display", "-p", "-t", "t", "#{pane_tty}")).StdOut.Trim();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            var settings = (await ProcessRunner.RunAsync("stty", ["-F", tty, "-a"])).StdOut;
+            if (Regex.IsMatch(settings, @"(^|\s)-icanon(\s|$)") && Regex.IsMatch(settings, @"(^|\s)-isig(\s|$)"))
+                return;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"the terminal {tty} never entered raw mode; stty -a shows:\n{settings}");
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Runs a client in tmux, answers each prompt as it appears, returns the screen after it ended and its exit code.</summary>
     public static async Task<(string Screen, int ExitCode)> RunDialogueAsync(string program, string[] args, params (string Prompt, string Answer)[] dialogue)
     {
