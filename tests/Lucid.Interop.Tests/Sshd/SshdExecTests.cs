@@ -38,8 +38,9 @@ public sealed class SshdExecTests(LucidSshdFixture fixture) : IClassFixture<Luci
     [Fact]
     public async Task A_command_killed_by_a_signal_is_reported_as_such()
     {
-        var r = await Server.SshAsync("kill -TERM $$");
+        var r = await Server.SshAsync("kill -TERM $$", options: ["-v"]);
         Assert.Equal(255, r.ExitCode);
+        Assert.Contains("rtype exit-signal", r.StdErr);
     }
 
     [Fact]
