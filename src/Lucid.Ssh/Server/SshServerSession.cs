@@ -138,7 +138,7 @@ internal sealed class SshServerSession
         var pty = _pty is { } p && _pendingSize is { } size ? p with { Columns = size.Columns, Rows = size.Rows } : _pty;
         var start = new SshServerProcessStart { User = _auth.User, Command = command, Pty = pty, Environment = environment };
         // session.c prints the motd only for a login shell on a terminal: not for commands (forced ones included).
-        var motd = Config.PrintMotd && pty is not null && command is null ? _options.Backend.ReadMessageOfTheDay(_auth.User) : null;
+        var motd = Config.PrintMotd && pty is not null && command is null;
         var what = subsystem is not null ? $"subsystem '{subsystem}'" : command is null ? "shell" : "command";
         SshServerLog.Debug1(_log, $"Starting session: {what}{(pty is null ? "" : " on pty")} for {_auth.User.Name} from {_client.Ip} port {_client.Port}");
         _ = Task.Run(() => RunAsync(start, motd));
@@ -188,7 +188,7 @@ internal sealed class SshServerSession
         return env;
     }
 
-    private async Task RunAsync(SshServerProcessStart start, byte[]? motd)
+    private async Task RunAsync(SshServerProcessStart start, bool printMotd)
     {
         try
         {
@@ -209,7 +209,7 @@ internal sealed class SshServerSession
                 _process = process;
                 if (_pendingSize is { } size && start.Pty is not null)
                     process.ResizeTerminal(size);
-                if (motd is { Length: > 0 })
+                if (printMotd && _options.Backend.ReadMessageOfTheDay(start.User) is { Length: > 0 } motd)
                     await _channel.WriteAsync(TerminalNewlines(motd)).ConfigureAwait(false);
                 using var stopInput = new CancellationTokenSource();
                 var input = PumpInputAsync(process, start.Pty is not null, stopInput.Token);
