@@ -87,6 +87,15 @@ public sealed class SshdPolicyTests
     }
 
     [Fact]
+    public async Task Password_and_keyboard_interactive_off_leave_only_publickey()
+    {
+        await using var server = await LucidSshd.StartAsync("PasswordAuthentication no", "KbdInteractiveAuthentication no");
+        var r = await server.SshAsync("true", options: ["-o", "PubkeyAuthentication=no"]);
+        Assert.Equal(255, r.ExitCode);
+        Assert.Contains($"{User}@127.0.0.1: Permission denied (publickey).", r.StdErr);
+    }
+
+    [Fact]
     public async Task PermitTTY_no_refuses_a_terminal()
     {
         await using var server = await LucidSshd.StartAsync("PermitTTY no");
