@@ -64,6 +64,7 @@ internal sealed class Syslog : IDisposable
     /// <summary>Sends one line; silently dropped when no daemon listens or it cannot keep up (as glibc does without LOG_CONS).</summary>
     public void Write(int severity, string message)
     {
+        message = Escape(message);
         if (message.Length > MaxMessage)
             message = message[..MaxMessage];
         // glibc's timestamp: local time, "%h %e %T", day padded with a space.
@@ -85,6 +86,29 @@ internal sealed class Syslog : IDisposable
                 // No daemon (ENOENT, ECONNREFUSED) or a full queue (EAGAIN): the line is lost, the server goes on.
             }
         }
+    }
+
+    /// <summary>
+    /// Control characters written C-style (\n, \t, \r) or in octal (\033), as OpenSSH's log.c does with
+    /// strnvis before syslog: a user name sent by a client cannot start a forged line of its own.
+    /// </summary>
+    internal static string Escape(string message)
+    {
+        if (!message.Any(c => c < ' ' || c == '\x7f'))
+            return message;
+        var sb = new StringBuilder(message.Length + 16);
+        foreach (var c in message)
+        {
+            switch (c)
+            {
+                case '\n': sb.Append("\\n"); break;
+                case '\t': sb.Append("\\t"); break;
+                case '\r': sb.Append("\\r"); break;
+                case < ' ' or '\x7f': sb.Append('\\').Append(Convert.ToString(c, 8).PadLeft(3, '0')); break;
+                default: sb.Append(c); break;
+            }
+        }
+        return sb.ToString();
     }
 
     public void Dispose()

@@ -57,4 +57,24 @@ public sealed class SshdSyslogTests
         await WaitForDatagramAsync(server,
             $@"^<155>{Stamp} sshd\[{pid}\]: error: maximum authentication attempts exceeded for {LucidSshd.TestUser} from 127\.0\.0\.1 port \d+ ssh2 \[preauth\]$");
     }
+
+    /// <summary>A client-chosen user name with a newline is written escaped, as OpenSSH does: it cannot forge a line.</summary>
+    [Fact]
+    public async Task Control_characters_from_clients_are_escaped()
+    {
+        await using var server = await LucidSshd.StartAsync(null, syslog: true);
+        var options = new global::Lucid.Ssh.Client.SshClientOptions
+        {
+            User = "evil\nAccepted publickey for root",
+            HostKeyVerifier = (_, _) => ValueTask.FromResult(true),
+        };
+        options.IdentityFiles.Add(server.ClientKeyPath());
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var client = await global::Lucid.Ssh.Client.SshClient.ConnectAsync("127.0.0.1", server.Port, options, timeout.Token);
+        });
+        await WaitForDatagramAsync(server, $@"^<38>{Stamp} sshd\[{server.ProcessId}\]: Invalid user evil\\nAccepted publickey for root from 127\.0\.0\.1 port \d+$");
+        Assert.DoesNotContain(server.SyslogDatagrams, d => d.Contains('\n'));
+    }
 }
