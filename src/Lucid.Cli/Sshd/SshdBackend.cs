@@ -51,6 +51,25 @@ internal sealed class SshdBackend(string pamService) : ISshServerBackend
     public ValueTask<bool> CheckPasswordAsync(SshServerUser user, string password, string remoteAddress, CancellationToken cancellationToken) =>
         new(Task.Run(() => Pam.Authenticate(pamService, user.Name, password, remoteAddress), cancellationToken));
 
+    /// <summary>
+    /// /etc/motd as session.c's do_motd prints it, unless ~/.hushlogin exists (check_quietlogin).
+    /// $LUCID_SSHD_MOTD names another file, so tests need not touch the machine's /etc/motd.
+    /// </summary>
+    public byte[]? ReadMessageOfTheDay(SshServerUser user)
+    {
+        if (Path.Exists(Path.Combine(user.Home, ".hushlogin")))
+            return null;
+        var path = Environment.GetEnvironmentVariable("LUCID_SSHD_MOTD") is { Length: > 0 } p ? p : "/etc/motd";
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     public ValueTask<ISshServerProcess> StartProcessAsync(SshServerProcessStart start, CancellationToken cancellationToken)
     {
         var shell = start.User.Shell.Length > 0 ? start.User.Shell : "/bin/sh";

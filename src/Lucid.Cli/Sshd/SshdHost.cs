@@ -14,7 +14,11 @@ internal static class SshdHost
     public static async Task<int> RunAsync(SshdArguments arguments, SshdConfig config, List<string> hostKeyPaths)
     {
         var stderr = Console.Error;
-        var logger = new SshdLogger(stderr) { Level = Level(config, arguments) };
+        using var logFile = OpenLogFile(arguments.LogFile, stderr, out var logFileFailed);
+        if (logFileFailed)
+            return 1;
+        using var syslog = UsesSyslog(arguments) ? new Syslog("sshd", Facility(config)) : null;
+        var logger = new SshdLogger(logFile ?? stderr) { Level = Level(config, arguments), Syslog = syslog };
         var hostKeys = LoadHostKeys(hostKeyPaths, logger);
         if (hostKeys.Count == 0)
         {
@@ -58,11 +62,12 @@ internal static class SshdHost
                 {
                     server.Reload(fresh, keys);
                     logger.Level = Level(fresh, arguments);
+                    syslog?.Facility = Facility(fresh);
                 }
             }
             catch (SshdConfigException e)
             {
-                stderr.Write(e.Message + "\n");
+                logger.Write(2, e.Message);
             }
         });
         var code = await stop.Task;
@@ -73,6 +78,36 @@ internal static class SshdHost
             c.Cancel = true;
             logger.Log(Microsoft.Extensions.Logging.LogLevel.Information, 0, $"Received signal {number}; terminating.", null, (m, _) => m);
             stop.TrySetResult(0);
+        }
+    }
+
+    /// <summary>
+    /// OpenSSH's rule: syslog unless -e or -d (or -E, which is -e into a file). `lucid sshd` without -f is the
+    /// try-it-now mode that prints how to connect, so it keeps its log on the terminal too.
+    /// </summary>
+    private static bool UsesSyslog(SshdArguments arguments) =>
+        !arguments.LogToStderr && !arguments.Debug && arguments.LogFile is null && arguments.ConfigFile is not null;
+
+    private static int Facility(SshdConfig config) => Syslog.ParseFacility(config.SyslogFacility) ?? 4;
+
+    /// <summary>-E: the log appended to a file (created 0600 as sshd does); sshd's message and exit 1 when it cannot be opened.</summary>
+    private static StreamWriter? OpenLogFile(string? path, TextWriter stderr, out bool failed)
+    {
+        failed = false;
+        if (path is null)
+            return null;
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.ReadWrite };
+            if (!OperatingSystem.IsWindows())
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            return new StreamWriter(new FileStream(path, options)) { AutoFlush = true };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.Write($"Couldn't open logfile {path}: {e.Message}\n");
+            failed = true;
+            return null;
         }
     }
 
@@ -102,7 +137,7 @@ internal static class SshdHost
             }
             catch (Exception e) when (e is SshException or IOException or UnauthorizedAccessException)
             {
-                Console.Error.Write($"Unable to load host key \"{path}\": {e.Message}\n");
+                logger.Write(2, $"Unable to load host key \"{path}\": {e.Message}");
             }
         }
         return keys;

@@ -1,10 +1,12 @@
+using Lucid.Cli.Platform;
 using Microsoft.Extensions.Logging;
 
 namespace Lucid.Cli.Sshd;
 
 /// <summary>
-/// sshd's log on stderr: INFO and VERBOSE lines as they are, debug lines as "debug1: ..." (Trace is
-/// debug2), filtered by LogLevel (QUIET FATAL ERROR INFO VERBOSE DEBUG1-3) and raised by -d.
+/// sshd's log, filtered by LogLevel (QUIET FATAL ERROR INFO VERBOSE DEBUG1-3, raised by -d), going where
+/// OpenSSH's goes: to stderr (-e, -d, or a file with -E) as plain lines with "debug1: " on debug lines
+/// (Trace is debug2), or else to syslog, where errors also carry "error: " and fatal lines "fatal: ".
 /// </summary>
 internal sealed class SshdLogger(TextWriter output) : ILogger
 {
@@ -12,6 +14,9 @@ internal sealed class SshdLogger(TextWriter output) : ILogger
 
     /// <summary>0 QUIET, 1 FATAL, 2 ERROR, 3 INFO, 4 VERBOSE, 5 DEBUG1, 6 DEBUG2, 7 DEBUG3.</summary>
     public int Level { get; set; } = 3;
+
+    /// <summary>When set, lines go to syslog instead of <c>output</c>.</summary>
+    public Syslog? Syslog { get; init; }
 
     public static int ParseLevel(string name) => name switch
     {
@@ -41,13 +46,26 @@ internal sealed class SshdLogger(TextWriter output) : ILogger
             LogLevel.Debug => 5,
             _ => 6,
         };
+        Write(level, formatter(state, exception));
+    }
+
+    /// <summary>Logs one line at sshd's <paramref name="level"/> (the numbers of <see cref="Level"/>).</summary>
+    public void Write(int level, string message)
+    {
         if (level > Level)
             return;
-        var prefix = level switch { 5 => "debug1: ", 6 => "debug2: ", _ => "" };
-        var message = formatter(state, exception);
+        var debug = level switch { 5 => "debug1: ", 6 => "debug2: ", 7 => "debug3: ", _ => "" };
+        if (Syslog is { } syslog)
+        {
+            // OpenSSH's log.c: errors are only marked as such on syslog (stderr readers see them anyway).
+            var prefix = level switch { 1 => "fatal: ", 2 => "error: ", _ => debug };
+            var severity = level switch { 1 => Syslog.Critical, 2 => Syslog.Error, 3 or 4 => Syslog.Info, _ => Syslog.Debug };
+            syslog.Write(severity, prefix + message);
+            return;
+        }
         lock (_gate)
         {
-            output.Write(prefix + message + "\n");
+            output.Write(debug + message + "\n");
             output.Flush();
         }
     }

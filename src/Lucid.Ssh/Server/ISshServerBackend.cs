@@ -25,6 +25,12 @@ public interface ISshServerBackend
     /// <summary>Checks a password (PAM authenticate and account management).</summary>
     ValueTask<bool> CheckPasswordAsync(SshServerUser user, string password, string remoteAddress, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The message of the day shown before a login shell on a terminal when PrintMotd is on (sshd prints
+    /// /etc/motd); null when there is none or the user asked for quiet logins with ~/.hushlogin.
+    /// </summary>
+    byte[]? ReadMessageOfTheDay(SshServerUser user) => null;
+
     /// <summary>Starts a session's process as the user: a shell or command, with a terminal when <see cref="SshServerProcessStart.Pty"/> is set.</summary>
     ValueTask<ISshServerProcess> StartProcessAsync(SshServerProcessStart start, CancellationToken cancellationToken);
 }

@@ -137,9 +137,11 @@ internal sealed class SshServerSession
         var environment = BuildEnvironment(original);
         var pty = _pty is { } p && _pendingSize is { } size ? p with { Columns = size.Columns, Rows = size.Rows } : _pty;
         var start = new SshServerProcessStart { User = _auth.User, Command = command, Pty = pty, Environment = environment };
+        // session.c prints the motd only for a login shell on a terminal: not for commands (forced ones included).
+        var motd = Config.PrintMotd && pty is not null && command is null;
         var what = subsystem is not null ? $"subsystem '{subsystem}'" : command is null ? "shell" : "command";
         SshServerLog.Debug1(_log, $"Starting session: {what}{(pty is null ? "" : " on pty")} for {_auth.User.Name} from {_client.Ip} port {_client.Port}");
-        _ = Task.Run(() => RunAsync(start));
+        _ = Task.Run(() => RunAsync(start, motd));
         return true;
     }
 
@@ -186,7 +188,7 @@ internal sealed class SshServerSession
         return env;
     }
 
-    private async Task RunAsync(SshServerProcessStart start)
+    private async Task RunAsync(SshServerProcessStart start, bool printMotd)
     {
         try
         {
@@ -207,6 +209,8 @@ internal sealed class SshServerSession
                 _process = process;
                 if (_pendingSize is { } size && start.Pty is not null)
                     process.ResizeTerminal(size);
+                if (printMotd && _options.Backend.ReadMessageOfTheDay(start.User) is { Length: > 0 } motd)
+                    await _channel.WriteAsync(TerminalNewlines(motd)).ConfigureAwait(false);
                 using var stopInput = new CancellationTokenSource();
                 var input = PumpInputAsync(process, start.Pty is not null, stopInput.Token);
                 var output = PumpOutputAsync(process.Output, extended: false);
@@ -226,6 +230,19 @@ internal sealed class SshServerSession
         {
             _done.TrySetResult();
         }
+    }
+
+    /// <summary>sshd writes the motd through the terminal, whose output processing (ONLCR) turns each \n into \r\n.</summary>
+    private static byte[] TerminalNewlines(byte[] text)
+    {
+        var output = new List<byte>(text.Length + 32);
+        foreach (var b in text)
+        {
+            if (b == (byte)'\n')
+                output.Add((byte)'\r');
+            output.Add(b);
+        }
+        return output.ToArray();
     }
 
     private async Task SendExitStatusAsync(SshExitStatus status)

@@ -57,7 +57,14 @@ public sealed class LucidSshd : IAsyncDisposable
         }
     }
 
-    public static async Task<LucidSshd> StartAsync(params string[] extraConfig)
+    public static Task<LucidSshd> StartAsync(params string[] extraConfig) => StartAsync(null, syslog: false, extraConfig);
+
+    /// <summary>
+    /// Starts the server with extra environment variables and, with <paramref name="syslog"/>, logging to syslog
+    /// (no -e) through a datagram socket of the test's own ($LUCID_SYSLOG_SOCKET): each datagram is kept
+    /// as received in <see cref="SyslogDatagrams"/>, and its text also goes into <see cref="Log"/>.
+    /// </summary>
+    public static async Task<LucidSshd> StartAsync(IDictionary<string, string>? environment, bool syslog, params string[] extraConfig)
     {
         var keys = await Keys.Value;
         await UserReady.Value;
@@ -82,9 +89,18 @@ public sealed class LucidSshd : IAsyncDisposable
                 WorkingDirectory = directory,
             };
             foreach (var a in new[] { "sshd", "-D", "-e", "-f", Path.Combine(directory, "sshd_config") })
-                info.ArgumentList.Add(a);
+                if (!(syslog && a == "-e"))
+                    info.ArgumentList.Add(a);
+            foreach (var (k, v) in environment ?? new Dictionary<string, string>())
+                info.Environment[k] = v;
             var process = new Process { StartInfo = info };
             var server = new LucidSshd(directory, port, process);
+            if (syslog)
+            {
+                var socketPath = Path.Combine(directory, $"log{attempt}");
+                info.Environment["LUCID_SYSLOG_SOCKET"] = socketPath;
+                server.ListenForSyslog(socketPath);
+            }
             process.ErrorDataReceived += (_, e) => server.Append(e.Data);
             process.OutputDataReceived += (_, e) => server.Append(e.Data);
             process.Start();
@@ -158,6 +174,45 @@ public sealed class LucidSshd : IAsyncDisposable
         }
     }
 
+    private Socket? _syslogSocket;
+    private readonly List<string> _syslog = [];
+
+    /// <summary>What arrived on the syslog socket, one datagram per entry, exactly as sent.</summary>
+    public IReadOnlyList<string> SyslogDatagrams
+    {
+        get
+        {
+            lock (_logLock)
+                return _syslog.ToList();
+        }
+    }
+
+    private void ListenForSyslog(string path)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        socket.Bind(new UnixDomainSocketEndPoint(path));
+        _syslogSocket = socket;
+        _ = Task.Run(async () =>
+        {
+            var buffer = new byte[65536];
+            try
+            {
+                while (true)
+                {
+                    var n = await socket.ReceiveAsync(buffer, SocketFlags.None);
+                    var datagram = Encoding.UTF8.GetString(buffer, 0, n);
+                    lock (_logLock)
+                        _syslog.Add(datagram);
+                    Append(datagram);
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // The server is being disposed.
+            }
+        });
+    }
+
     private void Append(string? line)
     {
         if (line is null)
@@ -185,6 +240,7 @@ public sealed class LucidSshd : IAsyncDisposable
     {
         await StopAsync();
         _process.Dispose();
+        _syslogSocket?.Dispose();
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

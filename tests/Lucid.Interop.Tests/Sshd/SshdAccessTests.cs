@@ -104,6 +104,37 @@ public sealed class SshdAccessTests
         }
     }
 
+    [Theory]
+    [InlineData("group-writable")]
+    [InlineData("owned-by-nobody")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task StrictModes_refuses_a_key_file_others_could_change(string problem)
+    {
+        // Under the user's home: StrictModes checks every directory up to it, and /tmp (world-writable) would fail.
+        var dir = Directory.CreateDirectory($"/home/{User}/lucid-strict-{problem}-{Guid.NewGuid():N}").FullName;
+        try
+        {
+            await using var server = await LucidSshd.StartAsync("StrictModes yes", $"AuthorizedKeysFile {dir}/%u");
+            var file = Path.Combine(dir, User);
+            File.Copy(server.ClientKeyPath() + ".pub", file);
+            File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101);
+            File.SetUnixFileMode(file, (UnixFileMode)0b110_100_100);
+            Assert.Equal("in\n", (await server.SshAsync("echo in")).StdOut);
+
+            if (problem == "group-writable")
+                File.SetUnixFileMode(file, (UnixFileMode)0b110_110_100);
+            else
+                Assert.Equal(0, (await ProcessRunner.RunAsync("chown", ["nobody", file])).ExitCode);
+            var refused = await server.SshAsync("true");
+            Assert.Equal(255, refused.ExitCode);
+            await server.WaitForLogAsync($"Authentication refused: bad ownership or modes for file {file}");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
     [Fact]
     public async Task ClientAlive_keeps_a_quiet_session_and_drops_a_client_that_stopped_answering()
     {

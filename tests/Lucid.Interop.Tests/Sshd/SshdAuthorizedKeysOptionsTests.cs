@@ -82,4 +82,17 @@ public sealed class SshdAuthorizedKeysOptionsTests : IAsyncLifetime
         var valid = await _server.SshAsync("echo valid");
         Assert.Equal("valid\n", valid.StdOut);
     }
+
+    [Fact]
+    public async Task Forwarding_and_user_rc_options_are_accepted_and_forwarding_is_refused()
+    {
+        Authorize("no-port-forwarding,no-agent-forwarding,no-X11-forwarding,no-user-rc,permitopen=\"127.0.0.1:9\",permitlisten=\"localhost:8022\"");
+        var r = await _server.SshAsync("echo parsed");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal("parsed\n", r.StdOut);
+        // Forwarding is not implemented: a -W request is refused, the session itself is unharmed.
+        var forward = await _server.SshAsync("", options: ["-W", "127.0.0.1:9"]);
+        Assert.Equal(255, forward.ExitCode);
+        Assert.Contains("stdio forwarding failed", forward.StdErr);
+    }
 }

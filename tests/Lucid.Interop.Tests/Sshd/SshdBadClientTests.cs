@@ -78,7 +78,7 @@ public sealed class SshdBadClientTests : IAsyncLifetime
             await huge.GetStream().WriteAsync(new byte[] { 0x7f, 0xff, 0xff, 0xff, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 });
             await ReadToCloseAsync(huge);
         }
-        await _server.WaitForLogAsync($"Connection from 127.0.0.1 port {hugePort}: ");
+        await _server.WaitForLogAsync($"Connection from 127.0.0.1 port {hugePort}: Bad packet length 2147483647. [preauth]");
         await Echo("after-huge-packet");
 
         // A client that starts the key exchange and walks away.
@@ -122,5 +122,18 @@ public sealed class SshdBadClientTests : IAsyncLifetime
         session.StandardInput.Close();
         await session.WaitForExitAsync();
         Assert.Equal(0, session.ExitCode);
+    }
+
+    [Fact]
+    public async Task LoginGraceTime_disconnects_a_client_that_never_authenticates()
+    {
+        var (slow, slowPort) = await ConnectAsync();
+        using (slow)
+        {
+            await slow.GetStream().WriteAsync("SSH-2.0-Slow_1.0\r\n"u8.ToArray());
+            // The server sends its banner and KEXINIT, waits LoginGraceTime (3 s here), then hangs up.
+            Assert.StartsWith("SSH-2.0-", await ReadToCloseAsync(slow));
+        }
+        await _server.WaitForLogAsync($"Timeout before authentication for 127.0.0.1 port {slowPort}");
     }
 }

@@ -38,8 +38,9 @@ public sealed class SshdExecTests(LucidSshdFixture fixture) : IClassFixture<Luci
     [Fact]
     public async Task A_command_killed_by_a_signal_is_reported_as_such()
     {
-        var r = await Server.SshAsync("kill -TERM $$");
+        var r = await Server.SshAsync("kill -TERM $$", options: ["-v"]);
         Assert.Equal(255, r.ExitCode);
+        Assert.Contains("rtype exit-signal", r.StdErr);
     }
 
     [Fact]
@@ -70,7 +71,8 @@ public sealed class SshdExecTests(LucidSshdFixture fixture) : IClassFixture<Luci
             data.Add("HostKeyAlgorithms", hostKey);
         foreach (var cipher in new[] { "chacha20-poly1305@openssh.com", "aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr" })
             data.Add("Ciphers", cipher);
-        foreach (var mac in new[] { "hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-sha2-256", "hmac-sha2-512" })
+        foreach (var mac in new[] { "umac-64-etm@openssh.com", "umac-128-etm@openssh.com", "hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com",
+                     "umac-64@openssh.com", "umac-128@openssh.com", "hmac-sha2-256", "hmac-sha2-512" })
             data.Add("MACs", mac);
         return data;
     }

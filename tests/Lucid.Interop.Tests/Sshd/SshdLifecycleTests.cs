@@ -154,4 +154,35 @@ public sealed class SshdLifecycleTests : IDisposable
         Assert.Equal(0, server.Process.ExitCode);
         Assert.Contains("Received signal 15; terminating.", server.Log);
     }
+
+    [Fact]
+    public async Task Dash_E_appends_the_log_to_a_file_instead_of_syslog()
+    {
+        await (await LucidSshd.StartAsync()).DisposeAsync();
+        var key = await ClientKeyAsync();
+        var hostKey = Path.Combine(_dir, "host");
+        Assert.Equal(0, (await ProcessRunner.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey])).ExitCode);
+        var port = FreePort();
+        var config = Path.Combine(_dir, "sshd_config");
+        await File.WriteAllTextAsync(config, $"ListenAddress 127.0.0.1\nPort {port}\nHostKey {hostKey}\nAuthorizedKeysFile {_dir}/authorized_keys\nStrictModes no\n");
+        var logFile = Path.Combine(_dir, "sshd.log");
+        await File.WriteAllTextAsync(logFile, "earlier line\n");
+        await using var server = Start(new Dictionary<string, string>(), "-D", "-E", logFile, "-f", config);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!File.ReadAllText(logFile).Contains($"Server listening on 127.0.0.1 port {port}."))
+        {
+            Assert.True(DateTime.UtcNow < deadline, File.ReadAllText(logFile) + "\n--- stderr\n" + server.Log);
+            await Task.Delay(50);
+        }
+        Assert.Equal("in\n", (await SshAsync(port, key, "echo in")).StdOut);
+        while (!File.ReadAllText(logFile).Contains($"Disconnected from user {LucidSshd.TestUser} 127.0.0.1 port "))
+        {
+            Assert.True(DateTime.UtcNow < deadline, File.ReadAllText(logFile));
+            await Task.Delay(50);
+        }
+        var log = File.ReadAllText(logFile);
+        Assert.StartsWith("earlier line\nServer listening on", log);
+        Assert.Contains($"Accepted publickey for {LucidSshd.TestUser} from 127.0.0.1 port ", log);
+        Assert.DoesNotContain("Accepted publickey", server.Log);
+    }
 }

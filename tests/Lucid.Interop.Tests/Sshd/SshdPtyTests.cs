@@ -41,9 +41,10 @@ public sealed class SshdPtyTests(LucidSshdFixture fixture) : IClassFixture<Lucid
         {
             await WaitForScreenAsync(s => s.TrimEnd().EndsWith('$'), "a shell prompt");
 
-            await TypeAsync("tty; stty size; echo $TERM");
+            await TypeAsync("tty; stty size; echo \"ssh_tty=$SSH_TTY term=$TERM\"");
             var screen = await WaitForScreenAsync(s => s.Contains("30 100"), "the terminal size");
-            Assert.Matches(@"/dev/pts/\d+\n30 100\n", screen);
+            // SSH_TTY names the terminal the shell has; TERM is the client's (tmux's) terminal type.
+            Assert.Matches(@"(/dev/pts/\d+)\n30 100\nssh_tty=\1 term=(screen|tmux)[-\w]*\n", screen);
 
             await TmuxAsync("resize-window", "-t", "t", "-x", "120", "-y", "40");
             await TypeAsync("clear; stty size");
