@@ -29,8 +29,8 @@ internal sealed class HostKeyVerifier(SshOptions options, SshLog log)
 
     /// <summary>
     /// The host key algorithms to offer: as configured, except that when HostKeyAlgorithms is not set or only edited
-    /// with + or -, the algorithms known_hosts vouches for come first (OpenSSH's order_hostkeyalgs), so a host known
-    /// only through @cert-authority is asked for its certificate and a host with a recorded key for that key's type.
+    /// with + or -, the algorithms known_hosts vouches for come first (OpenSSH's order_hostkeyalgs): a host known only
+    /// through @cert-authority is asked for its certificate, a host with a recorded ECDSA key for that key.
     /// </summary>
     public IReadOnlyList<string> OrderHostKeyAlgorithms(string host, int port, IReadOnlyList<string> algorithms)
     {
