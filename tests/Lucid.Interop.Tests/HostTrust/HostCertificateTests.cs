@@ -150,6 +150,31 @@ public sealed class HostCertificateTests : IAsyncLifetime
         Assert.EndsWith($"[127.0.0.1]:{server.Port} {KeyText(_hostKey)}\n", ourFile);
     }
 
+    [Fact]
+    public async Task A_certificate_without_a_known_authority_is_checked_as_its_plain_key()
+    {
+        await using var server = await ServeAsync(await CertifyAsync("plain", "-n", "127.0.0.1"));
+        // The plain key recorded without a port: OpenSSH accepts it for any port ("checking without port identifier").
+        var knownHosts = KnownHosts("known_hosts", $"127.0.0.1 {KeyText(_hostKey)}");
+
+        var (real, ours, realFile, ourFile) = await BothAsync(server, knownHosts, "yes", "-v");
+        Assert.Equal((0, 0), (real.ExitCode, ours.ExitCode));
+        Assert.Equal(realFile, ourFile);
+        static string[] Lines(string stderr) =>
+        [
+            .. stderr.Replace("\r", "").Split('\n').Where(l => l.StartsWith("debug1: kex: host key algorithm:", StringComparison.Ordinal)
+                || l.StartsWith("debug1: No matching CA", StringComparison.Ordinal) || l.StartsWith("debug1: Host '", StringComparison.Ordinal)
+                || l.StartsWith("debug1: checking without port", StringComparison.Ordinal) || l.StartsWith("debug1: found matching key", StringComparison.Ordinal)),
+        ];
+        Assert.Equal(
+        [
+            "debug1: kex: host key algorithm: ssh-ed25519-cert-v01@openssh.com", "debug1: checking without port identifier",
+            "debug1: No matching CA found. Retry with plain key", "debug1: Host '127.0.0.1' is known and matches the ED25519 host key.",
+            "debug1: found matching key w/out port",
+        ], Lines(real.StdErr));
+        Assert.Equal(Lines(real.StdErr), Lines(ours.StdErr));
+    }
+
     [Theory]
     [InlineData("ca")]
     [InlineData("host")]
