@@ -15,7 +15,9 @@ internal static class SshAlgorithms
         "cipher-auth" => [.. AlgorithmRegistry.Cipher.Where(c => c.IsAead).Select(c => c.Name)],
         "mac" or "macs" => AlgorithmRegistry.Names(AlgorithmCategory.Mac),
         "kex" or "kexalgorithms" => AlgorithmRegistry.Names(AlgorithmCategory.Kex),
-        "key" or "key-plain" => [.. AlgorithmRegistry.HostKey.Select(h => h.KeyType).Distinct()],
+        "key" => [.. AlgorithmRegistry.HostKey.Concat(AlgorithmRegistry.HostCertificate).Select(h => h.KeyType).Distinct()],
+        "key-plain" => [.. AlgorithmRegistry.HostKey.Select(h => h.KeyType).Distinct()],
+        "key-cert" => [.. AlgorithmRegistry.HostCertificate.Select(h => h.KeyType).Distinct()],
         "hostkeyalgorithms" or "pubkeyacceptedalgorithms" or "hostbasedacceptedalgorithms" or "sig" or "casignaturealgorithms" =>
             AlgorithmRegistry.Names(AlgorithmCategory.HostKey),
         "compression" => AlgorithmRegistry.Names(AlgorithmCategory.Compression),

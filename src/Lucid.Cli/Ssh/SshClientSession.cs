@@ -70,7 +70,7 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
             transportOptions.KexAlgorithms = Edit(AlgorithmCategory.Kex, options.KexAlgorithms, "KexAlgorithms");
             transportOptions.Ciphers = Edit(AlgorithmCategory.Cipher, options.Ciphers, "Ciphers");
             transportOptions.Macs = Edit(AlgorithmCategory.Mac, options.Macs, "MACs");
-            transportOptions.HostKeyAlgorithms = Edit(AlgorithmCategory.HostKey, options.HostKeyAlgorithms, "HostKeyAlgorithms");
+            transportOptions.HostKeyAlgorithms = verifier.OrderHostKeyAlgorithms(host, port, Edit(AlgorithmCategory.HostKey, options.HostKeyAlgorithms, "HostKeyAlgorithms"));
             if (options.Compression == true)
                 transportOptions.Compression = ["zlib@openssh.com", "zlib", "none"];
             transportOptions.RekeyBytes = options.RekeyBytes;

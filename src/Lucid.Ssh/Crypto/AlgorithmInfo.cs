@@ -61,16 +61,31 @@ public sealed class KexAlgorithmInfo : AlgorithmInfo
     internal Func<KeyExchangeMethod> Create { get; }
 }
 
-/// <summary>A host key (signature) algorithm and the key type that produces it.</summary>
+/// <summary>
+/// A host key algorithm and the key type that produces it. A certificate algorithm
+/// (ssh-ed25519-cert-v01@openssh.com, rsa-sha2-512-cert-v01@openssh.com) names a certificate key type, but the
+/// exchange hash is signed by the certified key with the plain <see cref="SignatureAlgorithm"/> (PROTOCOL.certkeys).
+/// </summary>
 public sealed class HostKeyAlgorithmInfo : AlgorithmInfo
 {
-    internal HostKeyAlgorithmInfo(string name, string keyType, AlgorithmStatus status, string since, bool enabledByDefault)
-        : base(name, status, since, enabledByDefault) => KeyType = keyType;
+    internal HostKeyAlgorithmInfo(string name, string keyType, AlgorithmStatus status, string since, bool enabledByDefault,
+        string? signatureAlgorithm = null)
+        : base(name, status, since, enabledByDefault)
+    {
+        KeyType = keyType;
+        SignatureAlgorithm = signatureAlgorithm ?? name;
+    }
 
     public override AlgorithmCategory Category => AlgorithmCategory.HostKey;
 
-    /// <summary>The key type whose keys make these signatures (ssh-rsa for rsa-sha2-512).</summary>
+    /// <summary>The key type whose keys make these signatures (ssh-rsa for rsa-sha2-512, ssh-rsa-cert-v01@openssh.com for rsa-sha2-512-cert-v01@openssh.com).</summary>
     public string KeyType { get; }
+
+    /// <summary>The algorithm named in the signature blob: the name itself for plain keys, the plain one for certificates.</summary>
+    public string SignatureAlgorithm { get; }
+
+    /// <summary>True for the *-cert-v01@openssh.com algorithms.</summary>
+    public bool IsCertificate => SignatureAlgorithm != Name;
 }
 
 /// <summary>A cipher: sizes plus the factory of its per-direction packet protector.</summary>

@@ -27,6 +27,7 @@ public static class AlgorithmRegistry
         new("diffie-hellman-group1-sha1", Broken, "", false, HashAlgorithmName.SHA1, () => new DhKem(DhGroups.Group1)),
     ];
 
+    /// <summary>The plain host key algorithms: what a server signs with, and what a certificate's key signs with.</summary>
     public static IReadOnlyList<HostKeyAlgorithmInfo> HostKey { get; } =
     [
         new("ssh-ed25519", "ssh-ed25519", Ok, "6.5", true),
@@ -37,6 +38,28 @@ public static class AlgorithmRegistry
         new("rsa-sha2-256", "ssh-rsa", Ok, "7.2", true),
         new("ssh-rsa", "ssh-rsa", Broken, "", false),
     ];
+
+    /// <summary>
+    /// The OpenSSH host certificate algorithms (PROTOCOL.certkeys), client side only: the server's key is certified
+    /// by a CA the client trusts through known_hosts @cert-authority. OpenSSH lists them before the plain algorithms
+    /// in its default HostKeyAlgorithms, and so does <see cref="All"/>.
+    /// </summary>
+    public static IReadOnlyList<HostKeyAlgorithmInfo> HostCertificate { get; } =
+    [
+        Certificate("ssh-ed25519", "ssh-ed25519", Ok, "6.5", true),
+        Certificate("ecdsa-sha2-nistp256", "ecdsa-sha2-nistp256", Ok, "5.6", true),
+        Certificate("ecdsa-sha2-nistp384", "ecdsa-sha2-nistp384", Ok, "5.6", true),
+        Certificate("ecdsa-sha2-nistp521", "ecdsa-sha2-nistp521", Ok, "5.6", true),
+        Certificate("rsa-sha2-512", "ssh-rsa", Ok, "7.8", true),
+        Certificate("rsa-sha2-256", "ssh-rsa", Ok, "7.8", true),
+        Certificate("ssh-rsa", "ssh-rsa", Broken, "5.6", false),
+    ];
+
+    // ssh-ed25519 → ssh-ed25519-cert-v01@openssh.com, certifying an ssh-ed25519 key and signing as ssh-ed25519.
+    private static HostKeyAlgorithmInfo Certificate(string signatureAlgorithm, string plainKeyType, AlgorithmStatus status, string since, bool enabledByDefault) =>
+        new(signatureAlgorithm + "-cert-v01@openssh.com", plainKeyType + "-cert-v01@openssh.com", status, since, enabledByDefault, signatureAlgorithm);
+
+    private static readonly IReadOnlyList<HostKeyAlgorithmInfo> s_allHostKeys = [.. HostCertificate, .. HostKey];
 
     public static IReadOnlyList<CipherAlgorithmInfo> Cipher { get; } =
     [
@@ -69,11 +92,11 @@ public static class AlgorithmRegistry
         new("zlib", false, Legacy, "", false),
     ];
 
-    /// <summary>Every algorithm of a category, preferred first (what `ssh -Q` lists).</summary>
+    /// <summary>Every algorithm of a category, preferred first (what `ssh -Q` lists); host keys: certificates, then plain.</summary>
     public static IReadOnlyList<AlgorithmInfo> All(AlgorithmCategory category) => category switch
     {
         AlgorithmCategory.Kex => Kex,
-        AlgorithmCategory.HostKey => HostKey,
+        AlgorithmCategory.HostKey => s_allHostKeys,
         AlgorithmCategory.Cipher => Cipher,
         AlgorithmCategory.Mac => Mac,
         AlgorithmCategory.Compression => Compression,
@@ -92,7 +115,7 @@ public static class AlgorithmRegistry
         AlgorithmList.Edit(spec, Defaults(category), Names(category));
 
     public static KexAlgorithmInfo? FindKex(string name) => Find(Kex, name);
-    public static HostKeyAlgorithmInfo? FindHostKey(string name) => Find(HostKey, name);
+    public static HostKeyAlgorithmInfo? FindHostKey(string name) => Find(s_allHostKeys, name);
     public static CipherAlgorithmInfo? FindCipher(string name) => Find(Cipher, name);
     public static MacAlgorithmInfo? FindMac(string name) => Find(Mac, name);
     public static CompressionAlgorithmInfo? FindCompression(string name) => Find(Compression, name);

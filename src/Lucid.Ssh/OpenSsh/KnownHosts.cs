@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using Lucid.Ssh.Crypto;
+using Lucid.Ssh.Keys;
 
 namespace Lucid.Ssh.OpenSsh;
 
@@ -109,6 +111,55 @@ public sealed class KnownHosts
                 return new KnownHostsResult(KnownHostsStatus.Known, entry.File, entry.Line);
         return new KnownHostsResult(KnownHostsStatus.Unknown);
     }
+
+    /// <summary>
+    /// Looks a host certificate up as ssh does (hostfile.c check_hostkeys_by_key_or_type): revoked when an @revoked line
+    /// for the host lists the certified key or the signing CA, known when an @cert-authority line for the host lists the
+    /// CA (File and Line name it), unknown otherwise. Whether the certificate itself is valid for the host is
+    /// <see cref="SshCertificateValidation.CheckHost"/>'s question.
+    /// </summary>
+    public KnownHostsResult CheckCertificate(string host, int port, SshCertificate certificate)
+    {
+        var matching = Lookup(host, port).ToList();
+        foreach (var entry in matching)
+        {
+            if (entry.Marker == KnownHostsMarker.Revoked &&
+                (entry.Blob.AsSpan().SequenceEqual(certificate.Key.Blob.Span) || entry.Blob.AsSpan().SequenceEqual(certificate.SignatureKey.Blob.Span)
+                 || entry.Blob.AsSpan().SequenceEqual(certificate.Blob.Span)))
+                return new KnownHostsResult(KnownHostsStatus.Revoked, entry.File, entry.Line);
+        }
+        return CheckCertificateAuthority(host, port, certificate.SignatureKey.Blob.Span);
+    }
+
+    /// <summary>
+    /// OpenSSH's order_hostkeyalgs (sshconnect2.c), used when HostKeyAlgorithms is not set or only edited with + or -: the
+    /// list as it is when known_hosts holds a plain key of the type of its first algorithm; otherwise the algorithms the
+    /// host's lines vouch for first (every certificate algorithm when an @cert-authority line matches the host, the
+    /// algorithms of the key types recorded for it), the rest after them, each group in the original order.
+    /// </summary>
+    public IReadOnlyList<string> PreferKnownAlgorithms(string host, int port, IReadOnlyList<string> algorithms)
+    {
+        if (algorithms.Count == 0)
+            return algorithms;
+        var matching = Lookup(host, port).ToList();
+        bool KeyKnown(string algorithm) => PlainKeyTypeOf(algorithm) is { } type &&
+            matching.Any(e => e.Marker == KnownHostsMarker.None && e.KeyType == type);
+        if (KeyKnown(algorithms[0]))
+            return algorithms;
+        bool authorityKnown = matching.Any(e => e.Marker == KnownHostsMarker.CertAuthority);
+        var first = new List<string>();
+        var last = new List<string>();
+        foreach (var algorithm in algorithms)
+        {
+            bool certificate = AlgorithmRegistry.FindHostKey(algorithm)?.IsCertificate == true;
+            (certificate && authorityKnown || KeyKnown(algorithm) ? first : last).Add(algorithm);
+        }
+        return [.. first, .. last];
+    }
+
+    // rsa-sha2-512 → ssh-rsa, ssh-ed25519-cert-v01@openssh.com → ssh-ed25519 (sshkey_type_plain).
+    private static string? PlainKeyTypeOf(string algorithm) =>
+        AlgorithmRegistry.FindHostKey(algorithm) is { } info ? SshCertificate.PlainTypeOf(info.KeyType) ?? info.KeyType : null;
 
     /// <summary>The line ssh writes for a newly accepted key: "name keytype base64", the name hashed when asked.</summary>
     public static string FormatLine(string host, int port, string keyType, ReadOnlySpan<byte> blob, bool hash = false)

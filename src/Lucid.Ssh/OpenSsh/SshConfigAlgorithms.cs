@@ -45,8 +45,9 @@ public sealed record SshConfigAlgorithms(
         AllKex: Join(AlgorithmRegistry.Names(AlgorithmCategory.Kex)),
         DefaultKeyAlgorithms: Join(AlgorithmRegistry.Defaults(AlgorithmCategory.HostKey)),
         AllKeyAlgorithms: Join(AlgorithmRegistry.Names(AlgorithmCategory.HostKey)),
-        DefaultSignatureAlgorithms: Join(AlgorithmRegistry.Defaults(AlgorithmCategory.HostKey)),
-        AllSignatureAlgorithms: Join(AlgorithmRegistry.Names(AlgorithmCategory.HostKey)),
+        // Signature algorithms (CASignatureAlgorithms) are the plain ones; certificates are key types, not signatures.
+        DefaultSignatureAlgorithms: Join([.. AlgorithmRegistry.HostKey.Where(a => a.EnabledByDefault).Select(a => a.Name)]),
+        AllSignatureAlgorithms: Join([.. AlgorithmRegistry.HostKey.Select(a => a.Name)]),
         DefaultGssKex: OpenSsh92.DefaultGssKex,
         AllGssKex: OpenSsh92.AllGssKex);
 

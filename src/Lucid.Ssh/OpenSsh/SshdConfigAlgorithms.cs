@@ -58,8 +58,9 @@ internal static class SshdConfigAlgorithms
         Category.Kex => AlgorithmRegistry.Names(AlgorithmCategory.Kex),
         Category.Cipher => AlgorithmRegistry.Names(AlgorithmCategory.Cipher),
         Category.Mac => AlgorithmRegistry.Names(AlgorithmCategory.Mac),
-        Category.Key => AlgorithmRegistry.Names(AlgorithmCategory.HostKey),
-        _ => [.. AlgorithmRegistry.Names(AlgorithmCategory.HostKey).Where(n => n != "ssh-rsa")],
+        // The plain table only: Lucid's sshd neither serves host certificates nor accepts user certificates yet.
+        Category.Key => [.. AlgorithmRegistry.HostKey.Select(a => a.Name)],
+        _ => [.. AlgorithmRegistry.HostKey.Select(a => a.Name).Where(n => n != "ssh-rsa")],
     };
 
     /// <summary>The server's defaults: the registry's, so sshd offers exactly what the transport negotiates.</summary>
@@ -68,7 +69,7 @@ internal static class SshdConfigAlgorithms
         Category.Kex => AlgorithmRegistry.Defaults(AlgorithmCategory.Kex),
         Category.Cipher => AlgorithmRegistry.Defaults(AlgorithmCategory.Cipher),
         Category.Mac => AlgorithmRegistry.Defaults(AlgorithmCategory.Mac),
-        _ => AlgorithmRegistry.Defaults(AlgorithmCategory.HostKey),
+        _ => [.. AlgorithmRegistry.HostKey.Where(a => a.EnabledByDefault).Select(a => a.Name)],
     };
 
     /// <summary>

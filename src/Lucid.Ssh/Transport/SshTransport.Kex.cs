@@ -351,9 +351,13 @@ public sealed partial class SshTransport
             throw new SshProtocolException($"type mismatch for decoded server host key ({hostKey.KeyType} vs {algorithms.HostKey.Name})", DisconnectReason.KeyExchangeFailed);
         var signatureReader = new SshReader(signature);
         var signatureAlgorithm = signatureReader.ReadUtf8String();
-        if (signatureAlgorithm != algorithms.HostKey.Name || !hostKey.Verify(hash, signature))
+        // A certificate's key signs with the plain algorithm (rsa-sha2-512 for rsa-sha2-512-cert-v01@openssh.com).
+        if (signatureAlgorithm != algorithms.HostKey.SignatureAlgorithm || !hostKey.Verify(hash, signature))
             throw new SshProtocolException("incorrect signature", DisconnectReason.KeyExchangeFailed);
-        TransportLog.ServerHostKey(_log, hostKey.KeyType, KeyFingerprint.Format(hostKey));
+        if (hostKey is SshCertificate certificate)
+            LogServerCertificate(certificate);
+        else
+            TransportLog.ServerHostKey(_log, hostKey.KeyType, KeyFingerprint.Format(hostKey));
 
         if (state.Initial)
         {
@@ -496,6 +500,16 @@ public sealed partial class SshTransport
                 continue;
             throw new SshProtocolException($"protocol error: rcvd type {type} during key exchange (expected {expected})", DisconnectReason.ProtocolError);
         }
+    }
+
+    // OpenSSH's verify_host_key line; a certificate's fingerprint is its certified key's, as ssh prints it.
+    private void LogServerCertificate(SshCertificate certificate)
+    {
+        TransportLog.ServerHostCertificate(_log, certificate.KeyType, KeyFingerprint.Format(certificate.Key), certificate.Serial,
+            certificate.KeyId, certificate.SignatureKey.KeyType, KeyFingerprint.Format(certificate.SignatureKey),
+            SshCertificateValidation.FormatValidity(certificate));
+        foreach (var principal in certificate.Principals)
+            TransportLog.ServerHostCertificatePrincipal(_log, principal);
     }
 
     private static string ReplyName(KeyExchangeMethod kem, byte replyType) => (kem, replyType) switch

@@ -41,6 +41,13 @@ internal static partial class TransportLog
     [LoggerMessage(Level = LogLevel.Debug, Message = "Server host key: {KeyType} {Fingerprint}")]
     public static partial void ServerHostKey(ILogger logger, string keyType, string fingerprint);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Server host certificate: {KeyType} {Fingerprint}, serial {Serial} ID \"{KeyId}\" CA {CaKeyType} {CaFingerprint} valid {Validity}")]
+    public static partial void ServerHostCertificate(ILogger logger, string keyType, string fingerprint, ulong serial, string keyId,
+        string caKeyType, string caFingerprint, string validity);
+
+    [LoggerMessage(Level = LogLevel.Trace, Message = "Server host certificate hostname: {Principal}")]
+    public static partial void ServerHostCertificatePrincipal(ILogger logger, string principal);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "kex: strict KEX {State}")]
     public static partial void StrictKex(ILogger logger, string state);
 

@@ -9,7 +9,12 @@ namespace Lucid.Ssh.Transport;
 public abstract class TransportOptions
 {
     public IReadOnlyList<string> KexAlgorithms { get; set; } = AlgorithmRegistry.Defaults(AlgorithmCategory.Kex);
-    public IReadOnlyList<string> HostKeyAlgorithms { get; set; } = AlgorithmRegistry.Defaults(AlgorithmCategory.HostKey);
+    /// <summary>
+    /// Plain algorithms only by default, so a <see cref="HostKeyVerifier"/> that pins plain keys keeps working against a
+    /// server that also has a host certificate; list the *-cert-v01@openssh.com names (AlgorithmRegistry.Defaults(HostKey)
+    /// has them first, as OpenSSH's ssh) to be offered certificates, which reach the verifier as <see cref="SshCertificate"/>.
+    /// </summary>
+    public IReadOnlyList<string> HostKeyAlgorithms { get; set; } = [.. AlgorithmRegistry.HostKey.Where(a => a.EnabledByDefault).Select(a => a.Name)];
     public IReadOnlyList<string> Ciphers { get; set; } = AlgorithmRegistry.Defaults(AlgorithmCategory.Cipher);
     public IReadOnlyList<string> Macs { get; set; } = AlgorithmRegistry.Defaults(AlgorithmCategory.Mac);
     public abstract IReadOnlyList<string> Compression { get; set; }
