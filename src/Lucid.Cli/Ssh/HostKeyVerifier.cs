@@ -6,40 +6,46 @@ using Lucid.Ssh.OpenSsh;
 namespace Lucid.Cli.Ssh;
 
 /// <summary>
-/// Decides whether to trust the server's host key, as OpenSSH's check_host_key does: known_hosts first,
-/// then StrictHostKeyChecking (yes, ask on /dev/tty, accept-new, no), appending accepted keys and refusing
-/// changed ones with the REMOTE HOST IDENTIFICATION HAS CHANGED warning.
+/// Decides whether to trust the server's host key, as OpenSSH's check_host_key does: UserKnownHostsFile and
+/// GlobalKnownHostsFile first, then StrictHostKeyChecking (yes, ask on /dev/tty, accept-new, no), appending
+/// accepted keys to the first user file (hashed with HashKnownHosts) and refusing changed ones with the REMOTE
+/// HOST IDENTIFICATION HAS CHANGED warning. With CheckHostIP the server's address is looked up and recorded too.
 /// </summary>
-internal sealed class HostKeyVerifier(SshOptions options, SshLog log)
+internal sealed class HostKeyVerifier(EffectiveSshConfig config, SshLog log, bool checkHostIp)
 {
     /// <summary>Set when a changed key was let through (StrictHostKeyChecking=no): no passwords must be sent then.</summary>
     public bool PasswordsDisabled { get; private set; }
 
-    public IReadOnlyList<string> KnownHostsFiles => options.UserKnownHostsFiles is { } files ? [.. files.Select(SshPaths.Expand)] : DefaultFiles();
-
-    private static string[] DefaultFiles()
-    {
-        var home = SshPaths.Home;
-        return [Path.Combine(home, ".ssh", "known_hosts"), Path.Combine(home, ".ssh", "known_hosts2")];
-    }
-
     /// <summary>True to go on; false means "Host key verification failed." (the caller prints it).</summary>
     public bool Verify(string host, int port, string address, string keyType, ReadOnlySpan<byte> blob)
     {
-        var files = KnownHostsFiles;
-        var known = KnownHosts.Load([.. files, "/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"]);
+        var files = config.UserKnownHostsFiles;
+        var known = KnownHosts.Load([.. files, .. config.GlobalKnownHostsFiles.Select(SshPaths.Expand)]);
         var name = KnownHosts.HostName(host, port);
         var label = KeyFingerprint.TypeLabel(keyType);
         var fingerprint = KeyFingerprint.Format(blob);
         var result = known.Check(host, port, keyType, blob);
-        var strict = options.EffectiveStrictHostKeyChecking;
+        var strict = config.StrictHostKeyChecking;
+
+        // As ssh: the address is not checked for loopback, behind a proxy, or when the "name" is the address itself.
+        var checkIp = config.CheckHostIp && checkHostIp && address != host
+            && System.Net.IPAddress.TryParse(address, out var ipAddress) && !System.Net.IPAddress.IsLoopback(ipAddress);
+        var ipName = KnownHosts.HostName(address, port);
+        var ipResult = checkIp ? known.Check(address, port, keyType, blob) : result;
 
         switch (result.Status)
         {
             case KnownHostsStatus.Known:
                 log.Debug1($"Host '{name}' is known and matches the {label} host key.");
                 log.Debug1($"Found key in {result.File}:{result.Line}");
-                return true;
+                if (checkIp && ipResult.Status == KnownHostsStatus.Unknown && files.Count > 0)
+                {
+                    if (TryAppend(files[0], [address], port, keyType, blob))
+                        log.Info($"Warning: Permanently added the {label} host key for IP address '{ipName}' to the list of known hosts.");
+                    else
+                        log.Info($"Failed to add the {label} host key for IP address '{ipName}' to the list of known hosts ({files[0]}).");
+                }
+                return CheckIpDiffers(label, name, ipName, result, ipResult, strict);
 
             case KnownHostsStatus.Revoked:
                 log.Error("@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@");
@@ -51,8 +57,8 @@ internal sealed class HostKeyVerifier(SshOptions options, SshLog log)
                 return false;
 
             case KnownHostsStatus.Changed:
-                WarnChanged(label, fingerprint, files[0], result);
-                if (strict is StrictHostKeyChecking.No)
+                WarnChanged(label, fingerprint, files.Count > 0 ? files[0] : "", result);
+                if (strict is SshStrictHostKeyChecking.No)
                 {
                     // OpenSSH goes on but never sends a password to a host that may be an impostor.
                     PasswordsDisabled = true;
@@ -67,25 +73,89 @@ internal sealed class HostKeyVerifier(SshOptions options, SshLog log)
         // Unknown host.
         switch (strict)
         {
-            case StrictHostKeyChecking.Yes:
+            case SshStrictHostKeyChecking.Yes:
                 log.Error($"No {label} host key is known for {name} and you have requested strict checking.");
                 return false;
-            case StrictHostKeyChecking.Ask:
-                if (options.EffectiveBatchMode || !Confirm(name, address == host ? name : KnownHosts.HostName(address, port), label, fingerprint))
+            case SshStrictHostKeyChecking.Ask:
+                if (config.BatchMode || !Confirm(name, address == host ? name : ipName, label, fingerprint))
                     return false;
                 break;
         }
 
+        if (files.Count == 0)
+            return CheckIpDiffers(label, name, ipName, result, ipResult, strict);
+        // With CheckHostIP ssh records the address with the name: "name,address" on one line, or two hashed lines.
+        var withIp = checkIp && ipResult.Status == KnownHostsStatus.Unknown;
+        var names = withIp ? new[] { host, address } : [host];
+        var shown = withIp ? $"{name},{ipName}" : name;
+        if (TryAppend(files[0], names, port, keyType, blob))
+            log.Info($"Warning: Permanently added '{shown}' ({label}) to the list of known hosts.");
+        else
+            log.Info($"Failed to add the host to the list of known hosts ({files[0]}).");
+        return CheckIpDiffers(label, name, ipName, result, ipResult, strict);
+    }
+
+    /// <summary>Appends the key for <paramref name="names"/>: one "a,b" line, or (HashKnownHosts) one hashed line each.</summary>
+    private bool TryAppend(string file, string[] names, int port, string keyType, ReadOnlySpan<byte> blob)
+    {
         try
         {
-            KnownHosts.Append(files[0], host, port, keyType, blob);
-            log.Info($"Warning: Permanently added '{name}' ({label}) to the list of known hosts.");
+            if (config.HashKnownHosts)
+            {
+                foreach (var n in names)
+                    KnownHosts.Append(file, n, port, keyType, blob, hash: true);
+            }
+            else
+            {
+                var line = KnownHosts.FormatLine(names[0], port, keyType, blob);
+                if (names.Length > 1)
+                    line = string.Join(',', names.Select(n => KnownHosts.HostName(n, port))) + line[KnownHosts.HostName(names[0], port).Length..];
+                KnownHosts.AppendLine(file, line);
+            }
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            log.Info($"Failed to add the host to the list of known hosts ({files[0]}).");
+            return false;
         }
-        return true;
+    }
+
+    /// <summary>CheckHostIP: the address's recorded key differs from the one the name has (the name's own key checked out
+    /// or was just accepted): ssh warns, and refuses unless StrictHostKeyChecking is no (ask: it asks).</summary>
+    private bool CheckIpDiffers(string label, string name, string ipName, KnownHostsResult result, KnownHostsResult ipResult,
+        SshStrictHostKeyChecking strict)
+    {
+        if (ReferenceEquals(result, ipResult) || ipResult.Status != KnownHostsStatus.Changed)
+            return true;
+        var message = $"Warning: the {label} host key for '{name}' differs from the key for the IP address '{ipName}'\r\n"
+            + $"Offending key for IP in {ipResult.File}:{ipResult.Line}";
+        if (result.Status == KnownHostsStatus.Known)
+            message += $"\r\nMatching host key in {result.File}:{result.Line}";
+        switch (strict)
+        {
+            case SshStrictHostKeyChecking.Ask:
+                return !config.BatchMode && Ask(message + "\r\nAre you sure you want to continue connecting (yes/no)? ");
+            case SshStrictHostKeyChecking.No:
+                log.Info(message);
+                return true;
+            default:
+                log.Info(message);
+                log.Error("Exiting, you have requested strict checking.");
+                return false;
+        }
+    }
+
+    private static bool Ask(string prompt)
+    {
+        while (true)
+        {
+            var answer = TtyPrompt.Ask(prompt, echo: true)?.Trim();
+            if (answer is null || answer.Equals("no", StringComparison.OrdinalIgnoreCase))
+                return false;
+            if (answer.Equals("yes", StringComparison.OrdinalIgnoreCase))
+                return true;
+            prompt = "Please type 'yes' or 'no': ";
+        }
     }
 
     private static bool Confirm(string name, string addressName, string label, string fingerprint)
@@ -122,6 +192,6 @@ internal sealed class HostKeyVerifier(SshOptions options, SshLog log)
         log.Error("Please contact your system administrator.");
         log.Error($"Add correct host key in {firstFile} to get rid of this message.");
         log.Error($"Offending {label} key in {result.File}:{result.Line}");
-        log.Error($"  remove with:\r\n  ssh-keygen -f \"{result.File}\" -R \"{KnownHosts.HostName(options.EffectiveHostName, options.EffectivePort)}\"");
+        log.Error($"  remove with:\r\n  ssh-keygen -f \"{result.File}\" -R \"{KnownHosts.HostName(config.HostName, config.Port)}\"");
     }
 }
