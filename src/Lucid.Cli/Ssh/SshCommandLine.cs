@@ -13,7 +13,7 @@ namespace Lucid.Cli.Ssh;
 internal static class SshCommandLine
 {
     private const string WithArgument = "bceilmopBDEFIJLOPQRSwW";
-    private const string NoArgument = "1246afgkqstvxyACGKMNTVXY";
+    private const string NoArgument = "1246afgknqstvxyACGKMNTVXY";
 
     /// <summary>Letters whose feature Lucid does not have yet: refused when connecting (accepted by -G).</summary>
     private const string NotYet = "BDILOPRSwAfgMsXY";

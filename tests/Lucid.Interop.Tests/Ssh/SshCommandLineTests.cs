@@ -49,7 +49,7 @@ public sealed class SshCommandLineTests
         // -T after -t, -q after -v, -C and -c over -o: what ssh's getopt loop does.
         var c = Resolve("-tTvvq", "-p2222", "-oUser=carol", "-o", "Compression=no", "-C", "-o", "Ciphers=aes128-ctr",
             "-c", "aes256-ctr", "h");
-        Assert.Equal((SshRequestTty.No, "QUIET", 2222, "carol"), (c.RequestTty, c.LogLevel, c.Port, c.User));
+        Assert.Equal((SshRequestTty.No, LogLevel.Quiet, 2222, "carol"), (c.RequestTty, LogLevels.Parse(c.LogLevel), c.Port, c.User));
         Assert.True(c.Compression);
         Assert.Equal(["aes256-ctr"], c.Ciphers);
         Assert.Equal(SshRequestTty.Force, Resolve("-tt", "h").RequestTty);
