@@ -16,11 +16,50 @@ internal sealed class HostKeyVerifier(EffectiveSshConfig config, SshLog log, boo
     /// <summary>Set when a changed key was let through (StrictHostKeyChecking=no): no passwords must be sent then.</summary>
     public bool PasswordsDisabled { get; private set; }
 
+    private KnownHosts LoadAll() =>
+        KnownHosts.Load([.. config.UserKnownHostsFiles, .. config.GlobalKnownHostsFiles.Select(SshPaths.Expand)]);
+
+    /// <summary>
+    /// The host key algorithms to offer, as ssh's order_hostkeyalgs does when HostKeyAlgorithms is not set outright:
+    /// if known_hosts has a key of the first algorithm's type the list stays as it is; otherwise the algorithms whose
+    /// key type known_hosts holds for the host go first (all certificate algorithms, with an @cert-authority line), so
+    /// a host recorded with, say, only its RSA key is checked against that key instead of looking unknown.
+    /// </summary>
+    public IReadOnlyList<string> OrderHostKeyAlgorithms(string host, int port)
+    {
+        var algorithms = config.HostKeyAlgorithms;
+        if (!config.HostKeyAlgorithmsFollowKnownHosts || algorithms.Count == 0)
+            return algorithms;
+        var entries = LoadAll().Lookup(host, port).ToList();
+        var types = entries.Where(e => e.Marker == KnownHostsMarker.None).Select(e => e.KeyType).ToHashSet(StringComparer.Ordinal);
+        var authority = entries.Any(e => e.Marker == KnownHostsMarker.CertAuthority);
+        if (types.Contains(PlainKeyType(algorithms[0])))
+        {
+            log.Debug3($"order_hostkeyalgs: have matching best-preference key type {algorithms[0]}, using HostkeyAlgorithms verbatim");
+            return algorithms;
+        }
+        var first = algorithms.Where(a => (authority && a.Contains("-cert-", StringComparison.Ordinal)) || types.Contains(PlainKeyType(a))).ToList();
+        if (first.Count == 0)
+        {
+            log.Debug3("order_hostkeyalgs: no algorithms matched; accept original");
+            return algorithms;
+        }
+        log.Debug3($"order_hostkeyalgs: prefer hostkeyalgs: {string.Join(',', first)}");
+        return [.. first, .. algorithms.Except(first)];
+    }
+
+    /// <summary>The key type an algorithm's keys have: rsa-sha2-512 → ssh-rsa, a certificate type → its plain type.</summary>
+    private static string PlainKeyType(string algorithm)
+    {
+        var plain = algorithm.Replace("-cert-v01@openssh.com", "", StringComparison.Ordinal);
+        return plain.StartsWith("rsa-sha2-", StringComparison.Ordinal) ? "ssh-rsa" : plain;
+    }
+
     /// <summary>True to go on; false means "Host key verification failed." (the caller prints it).</summary>
     public bool Verify(string host, int port, string address, string keyType, ReadOnlySpan<byte> blob)
     {
         var files = config.UserKnownHostsFiles;
-        var known = KnownHosts.Load([.. files, .. config.GlobalKnownHostsFiles.Select(SshPaths.Expand)]);
+        var known = LoadAll();
         var name = KnownHosts.HostName(host, port);
         var label = KeyFingerprint.TypeLabel(keyType);
         var fingerprint = KeyFingerprint.Format(blob);

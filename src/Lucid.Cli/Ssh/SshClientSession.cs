@@ -69,7 +69,7 @@ internal sealed class SshClientSession(SshInvocation invocation, EffectiveSshCon
                 KexAlgorithms = config.KexAlgorithms,
                 Ciphers = config.Ciphers,
                 Macs = config.Macs,
-                HostKeyAlgorithms = config.HostKeyAlgorithms,
+                HostKeyAlgorithms = verifier.OrderHostKeyAlgorithms(host, port),
             };
             if (config.Compression)
                 transportOptions.Compression = ["zlib@openssh.com", "zlib", "none"];

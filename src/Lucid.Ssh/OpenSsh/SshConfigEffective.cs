@@ -104,6 +104,9 @@ public sealed class EffectiveSshConfig
     /// the types already recorded in known_hosts for the host.</summary>
     public IReadOnlyList<string> HostKeyAlgorithms { get; }
     public bool HostKeyAlgorithmsConfigured { get; }
+    /// <summary>True unless HostKeyAlgorithms gave a list of its own (a "+" or "-" edit still counts as the default): ssh
+    /// then moves the algorithms for key types known_hosts already holds for the host to the front.</summary>
+    public bool HostKeyAlgorithmsFollowKnownHosts => _o.HostKeyAlgorithms is null || _o.HostKeyAlgorithms.StartsWith('+') || _o.HostKeyAlgorithms.StartsWith('-');
     public IReadOnlyList<string> PubkeyAcceptedAlgorithms => Split(_o.PubkeyAcceptedAlgorithms!);
     public IReadOnlyList<string> HostbasedAcceptedAlgorithms => Split(_o.HostbasedAcceptedAlgorithms!);
     public IReadOnlyList<string> CaSignatureAlgorithms => Split(_o.CaSignatureAlgorithms!);

@@ -92,6 +92,26 @@ public sealed class KnownHostsConfigTests(OpenSshServerFixture fixture) : IDispo
         Assert.False(File.Exists(absent + "-4"), "strict checking must not record the key");
     }
 
+    [Fact]
+    public async Task A_host_recorded_only_with_its_RSA_key_is_checked_against_that_key_as_OpenSSH_does()
+    {
+        // Without HostKeyAlgorithms, ssh prefers the key types known_hosts already holds for the host.
+        var rsaOnly = Path.Combine(_box.Directory, "rsa_known_hosts");
+        File.WriteAllLines(rsaOnly, File.ReadAllLines(Server.KnownHostsPath).Where(l => l.Contains(" ssh-rsa ", StringComparison.Ordinal)));
+        var config = _box.Write("rsa.conf", $"""
+            Host rsaonly
+              HostName 127.0.0.1
+              Port {Server.Port}
+              UserKnownHostsFile {rsaOnly}
+            """);
+        var ours = await _box.LucidAsync("-F", config, "-vvv", "rsaonly", "echo rsa-checked");
+        var theirs = await _box.OpenSshAsync("-F", config, "rsaonly", "echo rsa-checked");
+        Assert.True(ours.ExitCode == 0, ours.ToString());
+        Assert.Equal(theirs.StdOut, ours.StdOut);
+        Assert.Contains("debug3: order_hostkeyalgs: prefer hostkeyalgs: ", ours.StdErr);
+        Assert.Contains("is known and matches the RSA host key.", ours.StdErr);
+    }
+
     private static string HostKeyAlgorithm(string knownHostsLine) => knownHostsLine.Split(' ')[1] switch
     {
         "ssh-rsa" => "rsa-sha2-512",
