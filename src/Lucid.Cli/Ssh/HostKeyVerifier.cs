@@ -16,6 +16,15 @@ internal sealed class HostKeyVerifier(EffectiveSshConfig config, SshLog log, boo
     /// <summary>Set when a changed key was let through (StrictHostKeyChecking=no): no passwords must be sent then.</summary>
     public bool PasswordsDisabled { get; private set; }
 
+    /// <summary>The name known_hosts is searched and written under: HostKeyAlias (without a port, as ssh does) or the host.</summary>
+    private (string Host, int Port) KnownHostsName(string host, int port)
+    {
+        if (config.HostKeyAlias is not { } alias)
+            return (host, port);
+        log.Debug1($"using hostkeyalias: {alias}");
+        return (alias, 22);
+    }
+
     private KnownHosts LoadAll() =>
         KnownHosts.Load([.. config.UserKnownHostsFiles, .. config.GlobalKnownHostsFiles.Select(SshPaths.Expand)]);
 
@@ -30,6 +39,7 @@ internal sealed class HostKeyVerifier(EffectiveSshConfig config, SshLog log, boo
         var algorithms = config.HostKeyAlgorithms;
         if (!config.HostKeyAlgorithmsFollowKnownHosts || algorithms.Count == 0)
             return algorithms;
+        (host, port) = KnownHostsName(host, port);
         var entries = LoadAll().Lookup(host, port).ToList();
         var types = entries.Where(e => e.Marker == KnownHostsMarker.None).Select(e => e.KeyType).ToHashSet(StringComparer.Ordinal);
         var authority = entries.Any(e => e.Marker == KnownHostsMarker.CertAuthority);
@@ -58,6 +68,7 @@ internal sealed class HostKeyVerifier(EffectiveSshConfig config, SshLog log, boo
     /// <summary>True to go on; false means "Host key verification failed." (the caller prints it).</summary>
     public bool Verify(string host, int port, string address, string keyType, ReadOnlySpan<byte> blob)
     {
+        (host, port) = KnownHostsName(host, port);
         var files = config.UserKnownHostsFiles;
         var known = LoadAll();
         var name = KnownHosts.HostName(host, port);
@@ -231,6 +242,6 @@ internal sealed class HostKeyVerifier(EffectiveSshConfig config, SshLog log, boo
         log.Error("Please contact your system administrator.");
         log.Error($"Add correct host key in {firstFile} to get rid of this message.");
         log.Error($"Offending {label} key in {result.File}:{result.Line}");
-        log.Error($"  remove with:\r\n  ssh-keygen -f \"{result.File}\" -R \"{KnownHosts.HostName(config.HostName, config.Port)}\"");
+        log.Error($"  remove with:\r\n  ssh-keygen -f \"{result.File}\" -R \"{KnownHosts.HostName(config.HostKeyAlias ?? config.HostName, config.HostKeyAlias is null ? config.Port : 22)}\"");
     }
 }

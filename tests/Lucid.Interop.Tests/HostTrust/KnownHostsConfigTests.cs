@@ -112,6 +112,24 @@ public sealed class KnownHostsConfigTests(OpenSshServerFixture fixture) : IDispo
         Assert.Contains("is known and matches the RSA host key.", ours.StdErr);
     }
 
+    [Fact]
+    public async Task HostKeyAlias_names_the_host_in_known_hosts_as_with_OpenSSH()
+    {
+        var aliased = Path.Combine(_box.Directory, "alias_known_hosts");
+        File.WriteAllLines(aliased, File.ReadAllLines(Server.KnownHostsPath).Select(l => "lucid-alias " + l[(l.IndexOf(' ') + 1)..]));
+        var config = _box.Write("alias.conf", $"""
+            Host aliased
+              HostName 127.0.0.1
+              Port {Server.Port}
+              HostKeyAlias Lucid-Alias
+              UserKnownHostsFile {aliased}
+            """);
+        var ours = await _box.LucidAsync("-F", config, "aliased", "echo by-alias");
+        var theirs = await _box.OpenSshAsync("-F", config, "aliased", "echo by-alias");
+        Assert.True(ours.ExitCode == 0, ours.ToString());
+        Assert.Equal(theirs.StdOut, ours.StdOut);
+    }
+
     private static string HostKeyAlgorithm(string knownHostsLine) => knownHostsLine.Split(' ')[1] switch
     {
         "ssh-rsa" => "rsa-sha2-512",
