@@ -7,43 +7,50 @@ using Lucid.Ssh.OpenSsh;
 namespace Lucid.Cli.Ssh;
 
 /// <summary>
-/// Decides whether to trust the server's host key, as OpenSSH's check_host_key does: known_hosts first (host
-/// certificates through @cert-authority lines, falling back to their plain key), then StrictHostKeyChecking (yes,
-/// ask on /dev/tty, accept-new, no), appending accepted keys and refusing changed ones with the REMOTE HOST
-/// IDENTIFICATION HAS CHANGED warning.
+/// Decides whether to trust the server's host key, as OpenSSH's check_host_key does: UserKnownHostsFile and
+/// GlobalKnownHostsFile first (host certificates through @cert-authority lines, falling back to their plain key),
+/// then StrictHostKeyChecking (yes, ask on /dev/tty, accept-new, no), appending accepted keys to the first user file
+/// (hashed with HashKnownHosts) and refusing changed ones with the REMOTE HOST IDENTIFICATION HAS CHANGED warning.
+/// With CheckHostIP the server's address is looked up and recorded too (plain keys only, as in ssh).
 /// </summary>
-internal sealed class HostKeyVerifier(SshOptions options, SshLog log)
+internal sealed class HostKeyVerifier(EffectiveSshConfig config, SshLog log, bool checkHostIp)
 {
+    /// <summary>CheckHostIP's view of the server's address: its known_hosts name and what the address's lines say of the key.</summary>
+    private sealed record AddressCheck(string Address, string Name, KnownHostsResult Result);
+
     /// <summary>Set when a changed key was let through (StrictHostKeyChecking=no): no passwords must be sent then.</summary>
     public bool PasswordsDisabled { get; private set; }
 
-    public IReadOnlyList<string> KnownHostsFiles => options.UserKnownHostsFiles is { } files ? [.. files.Select(SshPaths.Expand)] : DefaultFiles();
-
-    private static string[] DefaultFiles()
+    /// <summary>The name known_hosts is searched and written under: HostKeyAlias (without a port, as ssh does) or the host.</summary>
+    private (string Host, int Port) KnownHostsName(string host, int port)
     {
-        var home = SshPaths.Home;
-        return [Path.Combine(home, ".ssh", "known_hosts"), Path.Combine(home, ".ssh", "known_hosts2")];
+        if (config.HostKeyAlias is not { } alias)
+            return (host, port);
+        log.Debug1($"using hostkeyalias: {alias}");
+        return (alias, 22);
     }
 
-    private IEnumerable<string> AllFiles => [.. KnownHostsFiles, "/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"];
+    private KnownHosts LoadAll() =>
+        KnownHosts.Load([.. config.UserKnownHostsFiles, .. config.GlobalKnownHostsFiles.Select(SshPaths.Expand)]);
 
     /// <summary>
     /// The host key algorithms to offer: as configured, except that when HostKeyAlgorithms is not set or only edited
     /// with + or -, the algorithms known_hosts vouches for come first (OpenSSH's order_hostkeyalgs): a host known only
-    /// through @cert-authority is asked for its certificate, a host with a recorded ECDSA key for that key.
+    /// through @cert-authority is asked for its certificate, a host recorded with only its RSA key for that key.
     /// </summary>
-    public IReadOnlyList<string> OrderHostKeyAlgorithms(string host, int port, IReadOnlyList<string> algorithms)
+    public IReadOnlyList<string> OrderHostKeyAlgorithms(string host, int port)
     {
-        if (options.HostKeyAlgorithms is { Length: > 0 } configured && configured[0] is not ('+' or '-'))
-            return algorithms;
-        return KnownHosts.Load(AllFiles).PreferKnownAlgorithms(host, port, algorithms);
+        if (!config.HostKeyAlgorithmsFollowKnownHosts)
+            return config.HostKeyAlgorithms;
+        (host, port) = KnownHostsName(host, port);
+        return LoadAll().PreferKnownAlgorithms(host, port, config.HostKeyAlgorithms, log.Debug3);
     }
 
     /// <summary>True to go on; false means "Host key verification failed." (the caller prints it).</summary>
     public bool Verify(string host, int port, string address, string keyType, ReadOnlySpan<byte> blob)
     {
-        var known = KnownHosts.Load(AllFiles);
-        return Check(known, host, port, address, keyType, blob.ToArray(), quiet: false, withoutPort: false);
+        (host, port) = KnownHostsName(host, port);
+        return Check(LoadAll(), host, port, address, keyType, blob.ToArray(), quiet: false, withoutPort: false);
     }
 
     /// <summary>
@@ -57,19 +64,20 @@ internal sealed class HostKeyVerifier(SshOptions options, SshLog log)
         var lookupPort = withoutPort ? 22 : port;
         var name = KnownHosts.HostName(host, lookupPort);
         var certificate = CertificateOf(keyType, blob);
-        var strict = options.EffectiveStrictHostKeyChecking;
+        var strict = config.StrictHostKeyChecking;
         while (true)
         {
             var label = KeyFingerprint.TypeLabel(keyType);
             var result = certificate is not null
                 ? known.CheckCertificate(host, lookupPort, certificate)
                 : known.Check(host, lookupPort, keyType, blob);
+            var ip = certificate is null && !quiet ? CheckAddress(known, host, lookupPort, address, keyType, blob) : null;
             var trusted = result.Status switch
             {
-                KnownHostsStatus.Known => Known(result, name, host, label, certificate),
+                KnownHostsStatus.Known => Known(result, name, host, lookupPort, label, keyType, blob, certificate, ip, strict),
                 KnownHostsStatus.Revoked => Revoked(name, label, strict),
                 KnownHostsStatus.Changed => !quiet && Changed(result, name, label, KeyFingerprint.Format(blob), strict),
-                _ => Unknown(known, host, port, address, name, keyType, blob, label, certificate is not null, quiet, withoutPort, strict),
+                _ => Unknown(known, host, port, address, name, keyType, blob, label, certificate is not null, quiet, withoutPort, ip, strict),
             };
             if (trusted)
                 return true;
@@ -80,6 +88,15 @@ internal sealed class HostKeyVerifier(SshOptions options, SshLog log)
             blob = certificate.Key.Blob.ToArray();
             certificate = null;
         }
+    }
+
+    /// <summary>CheckHostIP: null when the address is not checked — as ssh: off, loopback, behind a proxy, or when the "name" is the address itself.</summary>
+    private AddressCheck? CheckAddress(KnownHosts known, string host, int port, string address, string keyType, byte[] blob)
+    {
+        if (!config.CheckHostIp || !checkHostIp || address == host
+            || !System.Net.IPAddress.TryParse(address, out var ipAddress) || System.Net.IPAddress.IsLoopback(ipAddress))
+            return null;
+        return new AddressCheck(address, KnownHosts.HostName(address, port), known.Check(address, port, keyType, blob));
     }
 
     private static SshCertificate? CertificateOf(string keyType, byte[] blob)
@@ -96,23 +113,32 @@ internal sealed class HostKeyVerifier(SshOptions options, SshLog log)
         }
     }
 
-    private bool Known(KnownHostsResult result, string name, string host, string label, SshCertificate? certificate)
+    private bool Known(KnownHostsResult result, string name, string host, int port, string label, string keyType, byte[] blob,
+        SshCertificate? certificate, AddressCheck? ip, SshStrictHostKeyChecking strict)
     {
         var what = certificate is null ? "key" : "certificate";
         log.Debug1($"Host '{name}' is known and matches the {label} host {what}.");
         log.Debug1($"Found {(certificate is null ? "key" : "CA key")} in {result.File}:{result.Line}");
-        if (certificate is null)
-            return true;
-        // The principals name the host as typed (after HostName), never "[host]:port".
-        if (SshCertificateValidation.CheckHost(certificate, host, DateTimeOffset.UtcNow) is { } reason)
+        if (certificate is not null)
         {
+            // The principals name the host as typed (after HostName), never "[host]:port".
+            if (SshCertificateValidation.CheckHost(certificate, host, DateTimeOffset.UtcNow) is not { } reason)
+                return true;
             log.Error(reason);
             return false;
         }
-        return true;
+        var files = config.UserKnownHostsFiles;
+        if (ip is { Result.Status: KnownHostsStatus.Unknown } && files.Count > 0)
+        {
+            if (TryAppend(files[0], [ip.Address], port, keyType, blob))
+                log.Info($"Warning: Permanently added the {label} host key for IP address '{ip.Name}' to the list of known hosts.");
+            else
+                log.Info($"Failed to add the {label} host key for IP address '{ip.Name}' to the list of known hosts ({files[0]}).");
+        }
+        return CheckIpDiffers(label, name, result, ip, strict);
     }
 
-    private bool Revoked(string name, string label, StrictHostKeyChecking strict)
+    private bool Revoked(string name, string label, SshStrictHostKeyChecking strict)
     {
         log.Error("@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@");
         log.Error("@       WARNING: REVOKED HOST KEY DETECTED!               @");
@@ -120,7 +146,7 @@ internal sealed class HostKeyVerifier(SshOptions options, SshLog log)
         log.Error($"The {label} host key for {name} is marked as revoked.");
         log.Error("This could mean that a stolen key is being used to");
         log.Error("impersonate this host.");
-        if (strict is not StrictHostKeyChecking.No)
+        if (strict is not SshStrictHostKeyChecking.No)
         {
             log.Error($"{label} host key for {name} was revoked and you have requested strict checking.");
             return false;
@@ -129,10 +155,11 @@ internal sealed class HostKeyVerifier(SshOptions options, SshLog log)
         return true;
     }
 
-    private bool Changed(KnownHostsResult result, string name, string label, string fingerprint, StrictHostKeyChecking strict)
+    private bool Changed(KnownHostsResult result, string name, string label, string fingerprint, SshStrictHostKeyChecking strict)
     {
-        WarnChanged(label, fingerprint, KnownHostsFiles[0], result);
-        if (strict is StrictHostKeyChecking.No)
+        var files = config.UserKnownHostsFiles;
+        WarnChanged(label, fingerprint, files.Count > 0 ? files[0] : "", result);
+        if (strict is SshStrictHostKeyChecking.No)
         {
             ContinueUnsafe();
             return true;
@@ -150,7 +177,7 @@ internal sealed class HostKeyVerifier(SshOptions options, SshLog log)
     }
 
     private bool Unknown(KnownHosts known, string host, int port, string address, string name, string keyType, byte[] blob,
-        string label, bool wantCertificate, bool quiet, bool withoutPort, StrictHostKeyChecking strict)
+        string label, bool wantCertificate, bool quiet, bool withoutPort, AddressCheck? ip, SshStrictHostKeyChecking strict)
     {
         if (!withoutPort && port != 22)
         {
@@ -166,26 +193,90 @@ internal sealed class HostKeyVerifier(SshOptions options, SshLog log)
             return false;
         switch (strict)
         {
-            case StrictHostKeyChecking.Yes:
+            case SshStrictHostKeyChecking.Yes:
                 log.Error($"No {label} host key is known for {name} and you have requested strict checking.");
                 return false;
-            case StrictHostKeyChecking.Ask:
-                if (options.EffectiveBatchMode || !Confirm(name, address == host ? name : KnownHosts.HostName(address, port), label, KeyFingerprint.Format(blob)))
+            case SshStrictHostKeyChecking.Ask:
+                if (config.BatchMode || !Confirm(name, address == host ? name : KnownHosts.HostName(address, port), label, KeyFingerprint.Format(blob)))
                     return false;
                 break;
         }
 
-        var files = KnownHostsFiles;
+        var unknown = new KnownHostsResult(KnownHostsStatus.Unknown);
+        var files = config.UserKnownHostsFiles;
+        if (files.Count == 0)
+            return CheckIpDiffers(label, name, unknown, ip, strict);
+        // With CheckHostIP ssh records the address with the name: "name,address" on one line, or two hashed lines.
+        var withIp = ip is { Result.Status: KnownHostsStatus.Unknown };
+        var names = withIp ? new[] { host, address } : [host];
+        var shown = withIp ? $"{name},{ip!.Name}" : name;
+        if (TryAppend(files[0], names, port, keyType, blob))
+            log.Info($"Warning: Permanently added '{shown}' ({label}) to the list of known hosts.");
+        else
+            log.Info($"Failed to add the host to the list of known hosts ({files[0]}).");
+        return CheckIpDiffers(label, name, unknown, ip, strict);
+    }
+
+    /// <summary>Appends the key for <paramref name="names"/>: one "a,b" line, or (HashKnownHosts) one hashed line each.</summary>
+    private bool TryAppend(string file, string[] names, int port, string keyType, ReadOnlySpan<byte> blob)
+    {
         try
         {
-            KnownHosts.Append(files[0], host, port, keyType, blob);
-            log.Info($"Warning: Permanently added '{name}' ({label}) to the list of known hosts.");
+            if (config.HashKnownHosts)
+            {
+                foreach (var n in names)
+                    KnownHosts.Append(file, n, port, keyType, blob, hash: true);
+            }
+            else
+            {
+                var line = KnownHosts.FormatLine(names[0], port, keyType, blob);
+                if (names.Length > 1)
+                    line = string.Join(',', names.Select(n => KnownHosts.HostName(n, port))) + line[KnownHosts.HostName(names[0], port).Length..];
+                KnownHosts.AppendLine(file, line);
+            }
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            log.Info($"Failed to add the host to the list of known hosts ({files[0]}).");
+            return false;
         }
-        return true;
+    }
+
+    /// <summary>CheckHostIP: the address's recorded key differs from the one the name has (the name's own key checked out
+    /// or was just accepted): ssh warns, and refuses unless StrictHostKeyChecking is no (ask: it asks).</summary>
+    private bool CheckIpDiffers(string label, string name, KnownHostsResult result, AddressCheck? ip, SshStrictHostKeyChecking strict)
+    {
+        if (ip is not { Result.Status: KnownHostsStatus.Changed })
+            return true;
+        var message = $"Warning: the {label} host key for '{name}' differs from the key for the IP address '{ip.Name}'\r\n"
+            + $"Offending key for IP in {ip.Result.File}:{ip.Result.Line}";
+        if (result.Status == KnownHostsStatus.Known)
+            message += $"\r\nMatching host key in {result.File}:{result.Line}";
+        switch (strict)
+        {
+            case SshStrictHostKeyChecking.Ask:
+                return !config.BatchMode && Ask(message + "\r\nAre you sure you want to continue connecting (yes/no)? ");
+            case SshStrictHostKeyChecking.No:
+                log.Info(message);
+                return true;
+            default:
+                log.Info(message);
+                log.Error("Exiting, you have requested strict checking.");
+                return false;
+        }
+    }
+
+    private static bool Ask(string prompt)
+    {
+        while (true)
+        {
+            var answer = TtyPrompt.Ask(prompt, echo: true)?.Trim();
+            if (answer is null || answer.Equals("no", StringComparison.OrdinalIgnoreCase))
+                return false;
+            if (answer.Equals("yes", StringComparison.OrdinalIgnoreCase))
+                return true;
+            prompt = "Please type 'yes' or 'no': ";
+        }
     }
 
     private static bool Confirm(string name, string addressName, string label, string fingerprint)
@@ -222,6 +313,6 @@ internal sealed class HostKeyVerifier(SshOptions options, SshLog log)
         log.Error("Please contact your system administrator.");
         log.Error($"Add correct host key in {firstFile} to get rid of this message.");
         log.Error($"Offending {label} key in {result.File}:{result.Line}");
-        log.Error($"  remove with:\r\n  ssh-keygen -f \"{result.File}\" -R \"{KnownHosts.HostName(options.EffectiveHostName, options.EffectivePort)}\"");
+        log.Error($"  remove with:\r\n  ssh-keygen -f \"{result.File}\" -R \"{KnownHosts.HostName(config.HostKeyAlias ?? config.HostName, config.HostKeyAlias is null ? config.Port : 22)}\"");
     }
 }

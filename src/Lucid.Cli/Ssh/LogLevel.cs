@@ -7,7 +7,7 @@ internal static class LogLevels
 {
     public static LogLevel? Parse(string value) => value.ToUpperInvariant() switch
     {
-        "QUIET" => LogLevel.Quiet,
+        "QUIET" or "SILENT" => LogLevel.Quiet,
         "FATAL" => LogLevel.Fatal,
         "ERROR" => LogLevel.Error,
         "INFO" => LogLevel.Info,

@@ -1,6 +1,7 @@
 using Lucid.Cli.Platform;
 using Lucid.Ssh.Auth;
 using Lucid.Ssh.Client;
+using Lucid.Ssh.OpenSsh;
 using Microsoft.Extensions.Logging;
 
 namespace Lucid.Cli.Ssh;
@@ -9,36 +10,23 @@ namespace Lucid.Cli.Ssh;
 /// How `lucid ssh` answers the library's questions: identities, passphrases, passwords and
 /// keyboard-interactive prompts on /dev/tty with OpenSSH's wording; BatchMode=yes never asks.
 /// </summary>
-internal sealed class Prompts(SshOptions options, SshLog log, bool passwordsDisabled)
+internal sealed class Prompts(EffectiveSshConfig config, SshLog log, bool passwordsDisabled)
 {
-    public SshClientOptions CreateClientOptions(string user, ILogger logger)
+    public SshClientOptions CreateClientOptions(ILogger logger)
     {
-        var client = new SshClientOptions { User = user, Logger = logger };
-        var batch = options.EffectiveBatchMode;
-
-        foreach (var file in IdentityFiles())
-            client.IdentityFiles.Add(file);
-
-        var methods = (options.PreferredAuthentications ?? "publickey,keyboard-interactive,password")
-            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-        if (options.PubkeyAuthentication == false)
-            methods.Remove("publickey");
-        if (options.PasswordAuthentication == false || passwordsDisabled)
-            methods.Remove("password");
-        if (options.KbdInteractiveAuthentication == false || passwordsDisabled)
-            methods.Remove("keyboard-interactive");
-        client.PreferredAuthentications = methods;
-        if (options.NumberOfPasswordPrompts is { } prompts)
-            client.NumberOfPasswordPrompts = prompts;
-        if (options.PubkeyAcceptedAlgorithms is { } accepted)
-            client.PubkeyAcceptedAlgorithms = [.. Lucid.Ssh.Crypto.AlgorithmRegistry.Edit(Lucid.Ssh.Crypto.AlgorithmCategory.HostKey, accepted)];
+        // User, IdentityFile (~ and tokens expanded; missing files are skipped, as ssh does), the authentication
+        // methods and their limits, algorithms: all from the effective configuration.
+        var client = config.ApplyTo(new SshClientOptions { Logger = logger });
+        var user = client.User;
+        if (passwordsDisabled)
+            client.PreferredAuthentications = [.. client.PreferredAuthentications.Where(m => m is not ("password" or "keyboard-interactive"))];
 
         client.BannerCallback = text =>
         {
             if (log.Level >= LogLevel.Info)
                 SshLog.Raw(text);
         };
-        if (batch)
+        if (config.BatchMode)
             return client;
 
         client.PassphraseCallback = (file, _) => ValueTask.FromResult(TtyPrompt.Ask($"Enter passphrase for key '{file}': ", echo: false));
@@ -58,7 +46,7 @@ internal sealed class Prompts(SshOptions options, SshLog log, bool passwordsDisa
             foreach (var prompt in request.Prompts)
             {
                 // OpenSSH names the account in front of every server prompt, so a user knows who is asking.
-                var answer = TtyPrompt.Ask($"({user}@{options.EffectiveHostName}) {prompt.Prompt}", prompt.Echo);
+                var answer = TtyPrompt.Ask($"({user}@{config.HostName}) {prompt.Prompt}", prompt.Echo);
                 if (answer is null)
                     return ValueTask.FromResult<IReadOnlyList<string>?>(null);
                 answers.Add(answer);
@@ -66,23 +54,5 @@ internal sealed class Prompts(SshOptions options, SshLog log, bool passwordsDisa
             return ValueTask.FromResult<IReadOnlyList<string>?>(answers);
         };
         return client;
-    }
-
-    /// <summary>-i files (and IdentityFile), or OpenSSH's default files when none were given.</summary>
-    private IEnumerable<string> IdentityFiles()
-    {
-        if (options.IdentityFiles.Count > 0)
-        {
-            foreach (var file in options.IdentityFiles)
-            {
-                var path = SshPaths.Expand(file);
-                if (!File.Exists(path))
-                    log.Info($"Warning: Identity file {file} not accessible: No such file or directory.");
-                yield return path;
-            }
-            yield break;
-        }
-        foreach (var name in new[] { "id_rsa", "id_ecdsa", "id_ed25519" })
-            yield return Path.Combine(SshPaths.Home, ".ssh", name);
     }
 }

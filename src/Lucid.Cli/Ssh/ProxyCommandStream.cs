@@ -1,11 +1,10 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace Lucid.Cli.Ssh;
 
 /// <summary>
 /// ProxyCommand: the connection is a command's stdin and stdout (run by $SHELL as OpenSSH does, with "exec"
-/// so the shell does not linger). Tokens %h %p %r %n %% are expanded first.
+/// so the shell does not linger). Its tokens are expanded by the effective configuration first.
 /// </summary>
 internal sealed class ProxyCommandStream : Stream
 {
@@ -18,30 +17,6 @@ internal sealed class ProxyCommandStream : Stream
         _process = process;
         _input = process.StandardOutput.BaseStream;
         _output = process.StandardInput.BaseStream;
-    }
-
-    public static string Expand(string command, string host, int port, string user, string originalHost)
-    {
-        var result = new StringBuilder();
-        for (var i = 0; i < command.Length; i++)
-        {
-            if (command[i] != '%' || i + 1 == command.Length)
-            {
-                result.Append(command[i]);
-                continue;
-            }
-            var token = command[++i];
-            result.Append(token switch
-            {
-                'h' => host,
-                'p' => port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                'r' => user,
-                'n' => originalHost,
-                '%' => "%",
-                _ => throw new SshFatalException($"percent_expand: unknown key %{token}"),
-            });
-        }
-        return result.ToString();
     }
 
     public static ProxyCommandStream Start(string command)

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Lucid.Cli.Platform;
 using Lucid.Ssh.Connection;
+using Lucid.Ssh.OpenSsh;
 using Lucid.Ssh.Transport;
 using Microsoft.Win32.SafeHandles;
 
@@ -11,7 +12,7 @@ namespace Lucid.Cli.Ssh;
 /// The session part of a `lucid ssh` run: pty or not, exec or shell, stdin/stdout/stderr streamed both
 /// ways with EOF passed on, escapes and resizes in interactive use, and the remote exit status returned.
 /// </summary>
-internal sealed class SessionRunner(SshOptions options, SshLog log, SshConnection connection, SshTransport transport)
+internal sealed class SessionRunner(SshInvocation invocation, EffectiveSshConfig config, SshLog log, SshConnection connection, SshTransport transport)
 {
     private readonly CancellationTokenSource _quit = new();
     private SshSession? _session;
@@ -19,9 +20,9 @@ internal sealed class SessionRunner(SshOptions options, SshLog log, SshConnectio
 
     public async Task<int> RunAsync()
     {
-        if (options.NoCommand)
+        if (config.SessionType == "none")
         {
-            // -N: no session at all; the connection stays up until the server ends it or we are interrupted.
+            // -N (SessionType none): no session at all; the connection stays up until the server ends it or we are interrupted.
             try
             {
                 await connection.Completion;
@@ -32,9 +33,9 @@ internal sealed class SessionRunner(SshOptions options, SshLog log, SshConnectio
             return 0;
         }
 
+        var command = invocation.HasCommand ? string.Join(' ', invocation.Command) : config.RemoteCommand;
         var wantTty = DecideTty();
         var session = _session = await connection.OpenSessionAsync();
-        log.Debug1("Sending command: " + string.Join(' ', options.Command));
         if (wantTty)
         {
             var size = Terminal.GetSize() ?? new WinSize { Columns = 80, Rows = 24 };
@@ -50,12 +51,18 @@ internal sealed class SessionRunner(SshOptions options, SshLog log, SshConnectio
             }
         }
 
+        await SendEnvironmentAsync(session);
         try
         {
-            if (options.Command.Count > 0)
-                await session.ExecAsync(string.Join(' ', options.Command));
+            if (command is not null)
+            {
+                log.Debug1("Sending command: " + command);
+                await session.ExecAsync(command);
+            }
             else
+            {
                 await session.ShellAsync();
+            }
         }
         catch (Lucid.Ssh.SshException e)
         {
@@ -68,7 +75,7 @@ internal sealed class SessionRunner(SshOptions options, SshLog log, SshConnectio
         using var resize = wantTty ? new WindowChange(() => _ = SendWindowSizeAsync()) : null;
         try
         {
-            var escapes = new EscapeProcessor(wantTty ? options.EscapeChar ?? '~' : EscapeChars.None);
+            var escapes = new EscapeProcessor(wantTty && config.EscapeChar is { } escape ? escape : EscapeChars.None);
             var stdout = CopyOutAsync(session.StandardOutput, Libc.STDOUT_FILENO);
             var stderr = CopyOutAsync(session.StandardError, Libc.STDERR_FILENO);
             _ = PumpStdinAsync(session, escapes);
@@ -83,7 +90,7 @@ internal sealed class SessionRunner(SshOptions options, SshLog log, SshConnectio
         }
 
         if (wantTty)
-            log.Info($"Connection to {options.Host} closed.");
+            log.Info($"Connection to {config.HostName} closed.");
         if (_disconnectedByEscape)
             return SshTool.Failure;
         if (connection.Completion.IsFaulted && !session.WaitForExitAsync().IsCompleted)
@@ -101,26 +108,37 @@ internal sealed class SessionRunner(SshOptions options, SshLog log, SshConnectio
 
     private bool DecideTty()
     {
-        var want = options.RequestTty ?? (options.ForceTtyCount switch
+        var tty = SshTty.Requested(config, invocation.HasCommand);
+        if (tty && SshTty.StdinForbids(config))
         {
-            0 => options.DisableTty ? RequestTty.No : RequestTty.Auto,
-            1 => RequestTty.Yes,
-            _ => RequestTty.Force,
-        });
-        if (options.DisableTty && options.ForceTtyCount == 0)
-            want = RequestTty.No;
-        var tty = want switch
-        {
-            RequestTty.No => false,
-            RequestTty.Auto => options.Command.Count == 0,
-            _ => true,
-        };
-        if (tty && want != RequestTty.Force && !Terminal.IsTerminal(Libc.STDIN_FILENO))
-        {
-            log.Info("Pseudo-terminal will not be allocated because stdin is not a terminal.");
+            log.Info(SshTty.Notice);
             tty = false;
         }
         return tty;
+    }
+
+    /// <summary>SendEnv: each local variable whose name matches a pattern, then SetEnv's pairs, as "env" requests
+    /// (no reply asked; the server drops what its AcceptEnv does not allow), in ssh's order and words.</summary>
+    private async Task SendEnvironmentAsync(SshSession session)
+    {
+        if (config.SendEnv.Count > 0)
+        {
+            foreach (var entry in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                .OrderBy(e => (string)e.Key, StringComparer.Ordinal))
+            {
+                var name = (string)entry.Key;
+                if (name.Contains('=') || !config.SendEnv.Any(p => SshConfigPatterns.Match(name, p)))
+                    continue;
+                var value = (string?)entry.Value ?? "";
+                log.Debug1($"Sending env {name} = {value}");
+                await session.SetEnvironmentVariableAsync(name, value);
+            }
+        }
+        foreach (var (name, value) in config.SetEnv)
+        {
+            log.Debug1($"Setting env {name} = {value}");
+            await session.SetEnvironmentVariableAsync(name, value);
+        }
     }
 
     private async Task WaitForQuitAsync()
@@ -144,7 +162,7 @@ internal sealed class SessionRunner(SshOptions options, SshLog log, SshConnectio
 
     private async Task PumpStdinAsync(SshSession session, EscapeProcessor escapes)
     {
-        if (options.StdinNull)
+        if (config.StdinNull)
         {
             await session.Channel.SendEofAsync();
             return;

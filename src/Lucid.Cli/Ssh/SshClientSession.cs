@@ -3,29 +3,29 @@ using System.Net.Sockets;
 using Lucid.Ssh;
 using Lucid.Ssh.Auth;
 using Lucid.Ssh.Client;
-using Lucid.Ssh.Crypto;
+using Lucid.Ssh.OpenSsh;
 using Lucid.Ssh.Transport;
 
 namespace Lucid.Cli.Ssh;
 
-/// <summary>One run of `lucid ssh`: connect, verify the host, authenticate, run the session, return its status.</summary>
-internal sealed class SshClientSession(SshOptions options, SshLog log)
+/// <summary>One run of `lucid ssh`: connect, verify the host, authenticate, run the session, return its status.
+/// Everything it does comes from the effective configuration (flags and -o already folded in).</summary>
+internal sealed class SshClientSession(SshInvocation invocation, EffectiveSshConfig config, SshLog log)
 {
     private string _peer = "";
     private SshTransport? _transport;
 
     public async Task<int> RunAsync()
     {
-        var host = options.EffectiveHostName;
-        var port = options.EffectivePort;
+        var host = config.HostName;
+        var port = config.Port;
         Stream stream;
         string address;
-        var proxy = options.ProxyCommand;
-        if (options.ProxyJump is { } jump && !jump.Equals("none", StringComparison.OrdinalIgnoreCase))
-            proxy = JumpCommand(jump);
-        if (proxy is not null && !proxy.Equals("none", StringComparison.OrdinalIgnoreCase))
+        var proxy = config.JumpHost is not null ? JumpCommand() : config.ProxyCommand;
+        var proxied = proxy is not null && !proxy.Equals("none", StringComparison.OrdinalIgnoreCase);
+        if (proxied)
         {
-            var command = ProxyCommandStream.Expand(proxy, host, port, options.EffectiveUser, options.Host ?? host);
+            var command = config.ExpandCommand(proxy!);
             log.Debug1($"Executing proxy command: exec {command}");
             stream = ProxyCommandStream.Start(command);
             address = "UNKNOWN"; // OpenSSH's name for a peer behind a proxy command
@@ -38,10 +38,10 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
             {
                 try
                 {
-                    socket = await TcpConnector.ConnectAsync(host, port, options.ConnectTimeout, log, CancellationToken.None);
+                    socket = await TcpConnector.ConnectAsync(host, port, config, log, CancellationToken.None);
                     break;
                 }
-                catch (SshFatalException) when (attempt < (options.ConnectionAttempts ?? 1))
+                catch (SshFatalException) when (attempt < config.ConnectionAttempts)
                 {
                     // OpenSSH waits a second between attempts and says so at debug1.
                     await Task.Delay(TimeSpan.FromSeconds(1));
@@ -55,7 +55,7 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
         await using var connection = stream;
         using var loggers = new SshLoggerProvider(log);
         var logger = loggers.CreateLogger("Lucid.Ssh");
-        var verifier = new HostKeyVerifier(options, log);
+        var verifier = new HostKeyVerifier(config, log, checkHostIp: !proxied);
 
         try
         {
@@ -66,19 +66,19 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
                 PeerDescription = _peer,
                 Logger = logger,
                 HostKeyVerifier = (key, h, p, _) => ValueTask.FromResult(verifier.Verify(h, p, address, key.KeyType, key.Blob.Span)),
+                KexAlgorithms = config.KexAlgorithms,
+                Ciphers = config.Ciphers,
+                Macs = config.Macs,
+                HostKeyAlgorithms = verifier.OrderHostKeyAlgorithms(host, port),
             };
-            transportOptions.KexAlgorithms = Edit(AlgorithmCategory.Kex, options.KexAlgorithms, "KexAlgorithms");
-            transportOptions.Ciphers = Edit(AlgorithmCategory.Cipher, options.Ciphers, "Ciphers");
-            transportOptions.Macs = Edit(AlgorithmCategory.Mac, options.Macs, "MACs");
-            transportOptions.HostKeyAlgorithms = verifier.OrderHostKeyAlgorithms(host, port, Edit(AlgorithmCategory.HostKey, options.HostKeyAlgorithms, "HostKeyAlgorithms"));
-            if (options.Compression == true)
+            if (config.Compression)
                 transportOptions.Compression = ["zlib@openssh.com", "zlib", "none"];
-            transportOptions.RekeyBytes = options.RekeyBytes;
-            transportOptions.RekeyInterval = options.RekeyTime;
-            if (options.ConnectTimeout is { } timeout)
+            transportOptions.RekeyBytes = config.RekeyLimit > 0 ? config.RekeyLimit : null;
+            transportOptions.RekeyInterval = config.RekeyInterval > TimeSpan.Zero ? config.RekeyInterval : null;
+            if (config.ConnectTimeout is { } timeout)
                 transportOptions.HandshakeTimeout = timeout;
 
-            var user = options.EffectiveUser;
+            var user = config.User;
             log.Debug1($"Authenticating to {host}:{port} as '{user}'");
             _transport = await SshTransport.ConnectClientAsync(stream, transportOptions);
             var transport = _transport;
@@ -87,16 +87,16 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
                 Host = host,
                 ServerSignatureAlgorithms = () => transport.ServerSignatureAlgorithms,
             };
-            var clientOptions = new Prompts(options, log, verifier.PasswordsDisabled).CreateClientOptions(user, logger);
+            var clientOptions = new Prompts(config, log, verifier.PasswordsDisabled).CreateClientOptions(logger);
             await using var client = await SshClient.ConnectAsync(transport, clientOptions, context);
             _transport = null; // the client owns it now
             log.Verbose($"Authenticated to {host} ([{address}]:{port}) using \"{client.AuthenticatedMethod}\".");
             using var keepalive = new CancellationTokenSource();
-            if (options.ServerAliveInterval is { } interval && interval > TimeSpan.Zero)
-                _ = KeepAliveAsync(client, interval, options.ServerAliveCountMax ?? 3, host, keepalive.Token);
-            if (options.StdioForward is { } target)
-                return await StdioForwardAsync(client, target);
-            return await new SessionRunner(options, log, client.Connection, transport).RunAsync();
+            if (config.ServerAliveInterval > TimeSpan.Zero)
+                _ = KeepAliveAsync(client, config.ServerAliveInterval, config.ServerAliveCountMax, host, keepalive.Token);
+            if (invocation.StdioForwardHost is { } target)
+                return await StdioForwardAsync(client, target, invocation.StdioForwardPort);
+            return await new SessionRunner(invocation, config, log, client.Connection, transport).RunAsync();
         }
         catch (SshException e)
         {
@@ -112,43 +112,25 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
     /// <summary>
     /// ProxyJump as OpenSSH's ssh.c turns it into a proxy command: the last hop is reached by a nested ssh that
     /// itself jumps through the earlier hops (-J) and forwards stdio (-W) to this connection's target; -F and -v
-    /// are passed on. Each hop therefore checks its own host key and nothing but TCP is forwarded.
+    /// are passed on (-o is not, as in OpenSSH). Each hop therefore checks its own host key, reads the same
+    /// configuration for its own name, and nothing but TCP is forwarded.
     /// </summary>
-    private string JumpCommand(string jump)
+    private string JumpCommand()
     {
-        var hops = jump.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var last = hops[^1];
-        string? user = null;
-        var at = last.LastIndexOf('@');
-        if (at >= 0)
-        {
-            user = last[..at];
-            last = last[(at + 1)..];
-        }
-        string? port = null;
-        if (last.StartsWith('[') && last.IndexOf("]:", StringComparison.Ordinal) is var close and > 0)
-        {
-            port = last[(close + 2)..];
-            last = last[1..close];
-        }
-        else if (last.IndexOf(':') is var colon and > 0 && last.IndexOf(':', colon + 1) < 0)
-        {
-            port = last[(colon + 1)..];
-            last = last[..colon];
-        }
         static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
         var command = new System.Text.StringBuilder(Quote(Environment.ProcessPath ?? "lucid")).Append(" ssh");
-        if (options.Verbosity > 0)
-            command.Append(" -").Append('v', options.Verbosity);
-        if (options.ConfigFile is { } config)
-            command.Append(" -F ").Append(Quote(config));
-        if (user is not null)
+        if (config.JumpUser is { } user)
             command.Append(" -l ").Append(Quote(user));
-        if (port is not null)
-            command.Append(" -p ").Append(Quote(port));
-        if (hops.Length > 1)
-            command.Append(" -J ").Append(Quote(string.Join(',', hops[..^1])));
-        command.Append(" -W '[%h]:%p' ").Append(Quote(last));
+        if (config.JumpPort > 0)
+            command.Append(" -p ").Append(config.JumpPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (config.JumpExtra is { } extra)
+            command.Append(" -J ").Append(Quote(extra));
+        if (invocation.ConfigFile is { } file)
+            command.Append(" -F ").Append(Quote(file));
+        if (invocation.Verbosity > 0)
+            command.Append(" -").Append('v', Math.Min(invocation.Verbosity, 3));
+        // %h and %p are expanded with the target's HostName and Port like any ProxyCommand.
+        command.Append(" -W '[%h]:%p' ").Append(Quote(config.JumpHost!));
         return command.ToString();
     }
 
@@ -185,12 +167,8 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
     }
 
     /// <summary>-W: one direct-tcpip channel carrying stdin to the target and the target's bytes to stdout.</summary>
-    private static async Task<int> StdioForwardAsync(SshClient client, string target)
+    private static async Task<int> StdioForwardAsync(SshClient client, string targetHost, int targetPort)
     {
-        var colon = target.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(target.AsSpan(colon + 1), out var targetPort) || targetPort is <= 0 or > 65535)
-            throw new SshFatalException($"Bad stdio forwarding specification '{target}'");
-        var targetHost = target[..colon].Trim('[', ']');
         var channel = await client.OpenDirectTcpIpAsync(targetHost, targetPort);
         await using var channelStream = channel.AsStream();
         using var stdin = Console.OpenStandardInput();
@@ -205,20 +183,6 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
         return 0;
     }
 
-    private static IReadOnlyList<string> Edit(AlgorithmCategory category, string? spec, string keyword)
-    {
-        if (spec is null)
-            return AlgorithmRegistry.Defaults(category);
-        try
-        {
-            return AlgorithmRegistry.Edit(category, spec);
-        }
-        catch (ArgumentException)
-        {
-            throw new SshFatalException($"command-line line 0: Bad {keyword} '{spec}'.");
-        }
-    }
-
     /// <summary>The library's failure in OpenSSH's words (fatal() lines; some take two as OpenSSH prints).</summary>
     private SshFatalException Fatal(SshException e)
     {
@@ -227,7 +191,7 @@ internal sealed class SshClientSession(SshOptions options, SshLog log)
         return e switch
         {
             SshHostKeyVerificationException => new("Host key verification failed."),
-            SshAuthenticationException a => new($"{options.EffectiveUser}@{options.EffectiveHostName}: Permission denied ({string.Join(',', a.AllowedMethods)})."),
+            SshAuthenticationException a => new($"{config.User}@{config.HostName}: Permission denied ({string.Join(',', a.AllowedMethods)})."),
             _ when text == "kex_exchange_identification: Connection closed by remote host" => new($"{text}\r\nConnection closed by {peer}"),
             _ when text.StartsWith("kex_exchange_identification: read: ", StringComparison.Ordinal) => new($"{text}\r\nConnection reset by {peer}"),
             _ when text.StartsWith("kex_exchange_identification: banner line", StringComparison.Ordinal) => new($"{text}\r\nbanner exchange: Connection to {peer}: invalid format"),

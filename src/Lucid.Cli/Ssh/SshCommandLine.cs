@@ -1,39 +1,40 @@
 using System.Globalization;
+using Lucid.Ssh.Crypto;
 
 namespace Lucid.Cli.Ssh;
 
 /// <summary>
-/// Parses ssh's command line as OpenSSH does: options, then the destination, then (after one more round
-/// of options) the remote command. Mistakes become <see cref="SshUsageException"/> with OpenSSH's wording.
+/// Parses ssh's command line as OpenSSH's getopt loop does: options, then the destination, then (after one more
+/// round of options) the remote command. Flags with a configuration equivalent become ssh_config lines in argv
+/// order (-p 2222 is "Port=2222"), so that the first value obtained wins exactly as in ssh; the few flags ssh
+/// assigns outright whatever came before (-t, -T, -N, -W, -q, -v, -C, -c, -m, -e, -4, -6) are put in front.
+/// Mistakes become <see cref="SshUsageException"/> with OpenSSH's wording.
 /// </summary>
 internal static class SshCommandLine
 {
-    // Option letters that take an argument, and the ones OpenSSH has that Lucid does not do yet.
-    private const string WithArgument = "bcDeEFIiJLlmOopQRSWwBP";
-    private const string NoArgument = "1246AaCfGgKkMNnqsTtVvXxYy";
-    private const string NotYet = "bDIJLORSWwBPAfGgMsXY";
+    private const string WithArgument = "bceilmopBDEFIJLOPQRSwW";
+    private const string NoArgument = "1246afgknqstvxyACGKMNTVXY";
+
+    /// <summary>Letters whose feature Lucid does not have yet: refused when connecting (accepted by -G).</summary>
+    private const string NotYet = "BDILOPRSwAfgMsXY";
 
     public const string Usage =
-        "usage: lucid ssh [-46CNnqTtv] [-c cipher_spec] [-E log_file] [-e escape_char]\n" +
-        "           [-F configfile] [-i identity_file] [-l login_name] [-m mac_spec]\n" +
-        "           [-o option] [-p port] [-Q query_option]\n" +
-        "           destination [command [argument ...]]\n";
+        "usage: lucid ssh [-46CGNnqTtVv] [-b bind_address] [-c cipher_spec] [-E log_file]\n" +
+        "           [-e escape_char] [-F configfile] [-i identity_file] [-J destination]\n" +
+        "           [-l login_name] [-m mac_spec] [-o option] [-p port] [-Q query_option]\n" +
+        "           [-W host:port] destination [command [argument ...]]\n";
 
-    /// <summary>What the command line asked for: a connection (Options) or a query (-Q) or the version (-V).</summary>
-    public sealed record Result(SshOptions Options, string? Query, bool Version);
-
-    public static Result Parse(IReadOnlyList<string> args)
+    public static SshInvocation Parse(IReadOnlyList<string> args)
     {
-        var options = new SshOptions();
-        string? query = null;
-        var version = false;
+        var result = new SshInvocation();
+        var direct = new DirectAssignments();
         var i = 0;
         var terminated = false;
 
         // Round one: options before the destination; round two: options between destination and command.
         for (var round = 0; round < 2; round++)
         {
-            while (i < args.Count)
+            while (i < args.Count && !terminated)
             {
                 var arg = args[i];
                 if (arg == "--")
@@ -57,193 +58,254 @@ internal static class SshCommandLine
                             value = args[i++];
                         else
                             throw new SshUsageException($"option requires an argument -- {letter}\r\n" + Usage);
-                        ApplyWithArgument(options, letter, value, ref query);
+                        WithValue(result, direct, letter, value);
                         break;
                     }
                     if (!NoArgument.Contains(letter))
                         throw new SshUsageException($"unknown option -- {letter}\r\n" + Usage);
-                    version |= letter == 'V';
-                    ApplyFlag(options, letter);
+                    Flag(result, direct, letter);
                 }
             }
-            if (round == 1 || options.Host is not null || i >= args.Count)
+            if (round == 1 || result.Host is not null || i >= args.Count || result.Query is not null || result.Version)
                 break;
-            if (query is not null || version)
-                break;
-            SetDestination(options, args[i++]);
-            if (terminated)
-                break;
+            SetDestination(result, args[i++]);
         }
 
-        if (options.Host is null && i < args.Count && query is null && !version)
-            SetDestination(options, args[i++]);
+        if (result.Host is null && i < args.Count && result.Query is null && !result.Version)
+            SetDestination(result, args[i++]);
         for (; i < args.Count; i++)
-            options.Command.Add(args[i]);
-        if (options.Host is null && query is null && !version)
+            result.Command.Add(args[i]);
+        if (result.Host is null && result.Query is null && !result.Version)
             throw new SshUsageException(Usage);
-        return new Result(options, query, version);
+        result.ConfigLines.InsertRange(0, direct.Lines());
+        result.CommandLineLogLevel = direct.LogLevel is { } level ? LogLevels.Parse(level) ?? LogLevel.Info : LogLevel.Info;
+        return result;
     }
 
-    private static void SetDestination(SshOptions options, string destination)
+    private static void Flag(SshInvocation result, DirectAssignments direct, char letter)
     {
+        if (NotYet.Contains(letter))
+            result.NotYet.Add(letter);
+        var lines = result.ConfigLines;
+        switch (letter)
+        {
+            case 't':
+                // ssh: a second -t (or -t after RequestTTY yes from -t) forces a terminal even without a local one.
+                direct.RequestTty = direct.RequestTty == "yes" ? "force" : "yes";
+                break;
+            case 'T':
+                direct.RequestTty = "no";
+                break;
+            case 'N':
+                direct.SessionType = "none";
+                direct.RequestTty = "no";
+                break;
+            case 's':
+                direct.SessionType = "subsystem";
+                break;
+            case 'q':
+                direct.LogLevel = "QUIET";
+                break;
+            case 'v':
+                // As ssh: the first -v sets DEBUG1 whatever came before, each further one a step more.
+                if (result.Verbosity++ == 0)
+                    direct.LogLevel = "DEBUG1";
+                else if (direct.LogLevel is { } level && LogLevels.Parse(level) is { } parsed && parsed < LogLevel.Debug3)
+                    direct.LogLevel = (parsed + 1).ToString().ToUpperInvariant();
+                break;
+            case 'C': direct.Compression = "yes"; break;
+            case '4': direct.AddressFamily = "inet"; break;
+            case '6': direct.AddressFamily = "inet6"; break;
+            case 'G': result.PrintConfig = true; break;
+            case 'V': result.Version = true; break;
+            case 'A': lines.Add("ForwardAgent yes"); break;
+            case 'a': lines.Add("ForwardAgent no"); break;
+            case 'X': lines.Add("ForwardX11 yes"); break;
+            case 'x': lines.Add("ForwardX11 no"); break;
+            case 'Y': lines.Add("ForwardX11 yes"); lines.Add("ForwardX11Trusted yes"); break;
+            case 'g': lines.Add("GatewayPorts yes"); break;
+            case 'n': lines.Add("StdinNull yes"); break;
+            case 'f': lines.Add("ForkAfterAuthentication yes"); lines.Add("StdinNull yes"); break;
+            case 'M': lines.Add("ControlMaster yes"); break;
+            case 'K': lines.Add("GSSAPIAuthentication yes"); lines.Add("GSSAPIDelegateCredentials yes"); break;
+            case 'k': lines.Add("GSSAPIDelegateCredentials no"); break;
+            case '1' or '2' or 'y':
+                break; // accepted for compatibility; nothing to do
+        }
+    }
+
+    private static void WithValue(SshInvocation result, DirectAssignments direct, char letter, string value)
+    {
+        if (NotYet.Contains(letter))
+            result.NotYet.Add(letter);
+        var lines = result.ConfigLines;
+        switch (letter)
+        {
+            case 'o':
+                lines.Add(value);
+                break;
+            case 'F':
+                result.ConfigFile = value;
+                break;
+            case 'E':
+                result.LogFile = value;
+                break;
+            case 'Q':
+                result.Query = value;
+                break;
+            case 'p':
+                if (ParsePort(value) <= 0)
+                    throw new SshUsageException($"Bad port '{value}'\n");
+                lines.Add("Port=" + value);
+                break;
+            case 'l':
+                lines.Add("User " + Quote(value));
+                break;
+            case 'i':
+                // ssh checks -i files as it reads them and leaves out the ones it cannot use.
+                var identity = SshPaths.Expand(value);
+                if (File.Exists(identity) || Directory.Exists(identity))
+                    lines.Add("IdentityFile " + Quote(identity));
+                else
+                    SshLog.Raw($"Warning: Identity file {identity} not accessible: No such file or directory.\n");
+                break;
+            case 'J':
+                lines.Add("ProxyJump " + value);
+                break;
+            case 'c':
+                if (!SshAlgorithms.IsValidSpec(AlgorithmCategory.Cipher, value))
+                    throw new SshUsageException($"Unknown cipher type '{value}'\n");
+                direct.Ciphers = value;
+                break;
+            case 'm':
+                if (!SshAlgorithms.IsValidSpec(AlgorithmCategory.Mac, value))
+                    throw new SshUsageException($"Unknown mac type '{value}'\n");
+                direct.Macs = value;
+                break;
+            case 'e':
+                if (EscapeChars.Parse(value) is null)
+                    throw new SshUsageException($"Bad escape character '{value}'.\n");
+                direct.EscapeChar = value;
+                break;
+            case 'W':
+                SetStdioForward(result, value);
+                direct.RequestTty = "no";
+                direct.SessionType = "none";
+                break;
+            case 'b': lines.Add("BindAddress " + Quote(value)); break;
+            case 'B': lines.Add("BindInterface " + Quote(value)); break;
+            case 'S': lines.Add("ControlPath " + Quote(value)); break;
+            case 'I': lines.Add("PKCS11Provider " + Quote(value)); break;
+            case 'D': lines.Add("DynamicForward " + Quote(value)); break;
+            case 'L': lines.Add("LocalForward " + SplitForward(value)); break;
+            case 'R': lines.Add("RemoteForward " + SplitForward(value)); break;
+            case 'w': lines.Add("Tunnel yes"); lines.Add("TunnelDevice " + Quote(value)); break;
+        }
+    }
+
+    /// <summary>-W host:port ([v6]:port too), checked when given as ssh does.</summary>
+    private static void SetStdioForward(SshInvocation result, string value)
+    {
+        if (result.StdioForwardHost is not null)
+            throw new SshUsageException("stdio forward already specified\r\n");
+        var colon = value.LastIndexOf(':');
+        var port = colon > 0 ? ParsePort(value[(colon + 1)..]) : -1;
+        var host = colon > 0 ? value[..colon] : "";
+        if (host.StartsWith('[') && host.EndsWith(']'))
+            host = host[1..^1];
+        if (port <= 0 || host.Length == 0)
+            throw new SshUsageException($"Bad stdio forwarding specification '{value}'\n");
+        result.StdioForwardHost = host;
+        result.StdioForwardPort = port;
+    }
+
+    /// <summary>The destination: user@host or ssh://[user@]host[:port]; user and port become config lines at this point.</summary>
+    private static void SetDestination(SshInvocation result, string destination)
+    {
+        string? user = null;
+        var port = -1;
+        string host;
         if (destination.StartsWith("ssh://", StringComparison.OrdinalIgnoreCase))
         {
             var rest = destination[6..].TrimEnd('/');
-            var at = rest.LastIndexOf('@');
+            var at = rest.IndexOf('@');
             if (at >= 0)
             {
-                options.SetUser(Uri.UnescapeDataString(rest[..at]));
+                user = Uri.UnescapeDataString(rest[..at].Split(';')[0]);
                 rest = rest[(at + 1)..];
             }
-            string host = rest;
+            host = rest;
             if (rest.StartsWith('['))
             {
                 var close = rest.IndexOf(']');
                 if (close < 0)
                     throw new SshUsageException(Usage);
                 host = rest[1..close];
-                rest = rest[(close + 1)..];
-                if (rest.StartsWith(':'))
-                    options.SetPort(ParseUriPort(rest[1..]));
+                if (rest.Length > close + 1 && rest[close + 1] == ':')
+                    port = ParsePort(rest[(close + 2)..]) is var p and > 0 ? p : throw new SshUsageException(Usage);
             }
             else if (rest.IndexOf(':') is var colon and >= 0)
             {
                 host = rest[..colon];
-                options.SetPort(ParseUriPort(rest[(colon + 1)..]));
+                port = ParsePort(rest[(colon + 1)..]) is var p and > 0 ? p : throw new SshUsageException(Usage);
             }
-            if (host.Length == 0)
+        }
+        else
+        {
+            var sign = destination.LastIndexOf('@');
+            if (sign == 0)
                 throw new SshUsageException(Usage);
-            options.Host = host;
-            return;
+            if (sign > 0)
+                user = destination[..sign];
+            host = sign > 0 ? destination[(sign + 1)..] : destination;
         }
-        var sign = destination.LastIndexOf('@');
-        if (sign == 0)
+        if (host.Length == 0)
             throw new SshUsageException(Usage);
-        if (sign > 0)
+        if (user is not null)
+            result.ConfigLines.Add("User " + Quote(user));
+        if (port > 0)
+            result.ConfigLines.Add("Port=" + port.ToString(CultureInfo.InvariantCulture));
+        result.Host = host;
+    }
+
+    private static int ParsePort(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is > 0 and <= 65535 ? p : -1;
+
+    /// <summary>Quotes a value so ssh_config's argument splitting gives it back unchanged.</summary>
+    private static string Quote(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>-L/-R take one "a:b:c" spec where the config keywords take "a" and "b:c"; split at the first
+    /// colon outside brackets (a spec without one stays a single, dynamic, argument).</summary>
+    private static string SplitForward(string spec)
+    {
+        var depth = 0;
+        for (var i = 0; i < spec.Length; i++)
         {
-            options.SetUser(destination[..sign]);
-            destination = destination[(sign + 1)..];
+            if (spec[i] == '[') depth++;
+            else if (spec[i] == ']') depth--;
+            else if (spec[i] == ':' && depth == 0)
+                return Quote(spec[..i]) + " " + Quote(spec[(i + 1)..]);
         }
-        options.Host = destination;
+        return Quote(spec);
     }
 
-    private static int ParseUriPort(string text)
+    /// <summary>The settings ssh's getopt loop assigns outright: the last flag wins over every earlier flag and -o,
+    /// and the value then stands before any configuration (so it also wins over later -o).</summary>
+    private sealed class DirectAssignments
     {
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is <= 0 or > 65535)
-            throw new SshUsageException(Usage);
-        return port;
-    }
+        public string? RequestTty, SessionType, LogLevel, Compression, Ciphers, Macs, EscapeChar, AddressFamily;
 
-    private static void ApplyFlag(SshOptions options, char letter)
-    {
-        switch (letter)
+        public IEnumerable<string> Lines()
         {
-            case 't':
-                options.ForceTtyCount++;
-                break;
-            case 'T':
-                options.DisableTty = true;
-                break;
-            case 'N':
-                options.NoCommand = true;
-                break;
-            case 'n':
-                options.StdinNull = true;
-                break;
-            case 'q':
-                options.Quiet = true;
-                break;
-            case 'v':
-                options.Verbosity++;
-                break;
-            case 'C':
-                options.SetCompression(true);
-                break;
-            case 'V':
-                break;
-            case '1' or '2' or '4' or '6' or 'a' or 'x' or 'k' or 'K' or 'y':
-                break; // accepted for compatibility; nothing to do (or the default already)
-            default:
-                if (NotYet.Contains(letter))
-                    throw new SshUsageException($"lucid ssh: -{letter} is not supported yet\n");
-                throw new SshUsageException($"unknown option -- {letter}\r\n" + Usage);
+            if (LogLevel is not null) yield return "LogLevel " + LogLevel;
+            if (RequestTty is not null) yield return "RequestTTY " + RequestTty;
+            if (SessionType is not null) yield return "SessionType " + SessionType;
+            if (Compression is not null) yield return "Compression " + Compression;
+            if (Ciphers is not null) yield return "Ciphers " + Quote(Ciphers);
+            if (Macs is not null) yield return "MACs " + Quote(Macs);
+            if (EscapeChar is not null) yield return "EscapeChar " + Quote(EscapeChar);
+            if (AddressFamily is not null) yield return "AddressFamily " + AddressFamily;
         }
-    }
-
-    private static void ApplyWithArgument(SshOptions options, char letter, string value, ref string? query)
-    {
-        switch (letter)
-        {
-            case 'p':
-                if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is <= 0 or > 65535)
-                    throw new SshUsageException($"Bad port '{value}'\n");
-                options.SetPort(port);
-                break;
-            case 'l':
-                options.SetUser(value);
-                break;
-            case 'i':
-                options.IdentityFiles.Add(value);
-                break;
-            case 'o':
-                ApplyOption(options, value);
-                break;
-            case 'c':
-                if (!SshAlgorithms.IsValidSpec(Lucid.Ssh.Crypto.AlgorithmCategory.Cipher, value))
-                    throw new SshUsageException($"Unknown cipher type '{value}'\n");
-                options.SetCiphers(value);
-                break;
-            case 'm':
-                if (!SshAlgorithms.IsValidSpec(Lucid.Ssh.Crypto.AlgorithmCategory.Mac, value))
-                    throw new SshUsageException($"Unknown mac type '{value}'\n");
-                options.SetMacs(value);
-                break;
-            case 'e':
-                options.SetEscapeChar(EscapeChars.Parse(value) ?? throw new SshUsageException($"Bad escape character '{value}'.\n"));
-                break;
-            case 'F':
-                options.ConfigFile ??= value;
-                break;
-            case 'E':
-                options.LogFile ??= value;
-                break;
-            case 'Q':
-                query = value;
-                break;
-            case 'W':
-                options.StdioForward = value;
-                break;
-            case 'J':
-                options.SetProxyJump(value);
-                break;
-            default:
-                if (NotYet.Contains(letter))
-                    throw new SshUsageException($"lucid ssh: -{letter} is not supported yet\n");
-                throw new SshUsageException($"unknown option -- {letter}\r\n" + Usage);
-        }
-    }
-
-    /// <summary>One -o argument: "Keyword=value", "Keyword value" or "Keyword = value".</summary>
-    public static void ApplyOption(SshOptions options, string text)
-    {
-        var (keyword, value) = SplitKeyword(text);
-        if (keyword.Length == 0)
-            return;
-        options.Apply(keyword, value, "command-line", 0);
-    }
-
-    public static (string Keyword, string Value) SplitKeyword(string text)
-    {
-        text = text.Trim();
-        var end = text.IndexOfAny([' ', '\t', '=']);
-        if (end < 0)
-            return (text, "");
-        var keyword = text[..end];
-        var rest = text[end..].TrimStart(' ', '\t');
-        if (rest.StartsWith('='))
-            rest = rest[1..].TrimStart(' ', '\t');
-        if (rest.Length >= 2 && rest[0] == '"' && rest[^1] == '"')
-            rest = rest[1..^1];
-        return (keyword, rest);
     }
 }

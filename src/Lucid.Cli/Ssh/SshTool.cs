@@ -1,23 +1,20 @@
 using System.Text;
 using Lucid.Cli.Platform;
+using Lucid.Ssh.OpenSsh;
 
 namespace Lucid.Cli.Ssh;
 
-/// <summary>`lucid ssh`: OpenSSH's ssh client — same flags, messages and exit codes.</summary>
+/// <summary>`lucid ssh`: OpenSSH's ssh client — same flags, configuration, messages and exit codes.</summary>
 internal static class SshTool
 {
     public const int Failure = 255;
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (SshConfigDump.IsRequested(args))
-            return SshConfigDump.Run(args);
-        SshCommandLine.Result parsed;
+        SshInvocation invocation;
         try
         {
-            parsed = SshCommandLine.Parse(args);
-            if (parsed.Options.ConfigFile is { } config)
-                SshConfigFile.Apply(parsed.Options, config);
+            invocation = SshCommandLine.Parse(args);
         }
         catch (SshUsageException e)
         {
@@ -25,33 +22,49 @@ internal static class SshTool
             return Failure;
         }
 
-        if (parsed.Version)
+        if (invocation.Version)
         {
             SshLog.Raw($"Lucid_{typeof(SshTool).Assembly.GetName().Version?.ToString(3)}, OpenSSH-compatible\n");
             return 0;
         }
-        if (parsed.Query is { } query)
+        if (invocation.Query is { } query)
             return RunQuery(query);
+        if (invocation.PrintConfig)
+            return SshConfigDump.Run(invocation);
+        if (invocation.NotYet.Count > 0)
+        {
+            SshLog.Raw($"lucid ssh: -{invocation.NotYet[0]} is not supported yet\n");
+            return Failure;
+        }
 
-        var options = parsed.Options;
-        options.Host = options.Host!.ToLowerInvariant();
         SshLog log;
         try
         {
-            log = new SshLog(options.EffectiveLogLevel, options.LogFile);
+            // As ssh: the command line's -q/-v level while the configuration is read, then the configured one.
+            log = new SshLog(invocation.CommandLineLogLevel, invocation.LogFile);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            SshLog.Raw($"Couldn't open logfile {options.LogFile}: {e.Message}\r\n");
+            SshLog.Raw($"Couldn't open logfile {invocation.LogFile}: {e.Message}\r\n");
             return Failure;
         }
         using (log)
         {
-            if (options.ConfigFile is { } config)
-                log.Debug1($"Reading configuration data {config}");
+            EffectiveSshConfig config;
             try
             {
-                return await new SshClientSession(options, log).RunAsync();
+                config = SshConfigLoader.Resolve(invocation);
+            }
+            catch (SshConfigException e)
+            {
+                Write(log, e.Log);
+                return e.ExitCode;
+            }
+            Write(log, config.Log);
+            log.Level = LogLevels.Parse(config.LogLevel) ?? LogLevel.Info;
+            try
+            {
+                return await new SshClientSession(invocation, config, log).RunAsync();
             }
             catch (SshFatalException e)
             {
@@ -63,8 +76,23 @@ internal static class SshTool
             {
                 // The network or the peer failed somewhere no stage-specific message covers.
                 Terminal.Restore();
-                log.Fatal($"Connection to {options.EffectiveHostName} port {options.EffectivePort}: {e.Message}");
+                log.Fatal($"Connection to {config.HostName} port {config.Port}: {e.Message}");
                 return Failure;
+            }
+        }
+    }
+
+    /// <summary>What ssh logged while reading its configuration: errors always, debug lines per -v.</summary>
+    private static void Write(SshLog log, IReadOnlyList<SshConfigMessage> messages)
+    {
+        foreach (var (level, text) in messages)
+        {
+            switch (level)
+            {
+                case 0: log.Error(text); break;
+                case 1: log.Debug1(text); break;
+                case 2: log.Debug2(text); break;
+                default: log.Debug3(text); break;
             }
         }
     }

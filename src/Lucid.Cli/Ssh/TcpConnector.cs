@@ -1,16 +1,21 @@
 using System.Net;
 using System.Net.Sockets;
+using Lucid.Ssh.OpenSsh;
 
 namespace Lucid.Cli.Ssh;
 
-/// <summary>Resolves the host and opens the TCP connection, failing with OpenSSH's messages.</summary>
+/// <summary>Resolves the host and opens the TCP connection as ssh does — AddressFamily, BindAddress and
+/// ConnectTimeout applied — failing with OpenSSH's messages.</summary>
 internal static class TcpConnector
 {
-    public static async Task<Socket> ConnectAsync(string host, int port, TimeSpan? timeout, SshLog log, CancellationToken cancellationToken)
+    public static async Task<Socket> ConnectAsync(string host, int port, EffectiveSshConfig config, SshLog log, CancellationToken cancellationToken)
     {
+        var timeout = config.ConnectTimeout;
         IPAddress[] addresses;
         if (IPAddress.TryParse(host, out var literal))
         {
+            if (!Allowed(literal, config.AddressFamily))
+                throw new SshFatalException($"ssh: Could not resolve hostname {host}: Address family for hostname not supported");
             addresses = [literal];
         }
         else
@@ -23,6 +28,7 @@ internal static class TcpConnector
             {
                 throw new SshFatalException($"ssh: Could not resolve hostname {host}: {ResolverMessage(e)}");
             }
+            addresses = [.. addresses.Where(a => Allowed(a, config.AddressFamily))];
             if (addresses.Length == 0)
                 throw new SshFatalException($"ssh: Could not resolve hostname {host}: Name or service not known");
         }
@@ -32,6 +38,11 @@ internal static class TcpConnector
         {
             log.Debug1($"Connecting to {host} [{address}] port {port}.");
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            if (config.BindAddress is { } bind && !Bind(socket, bind, address, log))
+            {
+                socket.Dispose();
+                continue;
+            }
             try
             {
                 using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -55,7 +66,38 @@ internal static class TcpConnector
                 log.Debug1($"connect to address {address} port {port}: {SocketMessage(e)}");
             }
         }
-        throw new SshFatalException($"ssh: connect to host {host} port {port}: {SocketMessage(last!)}");
+        throw new SshFatalException(last is null
+            ? $"ssh: connect to host {host} port {port}: failure"
+            : $"ssh: connect to host {host} port {port}: {SocketMessage(last)}");
+    }
+
+    private static bool Allowed(IPAddress address, SshAddressFamily family) => family switch
+    {
+        SshAddressFamily.Inet => address.AddressFamily == AddressFamily.InterNetwork,
+        SshAddressFamily.Inet6 => address.AddressFamily == AddressFamily.InterNetworkV6,
+        _ => true,
+    };
+
+    /// <summary>BindAddress: the local address (port chosen by the system) the connection leaves from; a failure
+    /// is logged as ssh logs it and the next address of the host is tried.</summary>
+    private static bool Bind(Socket socket, string bindAddress, IPAddress target, SshLog log)
+    {
+        if (!IPAddress.TryParse(bindAddress, out var local) || local.AddressFamily != target.AddressFamily)
+        {
+            // ssh asks getaddrinfo for a numeric address of the target's family; a name or the other family fails.
+            log.Error($"getaddrinfo: {bindAddress}: Name or service not known");
+            return false;
+        }
+        try
+        {
+            socket.Bind(new IPEndPoint(local, 0));
+            return true;
+        }
+        catch (SocketException e)
+        {
+            log.Error($"bind {local}: {SocketMessage(e)}");
+            return false;
+        }
     }
 
     /// <summary>strerror() wording for the connect failures users meet.</summary>

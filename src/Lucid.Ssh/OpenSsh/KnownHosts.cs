@@ -136,8 +136,9 @@ public sealed class KnownHosts
     /// list as it is when known_hosts holds a plain key of the type of its first algorithm; otherwise the algorithms the
     /// host's lines vouch for first (every certificate algorithm when an @cert-authority line matches the host, the
     /// algorithms of the key types recorded for it), the rest after them, each group in the original order.
+    /// <paramref name="debug3"/> receives ssh's debug3 lines on the choice.
     /// </summary>
-    public IReadOnlyList<string> PreferKnownAlgorithms(string host, int port, IReadOnlyList<string> algorithms)
+    public IReadOnlyList<string> PreferKnownAlgorithms(string host, int port, IReadOnlyList<string> algorithms, Action<string>? debug3 = null)
     {
         if (algorithms.Count == 0)
             return algorithms;
@@ -145,7 +146,10 @@ public sealed class KnownHosts
         bool KeyKnown(string algorithm) => PlainKeyTypeOf(algorithm) is { } type &&
             matching.Any(e => e.Marker == KnownHostsMarker.None && e.KeyType == type);
         if (KeyKnown(algorithms[0]))
+        {
+            debug3?.Invoke($"order_hostkeyalgs: have matching best-preference key type {algorithms[0]}, using HostkeyAlgorithms verbatim");
             return algorithms;
+        }
         bool authorityKnown = matching.Any(e => e.Marker == KnownHostsMarker.CertAuthority);
         var first = new List<string>();
         var last = new List<string>();
@@ -154,6 +158,9 @@ public sealed class KnownHosts
             bool certificate = AlgorithmRegistry.FindHostKey(algorithm)?.IsCertificate == true;
             (certificate && authorityKnown || KeyKnown(algorithm) ? first : last).Add(algorithm);
         }
+        debug3?.Invoke(first.Count == 0
+            ? "order_hostkeyalgs: no algorithms matched; accept original"
+            : $"order_hostkeyalgs: prefer hostkeyalgs: {string.Join(',', first)}");
         return [.. first, .. last];
     }
 

@@ -120,8 +120,8 @@ public static class SshConfig
                 return;
             if (!reader.ReadFile(file, SshConfigReadFlags.UserConfig | final, ref active, 0))
             {
-                var why = Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(file)) ?? "/") && !File.Exists(file)
-                    ? "No such file or directory" : "Permission denied";
+                // A missing file or directory is ENOENT; a file that is there but could not be read, EACCES.
+                var why = !File.Exists(file) && !Directory.Exists(file) ? "No such file or directory" : "Permission denied";
                 throw reader.Log.Fatal($"Can't open user config file {Trim(file)}: {why}");
             }
             return;

@@ -56,6 +56,13 @@ public sealed class EffectiveSshConfig
     public string? IdentityAgent => _o.IdentityAgent;
     /// <summary>The ProxyJump hops as written, first hop first ("user@host:port" or ssh:// each); null without one.</summary>
     public IReadOnlyList<string>? ProxyJump => _o.JumpHost is null ? null : FormatJump().Split(',');
+    /// <summary>The last ProxyJump hop, which a nested ssh reaches through <see cref="JumpExtra"/>; null without ProxyJump.</summary>
+    public string? JumpHost => _o.JumpHost;
+    public string? JumpUser => _o.JumpUser;
+    /// <summary>The last hop's port; zero or less when not given.</summary>
+    public int JumpPort => _o.JumpPort;
+    /// <summary>The hops before the last, as written ("a,b"); null for a single hop.</summary>
+    public string? JumpExtra => _o.JumpExtra;
     public string? ProxyCommand => _o.ProxyCommand;
     public bool ProxyUseFdPass => _o.ProxyUseFdPass == 1;
     public SshStrictHostKeyChecking StrictHostKeyChecking => _o.StrictHostKeyChecking switch
@@ -97,6 +104,9 @@ public sealed class EffectiveSshConfig
     /// the types already recorded in known_hosts for the host.</summary>
     public IReadOnlyList<string> HostKeyAlgorithms { get; }
     public bool HostKeyAlgorithmsConfigured { get; }
+    /// <summary>True unless HostKeyAlgorithms gave a list of its own (a "+" or "-" edit still counts as the default): ssh
+    /// then moves the algorithms for key types known_hosts already holds for the host to the front.</summary>
+    public bool HostKeyAlgorithmsFollowKnownHosts => _o.HostKeyAlgorithms is null || _o.HostKeyAlgorithms.StartsWith('+') || _o.HostKeyAlgorithms.StartsWith('-');
     public IReadOnlyList<string> PubkeyAcceptedAlgorithms => Split(_o.PubkeyAcceptedAlgorithms!);
     public IReadOnlyList<string> HostbasedAcceptedAlgorithms => Split(_o.HostbasedAcceptedAlgorithms!);
     public IReadOnlyList<string> CaSignatureAlgorithms => Split(_o.CaSignatureAlgorithms!);

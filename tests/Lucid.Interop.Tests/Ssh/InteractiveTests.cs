@@ -125,8 +125,17 @@ public sealed class InteractiveTests : IAsyncLifetime
             await tmux.TypeAsync("saved=$(stty -g)");
             await tmux.TypeAsync(Command("-E", marker));
             await tmux.WaitForAsync(@"[#$] $");
-            var pid = (await ProcessRunner.RunAsync("pgrep", ["-f", marker])).StdOut.Trim();
+            // The prompt pattern also matches the local prompt if the screen is read before the typed command
+            // shows (a loaded machine), so look for the process itself until it is there.
+            var pid = "";
+            for (var attempt = 0; attempt < 100 && !System.Text.RegularExpressions.Regex.IsMatch(pid, @"^\d+$"); attempt++)
+            {
+                if (attempt > 0)
+                    await Task.Delay(100);
+                pid = (await ProcessRunner.RunAsync("pgrep", ["-f", marker])).StdOut.Trim();
+            }
             Assert.Matches(@"^\d+$", pid);
+            await tmux.WaitForAsync(@"[#$] $");
             await ProcessRunner.RunAsync("kill", ["-TERM", pid]);
             await tmux.WaitForAsync(@"local\$ $");
             await tmux.TypeAsync("echo \"restored=$([ \"$(stty -g)\" = \"$saved\" ] && echo yes || echo no)\"");

@@ -67,6 +67,21 @@ public sealed class PromptTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Yes_at_the_prompt_with_HashKnownHosts_records_a_hashed_line_OpenSSH_finds()
+    {
+        var key = _server.ClientKeyPath("ed25519");
+        File.AppendAllText(Path.Combine(_dir, "authorized_keys"), File.ReadAllText(key + ".pub"));
+        var knownHosts = Path.Combine(_dir, $"kh-hashed-{Guid.NewGuid():N}");
+        var ours = await TmuxTerminal.RunDialogueAsync(Lucid.Executable, ["ssh", .. Args(knownHosts, key, "-o", "HashKnownHosts=yes")],
+            (AskText, "yes"));
+        Assert.Equal(0, ours.ExitCode);
+        var line = Assert.Single(File.ReadAllLines(knownHosts));
+        Assert.StartsWith("|1|", line, StringComparison.Ordinal);
+        var found = await ProcessRunner.RunAsync("ssh-keygen", ["-F", $"[127.0.0.1]:{_server.Port}", "-f", knownHosts]);
+        Assert.True(found.ExitCode == 0, found.ToString());
+    }
+
+    [Fact]
     public async Task Unknown_host_answered_no_fails_verification()
     {
         var (real, ours) = await BothAsync(kh => Args(kh, _server.ClientKeyPath("ed25519")), (AskText, "no"));

@@ -1,73 +1,79 @@
 using Lucid.Cli.Ssh;
+using Lucid.Ssh.OpenSsh;
 
 namespace Lucid.Interop.Tests.Ssh;
 
 public sealed class SshCommandLineTests
 {
-    private static SshOptions Parse(params string[] args) => SshCommandLine.Parse(args).Options;
+    private static SshInvocation Parse(params string[] args) => SshCommandLine.Parse(args);
+
+    /// <summary>The configuration a connection would use for this command line, reading no file.</summary>
+    private static EffectiveSshConfig Resolve(params string[] args) => SshConfigLoader.Resolve(Parse(["-F", "none", .. args]));
 
     [Fact]
     public void User_at_host_and_command_words()
     {
         var o = Parse("-p", "2222", "alice@example.org", "ls", "-l", "/tmp");
         Assert.Equal("example.org", o.Host);
-        Assert.Equal("alice", o.User);
-        Assert.Equal(2222, o.EffectivePort);
         Assert.Equal(["ls", "-l", "/tmp"], o.Command);
+        var c = Resolve("-p", "2222", "alice@example.org", "ls");
+        Assert.Equal((2222, "alice", "example.org"), (c.Port, c.User, c.HostName));
     }
 
     [Fact]
     public void Options_after_the_destination_are_still_options()
     {
         var o = Parse("host", "-p", "23", "-T", "echo", "-p");
-        Assert.Equal(23, o.Port);
-        Assert.True(o.DisableTty);
         Assert.Equal(["echo", "-p"], o.Command);
+        var c = Resolve("host", "-p", "23", "-T", "echo", "-p");
+        Assert.Equal((23, SshRequestTty.No), (c.Port, c.RequestTty));
     }
 
     [Fact]
     public void Ssh_uri_gives_user_host_and_port()
     {
-        var o = Parse("ssh://bob@server.example:2200");
-        Assert.Equal(("bob", "server.example", 2200), (o.User, o.Host, o.Port));
+        var c = Resolve("ssh://bob@server.example:2200");
+        Assert.Equal(("bob", "server.example", 2200), (c.User, c.HostName, c.Port));
     }
 
     [Fact]
     public void First_value_wins_like_openssh()
     {
-        var o = Parse("-o", "Port=22", "-p", "2222", "-l", "bob", "alice@h");
-        Assert.Equal(22, o.Port);
-        Assert.Equal("bob", o.User);
+        var c = Resolve("-o", "Port=22", "-p", "2222", "-l", "bob", "alice@h");
+        Assert.Equal((22, "bob"), (c.Port, c.User));
     }
 
     [Fact]
-    public void Clustered_flags_and_attached_arguments()
+    public void Flags_ssh_assigns_outright_win_over_earlier_options()
     {
-        var o = Parse("-tTvvq", "-p2222", "-oUser=carol", "h");
-        Assert.Equal(1, o.ForceTtyCount);
-        Assert.True(o.DisableTty);
-        Assert.Equal(2, o.Verbosity);
-        Assert.Equal(2222, o.Port);
-        Assert.Equal("carol", o.User);
+        // -T after -t, -q after -v, -C and -c over -o: what ssh's getopt loop does.
+        var c = Resolve("-tTvvq", "-p2222", "-oUser=carol", "-o", "Compression=no", "-C", "-o", "Ciphers=aes128-ctr",
+            "-c", "aes256-ctr", "h");
+        Assert.Equal((SshRequestTty.No, LogLevel.Quiet, 2222, "carol"), (c.RequestTty, LogLevels.Parse(c.LogLevel), c.Port, c.User));
+        Assert.True(c.Compression);
+        Assert.Equal(["aes256-ctr"], c.Ciphers);
+        Assert.Equal(SshRequestTty.Force, Resolve("-tt", "h").RequestTty);
+        Assert.Equal("DEBUG2", Resolve("-q", "-vv", "h").LogLevel);
+        Assert.Equal(2, Parse("-vv", "h").Verbosity);
     }
 
     [Fact]
     public void Dash_o_keywords_the_issue_lists()
     {
-        var o = Parse("-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=/a /b", "-o", "Ciphers=^aes128-ctr",
+        var c = Resolve("-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=/a /b", "-o", "Ciphers=^aes128-ctr",
             "-o", "RekeyLimit=1G 1h", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-o", "RequestTTY=force",
             "-o", "LogLevel=DEBUG2", "-o", "Compression yes", "-o", "PreferredAuthentications=password", "h");
-        Assert.Equal(StrictHostKeyChecking.AcceptNew, o.StrictHostKeyChecking);
-        Assert.Equal(["/a", "/b"], o.UserKnownHostsFiles);
-        Assert.Equal("^aes128-ctr", o.Ciphers);
-        Assert.Equal(1L << 30, o.RekeyBytes);
-        Assert.Equal(TimeSpan.FromHours(1), o.RekeyTime);
-        Assert.True(o.BatchMode);
-        Assert.Equal(TimeSpan.FromSeconds(5), o.ConnectTimeout);
-        Assert.Equal(RequestTty.Force, o.RequestTty);
-        Assert.Equal(LogLevel.Debug2, o.EffectiveLogLevel);
-        Assert.True(o.Compression);
-        Assert.Equal("password", o.PreferredAuthentications);
+        Assert.Equal(SshStrictHostKeyChecking.AcceptNew, c.StrictHostKeyChecking);
+        Assert.Equal(["/a", "/b"], c.UserKnownHostsFiles);
+        Assert.Equal("aes128-ctr", c.Ciphers[0]);
+        Assert.Equal(1L << 30, c.RekeyLimit);
+        Assert.Equal(TimeSpan.FromHours(1), c.RekeyInterval);
+        Assert.True(c.BatchMode);
+        Assert.Equal(TimeSpan.FromSeconds(5), c.ConnectTimeout);
+        Assert.Equal(SshRequestTty.Force, c.RequestTty);
+        Assert.Equal("DEBUG2", c.LogLevel);
+        Assert.True(c.Compression);
+        Assert.Equal(["password"], c.PreferredAuthentications);
     }
 
     // Each bad command line gets OpenSSH 9.2's exact message and exit status: checked against the real ssh.
@@ -133,26 +139,5 @@ public sealed class SshCommandLineTests
         Assert.NotEmpty(names);
         var known = real.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.All(names, n => Assert.Contains(n, known));
-    }
-
-    [Fact]
-    public void Config_file_applies_top_level_lines_and_matching_host_blocks()
-    {
-        var path = Path.GetTempFileName();
-        try
-        {
-            File.WriteAllText(path, "# comment\nConnectTimeout 7\nHost other\n  Port 1\nHost *.example !bad.example\n  Port 2200\n  User = carol\nHost *\n  Port 3\n");
-            var o = Parse("-F", path, "db.example");
-            SshConfigFile.Apply(o, path);
-            Assert.Equal((2200, "carol", TimeSpan.FromSeconds(7)), (o.Port, o.User, o.ConnectTimeout));
-
-            var bad = Parse("-p", "9", "bad.example");
-            SshConfigFile.Apply(bad, path);
-            Assert.Equal(9, bad.Port); // the command line came first and wins
-        }
-        finally
-        {
-            File.Delete(path);
-        }
     }
 }
