@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Lucid.Ssh.Wire;
 
@@ -9,13 +10,16 @@ internal readonly struct OutboundMessage(SshWriter? writer, byte[]? pooled, int 
 {
     public int Length => length;
 
+    /// <summary>The pooled data buffer (from SshBufferPool), or null for a control message.</summary>
+    public byte[]? Pooled => pooled;
+
     public ReadOnlyMemory<byte> Payload => writer is not null ? writer.WrittenMemory : pooled.AsMemory(0, length);
 
     public void Release()
     {
         writer?.Dispose();
         if (pooled is not null)
-            ArrayPool<byte>.Shared.Return(pooled);
+            SshBufferPool.Shared.Return(pooled);
     }
 }
 
@@ -54,6 +58,7 @@ internal sealed class OutboundQueue(int highWater)
         return true;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WaitForSpaceAsync(CancellationToken cancellationToken)
     {
         while (Volatile.Read(ref _bytes) > highWater && !_closed)

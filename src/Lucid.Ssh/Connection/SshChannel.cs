@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Lucid.Ssh.Wire;
 
 namespace Lucid.Ssh.Connection;
@@ -21,7 +22,10 @@ public sealed class SshChannel : IAsyncDisposable
     // monopolise the send queue and every packet stays far below the 256 KiB that every implementation accepts.
     private const int ChunkLimit = 128 * 1024;
 
+    // Never pauses (the window bounds what is buffered); 64 KiB blocks from a pool that keeps a window's worth,
+    // so a steady transfer reuses segments instead of allocating them (see ChannelMemoryPool).
     private static readonly PipeOptions InputPipeOptions = new(
+        pool: ChannelMemoryPool.Shared, minimumSegmentSize: ChannelMemoryPool.BlockSize,
         pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false);
 
     private readonly SshConnection _connection;
@@ -194,6 +198,7 @@ public sealed class SshChannel : IAsyncDisposable
 
     // ---- sending ----------------------------------------------------------------------------------
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteCoreAsync(uint? dataType, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -203,7 +208,7 @@ public sealed class SshChannel : IAsyncDisposable
             while (!data.IsEmpty)
             {
                 int count = await ReserveWindowAsync(data.Length, cancellationToken).ConfigureAwait(false);
-                var buffer = ArrayPool<byte>.Shared.Rent(header + count);
+                var buffer = SshBufferPool.Shared.Rent(header + count);
                 var span = buffer.AsSpan();
                 span[0] = (byte)(dataType is null ? MessageNumber.ChannelData : MessageNumber.ChannelExtendedData);
                 BinaryPrimitives.WriteUInt32BigEndian(span[1..], RemoteId);
@@ -215,7 +220,7 @@ public sealed class SshChannel : IAsyncDisposable
                 {
                     if (_terminalError is not null || _closeSent || _closeReceived || _eofSent)
                     {
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        SshBufferPool.Shared.Return(buffer);
                         throw _eofSent && !_closeSent && !_closeReceived && _terminalError is null
                             ? new InvalidOperationException("EOF was already sent on this channel") : ClosedException();
                     }
@@ -231,6 +236,7 @@ public sealed class SshChannel : IAsyncDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReserveWindowAsync(int wanted, CancellationToken cancellationToken)
     {
         while (true)
@@ -324,6 +330,7 @@ public sealed class SshChannel : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private static async ValueTask AwaitFlush(ValueTask<FlushResult> flush) => await flush.ConfigureAwait(false);
 
     private void ChargeWindow(int length)

@@ -178,6 +178,12 @@ public sealed partial class SshConnection : IAsyncDisposable
             {
                 while (_outbound.TryTake(out var message))
                 {
+                    // Data messages are already in pooled buffers: SshTransport takes them as they are (no copy).
+                    if (message.Pooled is { } pooled && _transport is SshTransport transport)
+                    {
+                        await transport.SendPooledAsync(pooled, message.Length).ConfigureAwait(false);
+                        continue;
+                    }
                     try
                     {
                         await _transport.SendAsync(message.Payload, _shutdown.Token).ConfigureAwait(false);
@@ -207,11 +213,15 @@ public sealed partial class SshConnection : IAsyncDisposable
     private async Task ReadLoopAsync()
     {
         var token = _shutdown.Token;
+        // SshTransport completes its receive queue on every failure and on disconnect (which DisposeAsync does
+        // before cancelling), so it needs no token, and a wait without one reuses the queue's waiter instead
+        // of allocating one per packet.
+        var receiveToken = _transport is SshTransport ? CancellationToken.None : token;
         try
         {
             while (true)
             {
-                var packet = await _transport.ReceiveAsync(token).ConfigureAwait(false);
+                var packet = await _transport.ReceiveAsync(receiveToken).ConfigureAwait(false);
                 try
                 {
                     await DispatchAsync(packet).ConfigureAwait(false);
@@ -240,7 +250,8 @@ public sealed partial class SshConnection : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            Fail(ex);
+            // Our own DisposeAsync closed the transport under the loop: that is a clean end, not a failure.
+            Fail(Volatile.Read(ref _disposed) != 0 && ex is SshConnectionException ? null : ex);
         }
     }
 

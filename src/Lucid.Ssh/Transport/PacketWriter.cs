@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
 namespace Lucid.Ssh.Transport;
@@ -103,6 +104,7 @@ internal sealed class PacketWriter : IDisposable
         PacketsSinceKeys++;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         if (_length == 0)

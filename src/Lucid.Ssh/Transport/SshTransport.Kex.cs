@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Lucid.Ssh.Crypto;
 using Lucid.Ssh.Keys;
@@ -50,6 +51,7 @@ public sealed partial class SshTransport
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask DispatchAsync(ReadOnlyMemory<byte> payload, uint sequence, CancellationToken cancellationToken)
     {
         var span = payload.Span;
@@ -105,7 +107,20 @@ public sealed partial class SshTransport
             EnqueueGated(Outgoing.Copy(reply.WrittenSpan));
             return;
         }
-        await _incoming.Writer.WriteAsync(SshPacket.Copy(span), cancellationToken);
+        var packet = SshPacket.Copy(span);
+        if (!_incoming.Writer.TryWrite(packet))
+        {
+            try
+            {
+                // No token: Fail completes the queue, which ends this wait; a cancellable one allocates per packet.
+                await _incoming.Writer.WriteAsync(packet, CancellationToken.None);
+            }
+            catch
+            {
+                packet.Dispose();
+                throw;
+            }
+        }
         // Client side of delayed compression: it starts right after USERAUTH_SUCCESS arrives.
         if (!_isServer && type == (byte)MessageNumber.UserAuthSuccess)
         {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Threading.Channels;
@@ -113,12 +114,44 @@ public sealed partial class SshTransport : IPacketConnection
     /// <summary>Completed key exchanges (1 after the handshake).</summary>
     public int KeyExchangeCount { get; private set; }
 
-    public async ValueTask SendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+    public ValueTask SendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
         ThrowIfFailed();
         if (payload.IsEmpty)
             throw new ArgumentException("empty payload", nameof(payload));
-        var item = Outgoing.Copy(payload.Span);
+        return EnqueueAppAsync(Outgoing.Copy(payload.Span), cancellationToken);
+    }
+
+    /// <summary>
+    /// Queues a payload already in a buffer from <see cref="SshBufferPool"/> (message number first) and takes
+    /// ownership of the buffer: no copy, and it goes back to the pool once framed (or if the send fails).
+    /// Waits without a cancellation token because the queue's own completion (on any failure or disposal)
+    /// wakes it: a cancellable wait would allocate a waiter for each packet that finds the queue full.
+    /// </summary>
+    internal ValueTask SendPooledAsync(byte[] buffer, int length)
+    {
+        var item = Outgoing.Adopt(buffer, length);
+        if (_failure is not null)
+        {
+            item.Return();
+            ThrowIfFailed();
+        }
+        return EnqueueAppAsync(item, CancellationToken.None);
+    }
+
+    private ValueTask EnqueueAppAsync(Outgoing item, CancellationToken cancellationToken)
+    {
+        if (_app.Writer.TryWrite(item))
+        {
+            _wake.Writer.TryWrite(true);
+            return ValueTask.CompletedTask;
+        }
+        return EnqueueAppSlowAsync(item, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask EnqueueAppSlowAsync(Outgoing item, CancellationToken cancellationToken)
+    {
         try
         {
             await _app.Writer.WriteAsync(item, cancellationToken);
@@ -132,7 +165,19 @@ public sealed partial class SshTransport : IPacketConnection
         _wake.Writer.TryWrite(true);
     }
 
-    public async ValueTask<SshPacket> ReceiveAsync(CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// With a token that cannot be cancelled the wait reuses the queue's single waiter (no allocation per
+    /// packet); the queue completes on every failure and on disposal, so such a wait always ends.
+    /// </remarks>
+    public ValueTask<SshPacket> ReceiveAsync(CancellationToken cancellationToken = default)
+    {
+        if (_incoming.Reader.TryRead(out var packet))
+            return new ValueTask<SshPacket>(packet);
+        return ReceiveSlowAsync(cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<SshPacket> ReceiveSlowAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -284,7 +329,8 @@ public sealed partial class SshTransport : IPacketConnection
                     continue;
                 }
                 await _writer.FlushAsync(cancellationToken);
-                await _wake.Reader.ReadAsync(cancellationToken);
+                // No token: Fail completes _wake, which ends this wait; a cancellable wait would allocate each time.
+                await _wake.Reader.ReadAsync(CancellationToken.None);
             }
         }
         catch (Exception e)
@@ -293,6 +339,7 @@ public sealed partial class SshTransport : IPacketConnection
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteItemAsync(Outgoing item, CancellationToken cancellationToken)
     {
         try
@@ -377,6 +424,7 @@ public sealed partial class SshTransport : IPacketConnection
             _firstKex.TrySetException(exception);
             _incoming.Writer.TryComplete(exception);
             _app.Writer.TryComplete();
+            _wake.Writer.TryComplete();
             try
             {
                 _cts.Cancel();
@@ -432,10 +480,13 @@ public sealed partial class SshTransport : IPacketConnection
 
         public static Outgoing Copy(ReadOnlySpan<byte> payload, TaskCompletionSource? done = null, OutgoingAction action = OutgoingAction.None, PacketKeys? keys = null)
         {
-            var buffer = ArrayPool<byte>.Shared.Rent(payload.Length);
+            var buffer = SshBufferPool.Shared.Rent(payload.Length);
             payload.CopyTo(buffer);
             return new Outgoing(buffer, payload.Length, action, keys, done);
         }
+
+        /// <summary>Takes a buffer rented from <see cref="SshBufferPool"/> as it is.</summary>
+        public static Outgoing Adopt(byte[] buffer, int length) => new(buffer, length, OutgoingAction.None, null, null);
 
         public static Outgoing Marker(OutgoingAction action) => new(null, 0, action, null, null);
 
@@ -445,7 +496,7 @@ public sealed partial class SshTransport : IPacketConnection
                 return;
             // Payloads can hold passwords and keys; wipe before the buffer goes back to the shared pool.
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(_buffer.AsSpan(0, Length));
-            ArrayPool<byte>.Shared.Return(_buffer);
+            SshBufferPool.Shared.Return(_buffer);
         }
     }
 
