@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Lucid.Ssh.Wire;
@@ -295,18 +296,21 @@ public sealed class SshChannel : IAsyncDisposable
 
     // ---- receiving (called on the read loop) ------------------------------------------------------
 
-    internal ValueTask OnData(ReadOnlyMemory<byte> data) => Deliver(extended: false, data);
+    internal void OnData(ReadOnlyMemory<byte> data) => Deliver(extended: false, data);
 
-    internal ValueTask OnExtendedData(uint dataType, ReadOnlyMemory<byte> data)
+    internal void OnExtendedData(uint dataType, ReadOnlyMemory<byte> data)
     {
         if (dataType == StderrDataType)
-            return Deliver(extended: true, data);
+        {
+            Deliver(extended: true, data);
+            return;
+        }
         ChargeWindow(data.Length);
         ConsumedUnbuffered(data.Length);
-        return ValueTask.CompletedTask;
     }
 
-    private ValueTask Deliver(bool extended, ReadOnlyMemory<byte> data)
+    /// <summary>Copies the data into the input pipe (synchronously: the payload is only valid during the call).</summary>
+    private void Deliver(bool extended, ReadOnlyMemory<byte> data)
     {
         lock (_gate)
         {
@@ -320,18 +324,17 @@ public sealed class SshChannel : IAsyncDisposable
                     _extendedBuffered += data.Length;
                 else
                     _inputBuffered += data.Length;
-                // The pipes never pause (the window bounds them), so this completes at once in practice.
+                // The pipes never pause (pauseWriterThreshold 0: the window bounds them), so the flush completes
+                // synchronously; it only wakes the reader.
                 var flush = pipe.Writer.FlushAsync();
-                return flush.IsCompleted ? ValueTask.CompletedTask : AwaitFlush(flush);
+                Debug.Assert(flush.IsCompleted, "a pipe without a pause threshold flushes synchronously");
+                flush.GetAwaiter().GetResult();
+                return;
             }
         }
         // Nobody will read it: count it consumed at once so the peer is not stalled.
         ConsumedUnbuffered(data.Length);
-        return ValueTask.CompletedTask;
     }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private static async ValueTask AwaitFlush(ValueTask<FlushResult> flush) => await flush.ConfigureAwait(false);
 
     private void ChargeWindow(int length)
     {

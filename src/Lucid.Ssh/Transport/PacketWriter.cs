@@ -18,6 +18,10 @@ internal sealed class PacketWriter : IDisposable
     private PacketKeys? _keys;
     private ZlibCodec? _compressor;
     private bool _delayedCompressionAllowed;
+    // Random padding drawn 4 KiB at a time: one RandomNumberGenerator call per packet (4 to 19 bytes each) cost
+    // more than the bytes themselves (OpenSSL's RAND_bytes takes locks and checks for a fork on every call).
+    private readonly byte[] _padding = new byte[4096];
+    private int _paddingUsed = 4096;
 
     public PacketWriter(Stream stream) => _stream = stream;
 
@@ -78,7 +82,7 @@ internal sealed class PacketWriter : IDisposable
         BinaryPrimitives.WriteUInt32BigEndian(packet, (uint)packetLength);
         packet[4] = (byte)padding;
         payload.CopyTo(packet[5..]);
-        RandomNumberGenerator.Fill(packet[(5 + payload.Length)..]);
+        FillPadding(packet[(5 + payload.Length)..]);
 
         uint sequence = Sequence;
         if (keys is not null)
@@ -102,6 +106,17 @@ internal sealed class PacketWriter : IDisposable
         Sequence = unchecked(sequence + 1);
         BytesSinceKeys += total;
         PacketsSinceKeys++;
+    }
+
+    private void FillPadding(Span<byte> destination)
+    {
+        if (_paddingUsed + destination.Length > _padding.Length)
+        {
+            RandomNumberGenerator.Fill(_padding);
+            _paddingUsed = 0;
+        }
+        _padding.AsSpan(_paddingUsed, destination.Length).CopyTo(destination);
+        _paddingUsed += destination.Length;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]

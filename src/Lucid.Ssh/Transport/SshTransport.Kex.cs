@@ -107,20 +107,7 @@ public sealed partial class SshTransport
             EnqueueGated(Outgoing.Copy(reply.WrittenSpan));
             return;
         }
-        var packet = SshPacket.Copy(span);
-        if (!_incoming.Writer.TryWrite(packet))
-        {
-            try
-            {
-                // No token: Fail completes the queue, which ends this wait; a cancellable one allocates per packet.
-                await _incoming.Writer.WriteAsync(packet, CancellationToken.None);
-            }
-            catch
-            {
-                packet.Dispose();
-                throw;
-            }
-        }
+        await DeliverAsync(payload);
         // Client side of delayed compression: it starts right after USERAUTH_SUCCESS arrives.
         if (!_isServer && type == (byte)MessageNumber.UserAuthSuccess)
         {

@@ -165,31 +165,6 @@ public sealed partial class SshTransport : IPacketConnection
         _wake.Writer.TryWrite(true);
     }
 
-    /// <remarks>
-    /// With a token that cannot be cancelled the wait reuses the queue's single waiter (no allocation per
-    /// packet); the queue completes on every failure and on disposal, so such a wait always ends.
-    /// </remarks>
-    public ValueTask<SshPacket> ReceiveAsync(CancellationToken cancellationToken = default)
-    {
-        if (_incoming.Reader.TryRead(out var packet))
-            return new ValueTask<SshPacket>(packet);
-        return ReceiveSlowAsync(cancellationToken);
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<SshPacket> ReceiveSlowAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _incoming.Reader.ReadAsync(cancellationToken);
-        }
-        catch (ChannelClosedException)
-        {
-            ThrowIfFailed();
-            throw new SshConnectionException("connection closed");
-        }
-    }
-
     /// <summary>
     /// Delayed compression (zlib@openssh.com) starts by itself exactly where it must: on the server right after
     /// USERAUTH_SUCCESS leaves the writer, on the client right after it arrives. This method is kept for auth
@@ -423,6 +398,7 @@ public sealed partial class SshTransport : IPacketConnection
                 TransportLog.Failed(_log, exception.Message);
             _firstKex.TrySetException(exception);
             _incoming.Writer.TryComplete(exception);
+            CloseSink(exception);
             _app.Writer.TryComplete();
             _wake.Writer.TryComplete();
             try
