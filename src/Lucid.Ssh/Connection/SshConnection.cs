@@ -65,15 +65,21 @@ public sealed partial class SshConnection : IAsyncDisposable, IPacketSink
     {
         if (_readLoop is not null)
             throw new InvalidOperationException("the connection is already started");
-        _sendLoop = Task.Run(SendLoopAsync);
         if (_transport is SshTransport transport)
         {
-            // Messages come straight from the transport's read loop: no copy, queue or thread hop per packet.
+            // The transport's loops work for the connection directly: its write loop drains our queue and its
+            // read loop dispatches to us, with no relay loop, copy or thread hop per packet in between.
+            _sendLoop = _outbound.Completion;
             _readLoop = _sinkClosed.Task;
+            _outbound.MessageAdded = transport.WakeWriter;
+            transport.AttachSource(_outbound);
             transport.AttachSink(this);
         }
         else
+        {
+            _sendLoop = Task.Run(SendLoopAsync);
             _readLoop = Task.Run(ReadLoopAsync);
+        }
     }
 
     /// <summary>Opens a channel of <paramref name="channelType"/>; throws SshChannelOpenException when the peer refuses.</summary>
@@ -187,12 +193,6 @@ public sealed partial class SshConnection : IAsyncDisposable, IPacketSink
             {
                 while (_outbound.TryTake(out var message))
                 {
-                    // Data messages are already in pooled buffers: SshTransport takes them as they are (no copy).
-                    if (message.Pooled is { } pooled && _transport is SshTransport transport)
-                    {
-                        await transport.SendPooledAsync(pooled, message.Length).ConfigureAwait(false);
-                        continue;
-                    }
                     try
                     {
                         await _transport.SendAsync(message.Payload, _shutdown.Token).ConfigureAwait(false);
@@ -274,6 +274,8 @@ public sealed partial class SshConnection : IAsyncDisposable, IPacketSink
             LogProtocolError(protocol.Message);
         // Our own DisposeAsync closing the transport is a clean end, not a failure.
         Fail(Volatile.Read(ref _disposed) != 0 && error is SshConnectionException ? null : error);
+        // Nothing will send what is still queued: return its buffers (this also completes _outbound.Completion).
+        _outbound.Drain();
         _sinkClosed.TrySetResult();
     }
 

@@ -36,6 +36,7 @@ public sealed partial class SshTransport : IPacketConnection
     private readonly TaskCompletionSource _firstKex = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _kexLock = new();
 
+    private IPacketSource? _source;
     private KexInitMessage? _ourKexInit;
     private bool _holdApp; // writer loop only: between our KEXINIT and our NEWKEYS on the wire
     private bool _strictKex;
@@ -120,23 +121,6 @@ public sealed partial class SshTransport : IPacketConnection
         if (payload.IsEmpty)
             throw new ArgumentException("empty payload", nameof(payload));
         return EnqueueAppAsync(Outgoing.Copy(payload.Span), cancellationToken);
-    }
-
-    /// <summary>
-    /// Queues a payload already in a buffer from <see cref="SshBufferPool"/> (message number first) and takes
-    /// ownership of the buffer: no copy, and it goes back to the pool once framed (or if the send fails).
-    /// Waits without a cancellation token because the queue's own completion (on any failure or disposal)
-    /// wakes it: a cancellable wait would allocate a waiter for each packet that finds the queue full.
-    /// </summary>
-    internal ValueTask SendPooledAsync(byte[] buffer, int length)
-    {
-        var item = Outgoing.Adopt(buffer, length);
-        if (_failure is not null)
-        {
-            item.Return();
-            ThrowIfFailed();
-        }
-        return EnqueueAppAsync(item, CancellationToken.None);
     }
 
     private ValueTask EnqueueAppAsync(Outgoing item, CancellationToken cancellationToken)
@@ -303,6 +287,11 @@ public sealed partial class SshTransport : IPacketConnection
                     await WriteItemAsync(item, cancellationToken);
                     continue;
                 }
+                if (!_holdApp && _source is { } source && source.TryTake(out var message))
+                {
+                    await WriteSourcedAsync(message, cancellationToken);
+                    continue;
+                }
                 await _writer.FlushAsync(cancellationToken);
                 // No token: Fail completes _wake, which ends this wait; a cancellable wait would allocate each time.
                 await _wake.Reader.ReadAsync(CancellationToken.None);
@@ -362,6 +351,41 @@ public sealed partial class SshTransport : IPacketConnection
     }
 
     private const long MaxPacketsPerKey = 1L << 31;
+
+    /// <summary>Frames one message from the attached <see cref="IPacketSource"/> (the connection's queue).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteSourcedAsync(OutboundMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!_writer.HasRoomFor(message.Length))
+                await _writer.FlushAsync(cancellationToken);
+            _writer.Append(message.Payload.Span);
+            if (_writer.Pending >= 64 * 1024)
+                await _writer.FlushAsync(cancellationToken);
+            if (_authenticated && (_writer.BytesSinceKeys >= _rekeyBytesOut || _writer.PacketsSinceKeys >= MaxPacketsPerKey))
+                TryStartKex("outgoing byte limit");
+        }
+        finally
+        {
+            message.Release();
+        }
+    }
+
+    /// <summary>
+    /// From now on the write loop also drains <paramref name="source"/>, after the transport's own queues and
+    /// like the application queue held back during a key exchange. The source calls <see cref="WakeWriter"/>
+    /// whenever it gains a message.
+    /// </summary>
+    internal void AttachSource(IPacketSource source)
+    {
+        if (Interlocked.CompareExchange(ref _source, source, null) is not null)
+            throw new InvalidOperationException("a packet source is already attached");
+        WakeWriter();
+    }
+
+    /// <summary>Wakes the write loop (cheap when it is already awake: the wake-up channel holds one item).</summary>
+    internal void WakeWriter() => _wake.Writer.TryWrite(true);
 
     private void EnqueueControl(Outgoing item)
     {
@@ -460,9 +484,6 @@ public sealed partial class SshTransport : IPacketConnection
             payload.CopyTo(buffer);
             return new Outgoing(buffer, payload.Length, action, keys, done);
         }
-
-        /// <summary>Takes a buffer rented from <see cref="SshBufferPool"/> as it is.</summary>
-        public static Outgoing Adopt(byte[] buffer, int length) => new(buffer, length, OutgoingAction.None, null, null);
 
         public static Outgoing Marker(OutgoingAction action) => new(null, 0, action, null, null);
 
