@@ -247,7 +247,9 @@ internal sealed class SshServerSession
 
     private async Task PumpOutputAsync(Stream source, bool extended)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(32 * 1024);
+        // As much as a pipe holds (64 KiB) or more per read: the data goes out as one packet to a peer that
+        // accepts large ones (a Lucid client advertises 128 KiB), and fewer packets cost less per byte.
+        var buffer = ArrayPool<byte>.Shared.Rent(128 * 1024);
         try
         {
             while (true)
