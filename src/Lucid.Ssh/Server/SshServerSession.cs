@@ -247,9 +247,9 @@ internal sealed class SshServerSession
 
     private async Task PumpOutputAsync(Stream source, bool extended)
     {
-        // As much as a pipe holds (64 KiB) or more per read: the data goes out as one packet to a peer that
-        // accepts large ones (a Lucid client advertises 128 KiB), and fewer packets cost less per byte.
-        var buffer = ArrayPool<byte>.Shared.Rent(128 * 1024);
+        // 32 KiB, not more: every idle session holds this buffer while its read waits (a 128 KiB one doubled the
+        // idle PSS per session), and OpenSSH peers take 32 KiB packets anyway.
+        var buffer = ArrayPool<byte>.Shared.Rent(32 * 1024);
         try
         {
             while (true)
