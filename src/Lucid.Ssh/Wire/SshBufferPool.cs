@@ -7,12 +7,13 @@ namespace Lucid.Ssh.Wire;
 /// payloads, channel data messages). The per-connection reader and writer buffers stay in the shared pool.
 /// </summary>
 /// <remarks>
-/// Not <see cref="ArrayPool{T}.Shared"/>: its per-core buckets keep only a few dozen arrays of one size,
-/// while one bulk transfer holds a window's worth of 32 KiB packets in the queues at once (64 received
-/// payloads waiting for the connection, up to 64 queued for the writer, a megabyte in the channel send
-/// queue) — and an in-process client and server share one pool. Past the shared pool's limit every packet
-/// allocated a fresh array. This pool keeps up to <see cref="ArraysPerBucket"/> arrays of each size, so a
-/// steady transfer reuses the same buffers; memory it keeps is what a transfer actually had in flight.
+/// Not <see cref="ArrayPool{T}.Shared"/>: its per-core buckets keep a few dozen arrays of one size, while every
+/// busy connection holds up to a megabyte of queued data messages (about 33 of 32 KiB, each in a 64 KiB array)
+/// and the transport's queues hold up to 64 packets each before the connection layer takes over; several
+/// connections (or an in-process client and server) share the pool. Past the shared pool's limit every packet
+/// allocated a fresh array. This pool keeps up to <see cref="ArraysPerBucket"/> arrays of each size, so steady
+/// transfers reuse the same buffers; what it keeps is what was actually in flight at the peak (at most 16 MiB
+/// of 64 KiB arrays).
 /// </remarks>
 internal static class SshBufferPool
 {
