@@ -77,9 +77,23 @@ public sealed partial class SshTransport
             return ValueTask.CompletedTask;
         }
         var packet = SshPacket.Copy(payload.Span);
-        if (_incoming.Writer.TryWrite(packet))
-            return ValueTask.CompletedTask;
-        return DeliverSlowAsync(packet);
+        if (!_incoming.Writer.TryWrite(packet))
+            return DeliverSlowAsync(packet);
+        DrainIfSinkAttached();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// After queueing: a sink attached between the check above and the write would never see this packet
+    /// (AttachSink may have drained the queue just before it), so the read loop hands over what is queued.
+    /// </summary>
+    private void DrainIfSinkAttached()
+    {
+        if (Volatile.Read(ref _sink) is not null)
+        {
+            lock (_sinkGate)
+                DrainQueuedToSinkLocked();
+        }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -96,11 +110,7 @@ public sealed partial class SshTransport
             throw;
         }
         // A sink attached while this waited for room: what is queued (this packet included) is the sink's.
-        if (Volatile.Read(ref _sink) is not null)
-        {
-            lock (_sinkGate)
-                DrainQueuedToSinkLocked();
-        }
+        DrainIfSinkAttached();
     }
 
     private void DrainQueuedToSinkLocked()
