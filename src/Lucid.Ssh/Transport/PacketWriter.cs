@@ -18,10 +18,11 @@ internal sealed class PacketWriter : IDisposable
     private PacketKeys? _keys;
     private ZlibCodec? _compressor;
     private bool _delayedCompressionAllowed;
-    // Random padding drawn 4 KiB at a time: one RandomNumberGenerator call per packet (4 to 19 bytes each) cost
-    // more than the bytes themselves (OpenSSL's RAND_bytes takes locks and checks for a fork on every call).
-    private readonly byte[] _padding = new byte[4096];
-    private int _paddingUsed = 4096;
+    // Random padding drawn 256 bytes at a time (about 20 packets' worth): one RandomNumberGenerator call per
+    // packet cost more than the 4 to 19 bytes themselves (OpenSSL's RAND_bytes locks and checks for a fork on
+    // every call). Small, because every idle connection keeps it.
+    private readonly byte[] _padding = new byte[256];
+    private int _paddingUsed = 256;
 
     public PacketWriter(Stream stream) => _stream = stream;
 
