@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 
 namespace Lucid.Ssh.Connection;
 
@@ -23,6 +24,7 @@ internal sealed class ChannelPipeReader(PipeReader inner, SshChannel channel, bo
         return Remember(pending);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadResult> Remember(ValueTask<ReadResult> pending)
     {
         var result = await pending.ConfigureAwait(false);

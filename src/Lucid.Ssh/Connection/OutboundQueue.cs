@@ -1,36 +1,31 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using Lucid.Ssh.Wire;
+using Lucid.Ssh.Transport;
 
 namespace Lucid.Ssh.Connection;
-
-/// <summary>One message waiting for the send loop: either a small control message or a pooled data buffer.</summary>
-internal readonly struct OutboundMessage(SshWriter? writer, byte[]? pooled, int length)
-{
-    public int Length => length;
-
-    public ReadOnlyMemory<byte> Payload => writer is not null ? writer.WrittenMemory : pooled.AsMemory(0, length);
-
-    public void Release()
-    {
-        writer?.Dispose();
-        if (pooled is not null)
-            ArrayPool<byte>.Shared.Return(pooled);
-    }
-}
 
 /// <summary>
 /// The connection's single ordered send queue. Adding never blocks (so the read loop can answer requests
 /// without awaiting); bulk writers call <see cref="WaitForSpaceAsync"/> to stay within the high-water mark.
+/// Drained either by the connection's send loop or, over an SshTransport, by the transport's write loop
+/// (as its <see cref="IPacketSource"/>), which <see cref="MessageAdded"/> then wakes.
 /// </summary>
-internal sealed class OutboundQueue(int highWater)
+internal sealed class OutboundQueue(int highWater) : IPacketSource
 {
+    // Not SingleReader: Drain (after a failure) may run while the transport's write loop is still taking.
     private readonly Channel<OutboundMessage> _queue = Channel.CreateUnbounded<OutboundMessage>(
-        new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
+        new UnboundedChannelOptions { SingleReader = false, AllowSynchronousContinuations = false });
     private readonly Lock _gate = new();
     private long _bytes;
     private TaskCompletionSource? _space;
     private volatile bool _closed;
+
+    /// <summary>Called after each message is added (the transport's write loop wake-up), if set.</summary>
+    public Action? MessageAdded { get; set; }
+
+    /// <summary>Completes once <see cref="Complete"/> (or <see cref="Drain"/>) was called and every message was taken.</summary>
+    public Task Completion => _queue.Reader.Completion;
 
     public void Add(OutboundMessage message)
     {
@@ -40,7 +35,9 @@ internal sealed class OutboundQueue(int highWater)
             // The connection is over; nobody will send this.
             Interlocked.Add(ref _bytes, -message.Length);
             message.Release();
+            return;
         }
+        MessageAdded?.Invoke();
     }
 
     public ValueTask<bool> WaitToReadAsync() => _queue.Reader.WaitToReadAsync();
@@ -54,6 +51,7 @@ internal sealed class OutboundQueue(int highWater)
         return true;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WaitForSpaceAsync(CancellationToken cancellationToken)
     {
         while (Volatile.Read(ref _bytes) > highWater && !_closed)
@@ -79,6 +77,8 @@ internal sealed class OutboundQueue(int highWater)
         _closed = true;
         _queue.Writer.TryComplete();
         ReleaseWaiters();
+        // The transport's write loop may be waiting for work: let it see the end (and take what is left).
+        MessageAdded?.Invoke();
     }
 
     /// <summary>Returns every still-queued buffer to the pool once the send loop has stopped.</summary>
@@ -93,6 +93,9 @@ internal sealed class OutboundQueue(int highWater)
 
     private void ReleaseWaiters()
     {
+        // Called for nearly every message taken; the lock is only worth taking when someone waits.
+        if (Volatile.Read(ref _space) is null)
+            return;
         TaskCompletionSource? waiter;
         lock (_gate)
         {

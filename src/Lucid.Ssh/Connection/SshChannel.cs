@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Lucid.Ssh.Wire;
 
 namespace Lucid.Ssh.Connection;
@@ -21,7 +23,10 @@ public sealed class SshChannel : IAsyncDisposable
     // monopolise the send queue and every packet stays far below the 256 KiB that every implementation accepts.
     private const int ChunkLimit = 128 * 1024;
 
+    // Never pauses (the window bounds what is buffered); 64 KiB blocks from a pool that keeps a window's worth,
+    // so a steady transfer reuses segments instead of allocating them (see ChannelMemoryPool).
     private static readonly PipeOptions InputPipeOptions = new(
+        pool: ChannelMemoryPool.Shared, minimumSegmentSize: ChannelMemoryPool.BlockSize,
         pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false);
 
     private readonly SshConnection _connection;
@@ -194,6 +199,7 @@ public sealed class SshChannel : IAsyncDisposable
 
     // ---- sending ----------------------------------------------------------------------------------
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteCoreAsync(uint? dataType, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -203,7 +209,7 @@ public sealed class SshChannel : IAsyncDisposable
             while (!data.IsEmpty)
             {
                 int count = await ReserveWindowAsync(data.Length, cancellationToken).ConfigureAwait(false);
-                var buffer = ArrayPool<byte>.Shared.Rent(header + count);
+                var buffer = SshBufferPool.Shared.Rent(header + count);
                 var span = buffer.AsSpan();
                 span[0] = (byte)(dataType is null ? MessageNumber.ChannelData : MessageNumber.ChannelExtendedData);
                 BinaryPrimitives.WriteUInt32BigEndian(span[1..], RemoteId);
@@ -215,7 +221,7 @@ public sealed class SshChannel : IAsyncDisposable
                 {
                     if (_terminalError is not null || _closeSent || _closeReceived || _eofSent)
                     {
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        SshBufferPool.Shared.Return(buffer);
                         throw _eofSent && !_closeSent && !_closeReceived && _terminalError is null
                             ? new InvalidOperationException("EOF was already sent on this channel") : ClosedException();
                     }
@@ -231,6 +237,7 @@ public sealed class SshChannel : IAsyncDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReserveWindowAsync(int wanted, CancellationToken cancellationToken)
     {
         while (true)
@@ -289,18 +296,21 @@ public sealed class SshChannel : IAsyncDisposable
 
     // ---- receiving (called on the read loop) ------------------------------------------------------
 
-    internal ValueTask OnData(ReadOnlyMemory<byte> data) => Deliver(extended: false, data);
+    internal void OnData(ReadOnlyMemory<byte> data) => Deliver(extended: false, data);
 
-    internal ValueTask OnExtendedData(uint dataType, ReadOnlyMemory<byte> data)
+    internal void OnExtendedData(uint dataType, ReadOnlyMemory<byte> data)
     {
         if (dataType == StderrDataType)
-            return Deliver(extended: true, data);
+        {
+            Deliver(extended: true, data);
+            return;
+        }
         ChargeWindow(data.Length);
         ConsumedUnbuffered(data.Length);
-        return ValueTask.CompletedTask;
     }
 
-    private ValueTask Deliver(bool extended, ReadOnlyMemory<byte> data)
+    /// <summary>Copies the data into the input pipe (synchronously: the payload is only valid during the call).</summary>
+    private void Deliver(bool extended, ReadOnlyMemory<byte> data)
     {
         lock (_gate)
         {
@@ -314,17 +324,17 @@ public sealed class SshChannel : IAsyncDisposable
                     _extendedBuffered += data.Length;
                 else
                     _inputBuffered += data.Length;
-                // The pipes never pause (the window bounds them), so this completes at once in practice.
+                // The pipes never pause (pauseWriterThreshold 0: the window bounds them), so the flush completes
+                // synchronously; it only wakes the reader.
                 var flush = pipe.Writer.FlushAsync();
-                return flush.IsCompleted ? ValueTask.CompletedTask : AwaitFlush(flush);
+                Debug.Assert(flush.IsCompleted, "a pipe without a pause threshold flushes synchronously");
+                flush.GetAwaiter().GetResult();
+                return;
             }
         }
         // Nobody will read it: count it consumed at once so the peer is not stalled.
         ConsumedUnbuffered(data.Length);
-        return ValueTask.CompletedTask;
     }
-
-    private static async ValueTask AwaitFlush(ValueTask<FlushResult> flush) => await flush.ConfigureAwait(false);
 
     private void ChargeWindow(int length)
     {

@@ -3,9 +3,16 @@ namespace Lucid.Ssh.Connection;
 /// <summary>Flow-control sizes this side advertises for a channel.</summary>
 public sealed record SshChannelOptions
 {
-    /// <summary>OpenSSH's session window: 64 packets of 32 KiB.</summary>
+    /// <summary>OpenSSH's session window (2 MiB).</summary>
     public const uint DefaultWindowSize = 2 * 1024 * 1024;
-    public const uint DefaultMaxPacketSize = 32 * 1024;
+
+    /// <summary>
+    /// The largest data message we accept: 128 KiB, four times OpenSSH's 32 KiB. It only bounds what the peer
+    /// may send (OpenSSH still sends at most its own 32 KiB chunks); a Lucid peer sends what it reads in one
+    /// go, and fewer, larger packets cost less per byte. The framed packet stays well inside the 256 KiB
+    /// that OpenSSH and our PacketReader accept (RFC 4253 section 6.1 requires only 35,000 bytes).
+    /// </summary>
+    public const uint DefaultMaxPacketSize = 128 * 1024;
 
     /// <summary>Bytes the peer may send before we grant more; also the most we ever buffer for this channel.</summary>
     public uint WindowSize { get; init; } = DefaultWindowSize;

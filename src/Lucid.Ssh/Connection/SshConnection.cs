@@ -13,7 +13,7 @@ namespace Lucid.Ssh.Connection;
 /// put on the queue synchronously under each channel's lock, so a channel's data, EOF and CLOSE reach the
 /// wire in the order they were decided, and nothing is ever sent for a channel after its CLOSE.
 /// </summary>
-public sealed partial class SshConnection : IAsyncDisposable
+public sealed partial class SshConnection : IAsyncDisposable, IPacketSink
 {
     // Writers may run this far ahead of the send loop before they wait; the window bounds each channel anyway.
     private const int OutboundHighWater = 1024 * 1024;
@@ -26,6 +26,8 @@ public sealed partial class SshConnection : IAsyncDisposable
     private readonly Queue<TaskCompletionSource<SshGlobalRequestReply>> _pendingGlobalReplies = new();
     private readonly CancellationTokenSource _shutdown = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // With an SshTransport the transport's read loop dispatches (see IPacketSink); this completes when it ends.
+    private readonly TaskCompletionSource _sinkClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private uint _nextChannelId;
     private Task? _readLoop;
     private Task? _sendLoop;
@@ -63,8 +65,21 @@ public sealed partial class SshConnection : IAsyncDisposable
     {
         if (_readLoop is not null)
             throw new InvalidOperationException("the connection is already started");
-        _sendLoop = Task.Run(SendLoopAsync);
-        _readLoop = Task.Run(ReadLoopAsync);
+        if (_transport is SshTransport transport)
+        {
+            // The transport's loops work for the connection directly: its write loop drains our queue and its
+            // read loop dispatches to us, with no relay loop, copy or thread hop per packet in between.
+            _sendLoop = _outbound.Completion;
+            _readLoop = _sinkClosed.Task;
+            _outbound.MessageAdded = transport.WakeWriter;
+            transport.AttachSource(_outbound);
+            transport.AttachSink(this);
+        }
+        else
+        {
+            _sendLoop = Task.Run(SendLoopAsync);
+            _readLoop = Task.Run(ReadLoopAsync);
+        }
     }
 
     /// <summary>Opens a channel of <paramref name="channelType"/>; throws SshChannelOpenException when the peer refuses.</summary>
@@ -214,7 +229,7 @@ public sealed partial class SshConnection : IAsyncDisposable
                 var packet = await _transport.ReceiveAsync(token).ConfigureAwait(false);
                 try
                 {
-                    await DispatchAsync(packet).ConfigureAwait(false);
+                    Dispatch(packet.PayloadMemory);
                 }
                 finally
                 {
@@ -244,17 +259,41 @@ public sealed partial class SshConnection : IAsyncDisposable
         }
     }
 
-    private ValueTask DispatchAsync(SshPacket packet)
+    void IPacketSink.OnPacket(ReadOnlyMemory<byte> payload)
     {
-        var reader = packet.Reader();
-        switch (packet.Type)
+        if (_completion.Task.IsCompleted)
+            return; // ended (by a failure or disposal) while the transport still reads: nobody left to act on it
+        Dispatch(payload);
+    }
+
+    void IPacketSink.OnTransportClosed(Exception error)
+    {
+        if (error is ObjectDisposedException)
+            error = new SshConnectionException("connection closed", error);
+        if (error is SshProtocolException protocol)
+            LogProtocolError(protocol.Message);
+        // Our own DisposeAsync closing the transport is a clean end, not a failure.
+        Fail(Volatile.Read(ref _disposed) != 0 && error is SshConnectionException ? null : error);
+        // Nothing will send what is still queued: return its buffers (this also completes _outbound.Completion).
+        _outbound.Drain();
+        _sinkClosed.TrySetResult();
+    }
+
+    /// <summary>One incoming message (valid only during the call; whatever is kept is copied).</summary>
+    private void Dispatch(ReadOnlyMemory<byte> payload)
+    {
+        var span = payload.Span;
+        var type = (MessageNumber)span[0];
+        var reader = new SshReader(span[1..]);
+        switch (type)
         {
             case MessageNumber.ChannelData:
                 {
                     var channel = Lookup(reader.ReadUInt32(), "data");
                     var data = reader.ReadString();
                     reader.EnsureAtEnd();
-                    return channel.OnData(packet.PayloadMemory[(packet.Payload.Length - data.Length)..]);
+                    channel.OnData(payload[(span.Length - data.Length)..]);
+                    break;
                 }
             case MessageNumber.ChannelExtendedData:
                 {
@@ -262,7 +301,8 @@ public sealed partial class SshConnection : IAsyncDisposable
                     uint dataType = reader.ReadUInt32();
                     var data = reader.ReadString();
                     reader.EnsureAtEnd();
-                    return channel.OnExtendedData(dataType, packet.PayloadMemory[(packet.Payload.Length - data.Length)..]);
+                    channel.OnExtendedData(dataType, payload[(span.Length - data.Length)..]);
+                    break;
                 }
             case MessageNumber.ChannelWindowAdjust:
                 {
@@ -279,14 +319,14 @@ public sealed partial class SshConnection : IAsyncDisposable
             case MessageNumber.ChannelRequest:
                 {
                     var channel = Lookup(reader.ReadUInt32(), "request");
-                    string type = ReadAscii(ref reader);
+                    string requestType = ReadAscii(ref reader);
                     bool wantReply = reader.ReadBoolean();
-                    channel.OnRequest(type, wantReply, reader.RemainingSpan.ToArray());
+                    channel.OnRequest(requestType, wantReply, reader.RemainingSpan.ToArray());
                     break;
                 }
             case MessageNumber.ChannelSuccess:
             case MessageNumber.ChannelFailure:
-                Lookup(reader.ReadUInt32(), "request reply").OnRequestReply(packet.Type == MessageNumber.ChannelSuccess);
+                Lookup(reader.ReadUInt32(), "request reply").OnRequestReply(type == MessageNumber.ChannelSuccess);
                 break;
             case MessageNumber.ChannelOpen:
                 OnChannelOpen(ref reader);
@@ -322,16 +362,15 @@ public sealed partial class SshConnection : IAsyncDisposable
                         _pendingGlobalReplies.TryDequeue(out waiter);
                     if (waiter is null)
                         throw new SshProtocolException("global request reply without a request");
-                    waiter.TrySetResult(new SshGlobalRequestReply(packet.Type == MessageNumber.RequestSuccess,
+                    waiter.TrySetResult(new SshGlobalRequestReply(type == MessageNumber.RequestSuccess,
                         reader.RemainingSpan.ToArray()));
                     break;
                 }
             default:
                 // EXT_INFO after authentication, a late banner, or something the transport let through: not ours.
-                LogIgnoredMessage((byte)packet.Type);
+                LogIgnoredMessage((byte)type);
                 break;
         }
-        return ValueTask.CompletedTask;
     }
 
     private void OnChannelOpen(ref SshReader reader)

@@ -264,6 +264,8 @@ internal sealed class SshServerSession
 
     private async Task PumpOutputAsync(Stream source, bool extended)
     {
+        // 32 KiB, not more: every idle session holds this buffer while its read waits (a 128 KiB one doubled the
+        // idle PSS per session), and OpenSSH peers take 32 KiB packets anyway.
         var buffer = ArrayPool<byte>.Shared.Rent(32 * 1024);
         try
         {

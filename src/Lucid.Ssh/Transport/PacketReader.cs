@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Lucid.Ssh.Transport;
@@ -90,6 +91,8 @@ internal sealed class PacketReader : IDisposable
     }
 
     /// <summary>The next packet's payload (message number first).</summary>
+    // Pooled builders: these complete asynchronously on most packets, and each such completion would otherwise allocate a box.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ReadOnlyMemory<byte>> ReadPacketAsync(CancellationToken cancellationToken)
     {
         var keys = _keys;
@@ -169,6 +172,7 @@ internal sealed class PacketReader : IDisposable
         return _decompressor is null ? payload : _decompressor.Decompress(payload.Span, MaxPacketLength);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask EnsureAsync(int count, CancellationToken cancellationToken)
     {
         while (_end - _start < count)
@@ -179,6 +183,7 @@ internal sealed class PacketReader : IDisposable
     }
 
     /// <summary>Reads whatever the stream has into the free end of the buffer; false at end of stream.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
     {
         if (_start > 0 && (_start == _end || _buffer.Length - _end < 32 * 1024))

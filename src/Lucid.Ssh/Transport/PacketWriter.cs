@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
 namespace Lucid.Ssh.Transport;
@@ -17,6 +18,11 @@ internal sealed class PacketWriter : IDisposable
     private PacketKeys? _keys;
     private ZlibCodec? _compressor;
     private bool _delayedCompressionAllowed;
+    // Random padding drawn 256 bytes at a time (about 20 packets' worth): one RandomNumberGenerator call per
+    // packet cost more than the 4 to 19 bytes themselves (OpenSSL's RAND_bytes locks and checks for a fork on
+    // every call). Small, because every idle connection keeps it.
+    private readonly byte[] _padding = new byte[256];
+    private int _paddingUsed = 256;
 
     public PacketWriter(Stream stream) => _stream = stream;
 
@@ -77,7 +83,7 @@ internal sealed class PacketWriter : IDisposable
         BinaryPrimitives.WriteUInt32BigEndian(packet, (uint)packetLength);
         packet[4] = (byte)padding;
         payload.CopyTo(packet[5..]);
-        RandomNumberGenerator.Fill(packet[(5 + payload.Length)..]);
+        FillPadding(packet[(5 + payload.Length)..]);
 
         uint sequence = Sequence;
         if (keys is not null)
@@ -103,6 +109,18 @@ internal sealed class PacketWriter : IDisposable
         PacketsSinceKeys++;
     }
 
+    private void FillPadding(Span<byte> destination)
+    {
+        if (_paddingUsed + destination.Length > _padding.Length)
+        {
+            RandomNumberGenerator.Fill(_padding);
+            _paddingUsed = 0;
+        }
+        _padding.AsSpan(_paddingUsed, destination.Length).CopyTo(destination);
+        _paddingUsed += destination.Length;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         if (_length == 0)

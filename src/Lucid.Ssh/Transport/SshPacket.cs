@@ -23,7 +23,7 @@ public readonly struct SshPacket : IDisposable
     {
         if (payload.IsEmpty)
             throw new SshProtocolException("empty packet payload");
-        var buffer = ArrayPool<byte>.Shared.Rent(payload.Length);
+        var buffer = SshBufferPool.Shared.Rent(payload.Length);
         payload.CopyTo(buffer);
         return new SshPacket(buffer, payload.Length);
     }
@@ -41,6 +41,6 @@ public readonly struct SshPacket : IDisposable
             return;
         // Received payloads can hold passwords; wipe before the buffer goes back to the shared pool.
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(_buffer.AsSpan(0, _length));
-        ArrayPool<byte>.Shared.Return(_buffer);
+        SshBufferPool.Shared.Return(_buffer);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Lucid.Ssh.Crypto;
 using Lucid.Ssh.Keys;
@@ -50,6 +51,7 @@ public sealed partial class SshTransport
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask DispatchAsync(ReadOnlyMemory<byte> payload, uint sequence, CancellationToken cancellationToken)
     {
         var span = payload.Span;
@@ -105,7 +107,7 @@ public sealed partial class SshTransport
             EnqueueGated(Outgoing.Copy(reply.WrittenSpan));
             return;
         }
-        await _incoming.Writer.WriteAsync(SshPacket.Copy(span), cancellationToken);
+        await DeliverAsync(payload);
         // Client side of delayed compression: it starts right after USERAUTH_SUCCESS arrives.
         if (!_isServer && type == (byte)MessageNumber.UserAuthSuccess)
         {

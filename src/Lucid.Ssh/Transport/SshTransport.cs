@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Threading.Channels;
@@ -35,6 +36,7 @@ public sealed partial class SshTransport : IPacketConnection
     private readonly TaskCompletionSource _firstKex = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _kexLock = new();
 
+    private IPacketSource? _source;
     private KexInitMessage? _ourKexInit;
     private bool _holdApp; // writer loop only: between our KEXINIT and our NEWKEYS on the wire
     private bool _strictKex;
@@ -113,12 +115,27 @@ public sealed partial class SshTransport : IPacketConnection
     /// <summary>Completed key exchanges (1 after the handshake).</summary>
     public int KeyExchangeCount { get; private set; }
 
-    public async ValueTask SendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+    public ValueTask SendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
         ThrowIfFailed();
         if (payload.IsEmpty)
             throw new ArgumentException("empty payload", nameof(payload));
-        var item = Outgoing.Copy(payload.Span);
+        return EnqueueAppAsync(Outgoing.Copy(payload.Span), cancellationToken);
+    }
+
+    private ValueTask EnqueueAppAsync(Outgoing item, CancellationToken cancellationToken)
+    {
+        if (_app.Writer.TryWrite(item))
+        {
+            _wake.Writer.TryWrite(true);
+            return ValueTask.CompletedTask;
+        }
+        return EnqueueAppSlowAsync(item, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask EnqueueAppSlowAsync(Outgoing item, CancellationToken cancellationToken)
+    {
         try
         {
             await _app.Writer.WriteAsync(item, cancellationToken);
@@ -130,19 +147,6 @@ public sealed partial class SshTransport : IPacketConnection
             throw;
         }
         _wake.Writer.TryWrite(true);
-    }
-
-    public async ValueTask<SshPacket> ReceiveAsync(CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return await _incoming.Reader.ReadAsync(cancellationToken);
-        }
-        catch (ChannelClosedException)
-        {
-            ThrowIfFailed();
-            throw new SshConnectionException("connection closed");
-        }
     }
 
     /// <summary>
@@ -283,8 +287,14 @@ public sealed partial class SshTransport : IPacketConnection
                     await WriteItemAsync(item, cancellationToken);
                     continue;
                 }
+                if (!_holdApp && _source is { } source && source.TryTake(out var message))
+                {
+                    await WriteSourcedAsync(message, cancellationToken);
+                    continue;
+                }
                 await _writer.FlushAsync(cancellationToken);
-                await _wake.Reader.ReadAsync(cancellationToken);
+                // No token: Fail completes _wake, which ends this wait; a cancellable wait would allocate each time.
+                await _wake.Reader.ReadAsync(CancellationToken.None);
             }
         }
         catch (Exception e)
@@ -293,6 +303,7 @@ public sealed partial class SshTransport : IPacketConnection
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteItemAsync(Outgoing item, CancellationToken cancellationToken)
     {
         try
@@ -341,6 +352,41 @@ public sealed partial class SshTransport : IPacketConnection
 
     private const long MaxPacketsPerKey = 1L << 31;
 
+    /// <summary>Frames one message from the attached <see cref="IPacketSource"/> (the connection's queue).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteSourcedAsync(OutboundMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!_writer.HasRoomFor(message.Length))
+                await _writer.FlushAsync(cancellationToken);
+            _writer.Append(message.Payload.Span);
+            if (_writer.Pending >= 64 * 1024)
+                await _writer.FlushAsync(cancellationToken);
+            if (_authenticated && (_writer.BytesSinceKeys >= _rekeyBytesOut || _writer.PacketsSinceKeys >= MaxPacketsPerKey))
+                TryStartKex("outgoing byte limit");
+        }
+        finally
+        {
+            message.Release();
+        }
+    }
+
+    /// <summary>
+    /// From now on the write loop also drains <paramref name="source"/>, after the transport's own queues and
+    /// like the application queue held back during a key exchange. The source calls <see cref="WakeWriter"/>
+    /// whenever it gains a message.
+    /// </summary>
+    internal void AttachSource(IPacketSource source)
+    {
+        if (Interlocked.CompareExchange(ref _source, source, null) is not null)
+            throw new InvalidOperationException("a packet source is already attached");
+        WakeWriter();
+    }
+
+    /// <summary>Wakes the write loop (cheap when it is already awake: the wake-up channel holds one item).</summary>
+    internal void WakeWriter() => _wake.Writer.TryWrite(true);
+
     private void EnqueueControl(Outgoing item)
     {
         if (!_control.Writer.TryWrite(item))
@@ -376,7 +422,9 @@ public sealed partial class SshTransport : IPacketConnection
                 TransportLog.Failed(_log, exception.Message);
             _firstKex.TrySetException(exception);
             _incoming.Writer.TryComplete(exception);
+            CloseSink(exception);
             _app.Writer.TryComplete();
+            _wake.Writer.TryComplete();
             try
             {
                 _cts.Cancel();
@@ -432,7 +480,7 @@ public sealed partial class SshTransport : IPacketConnection
 
         public static Outgoing Copy(ReadOnlySpan<byte> payload, TaskCompletionSource? done = null, OutgoingAction action = OutgoingAction.None, PacketKeys? keys = null)
         {
-            var buffer = ArrayPool<byte>.Shared.Rent(payload.Length);
+            var buffer = SshBufferPool.Shared.Rent(payload.Length);
             payload.CopyTo(buffer);
             return new Outgoing(buffer, payload.Length, action, keys, done);
         }
@@ -445,7 +493,7 @@ public sealed partial class SshTransport : IPacketConnection
                 return;
             // Payloads can hold passwords and keys; wipe before the buffer goes back to the shared pool.
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(_buffer.AsSpan(0, Length));
-            ArrayPool<byte>.Shared.Return(_buffer);
+            SshBufferPool.Shared.Return(_buffer);
         }
     }
 
