@@ -2,10 +2,10 @@ namespace Lucid.Interop.Tests.Sshd;
 
 /// <summary>
 /// OpenSSH's ssh against `lucid sshd` across every key exchange, host key, cipher and MAC Lucid implements,
-/// the legacy ones (SHA-1) switched on in the server's configuration. The full product is about 2,500
-/// connections; instead every pair of algorithms from two different categories meets in at least one
-/// connection (143 of them; see <see cref="Rows"/>), which catches the interactions that exist — key
-/// derivation length (KEX hash × cipher/MAC key size) and what the host key signs (KEX × host key).
+/// the legacy ones (SHA-1) switched on in the server's configuration: the complete product (2,541 connections;
+/// MACs with each non-AEAD cipher, AEAD ciphers carry their own). LUCID_QUICK_MATRIX=1 runs a covering subset
+/// for quick local loops instead, where every pair of algorithms from two different categories meets in at least
+/// one connection (143 of them; see <see cref="PairwiseRows"/>).
 /// Each connection completes the key exchange, authenticates and asks for a subsystem the server does not
 /// have, so encrypted packets flow both ways without a process to start; <see cref="SshdExecTests"/> runs a
 /// command under each algorithm alone.
@@ -32,12 +32,21 @@ public sealed class SshdAlgorithmMatrixTests
         "hmac-sha1-etm@openssh.com", "umac-64@openssh.com", "umac-128@openssh.com", "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1",
     ];
 
+    private static IEnumerable<(string Kex, string HostKey, string Cipher, string? Mac)> Rows() =>
+        Environment.GetEnvironmentVariable("LUCID_QUICK_MATRIX") == "1" ? PairwiseRows() : AllRows();
+
+    private static IEnumerable<(string Kex, string HostKey, string Cipher, string? Mac)> AllRows() =>
+        from kex in Kex
+        from hostKey in HostKeys
+        from pair in Aead.Select(c => (Cipher: c, Mac: (string?)null)).Concat(from c in Ctr from m in Macs select (Cipher: c, Mac: (string?)m))
+        select (kex, hostKey, pair.Cipher, pair.Mac);
+
     /// <summary>
     /// For each KEX: each AEAD cipher once, and each MAC once with a CTR cipher; the host key index moves
     /// with the row ((k + c) mod 7 and (3k + m) mod 7 — 3 and 7 coprime, 11 and 10 rows ≥ 7), so every
     /// KEX×host key, KEX×cipher, KEX×MAC, host key×cipher, host key×MAC and cipher×MAC pair occurs.
     /// </summary>
-    private static IEnumerable<(string Kex, string HostKey, string Cipher, string? Mac)> Rows()
+    private static IEnumerable<(string Kex, string HostKey, string Cipher, string? Mac)> PairwiseRows()
     {
         for (var k = 0; k < Kex.Length; k++)
         {
@@ -49,9 +58,11 @@ public sealed class SshdAlgorithmMatrixTests
     }
 
     [Fact]
-    public async Task Every_pair_of_algorithms_works_with_OpenSSH()
+    public async Task Every_combination_of_algorithms_works_with_OpenSSH()
     {
         var rows = Rows().ToList();
+        if (Environment.GetEnvironmentVariable("LUCID_QUICK_MATRIX") != "1")
+            Assert.Equal(Kex.Length * HostKeys.Length * (Aead.Length + Ctr.Length * Macs.Length), rows.Distinct().Count());
         // The design above, checked: no pair of algorithms is left out.
         Assert.Equal(Kex.Length * HostKeys.Length, rows.Select(r => (r.Kex, r.HostKey)).Distinct().Count());
         Assert.Equal(Kex.Length * (Aead.Length + Ctr.Length), rows.Select(r => (r.Kex, r.Cipher)).Distinct().Count());
@@ -66,8 +77,8 @@ public sealed class SshdAlgorithmMatrixTests
             "HostKeyAlgorithms +ssh-rsa",
             "LogLevel INFO");
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
-        // Two at a time: the machines running this have few cores, and the DH groups cost seconds each.
-        using var slots = new SemaphoreSlim(2);
+        // A few at a time: the machines running this have few cores, and the DH groups cost much CPU each.
+        using var slots = new SemaphoreSlim(4);
         await Task.WhenAll(rows.Select(async row =>
         {
             await slots.WaitAsync();
