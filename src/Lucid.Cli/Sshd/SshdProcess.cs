@@ -21,13 +21,11 @@ internal sealed class SshdProcess : ISshServerProcess
         Output = output;
         ErrorOutput = error;
         _terminal = terminal;
-        var waiter = new Thread(() =>
+        ChildReaper.Watch(pid, status =>
         {
-            var (code, signal, core) = Spawn.Wait(pid);
+            var (code, signal, core) = status;
             _exited.TrySetResult(signal is { } s ? new SshExitStatus(null, new SshExitSignal(SignalName(s), core, "")) : new SshExitStatus(code, null));
-        })
-        { IsBackground = true, Name = $"waitpid {pid}" };
-        waiter.Start();
+        });
     }
 
     public Stream Input => _input;
