@@ -11,7 +11,9 @@ namespace Lucid.Cli.Platform;
 internal static unsafe partial class ChildReaper
 {
     private const int EPOLL_CTL_ADD = 1;
+    private const int EPOLL_CTL_DEL = 2;
     private const uint EPOLLIN = 0x001;
+    private const uint EPOLLONESHOT = 1u << 30;
     private const int EPOLL_CLOEXEC = 0x80000;
     private const int EINTR = 4;
 
@@ -85,7 +87,9 @@ internal static unsafe partial class ChildReaper
             return false;
         lock (Gate)
             Waiting[pid] = (pidfd, exited);
-        var e = new EpollEvent { Events = EPOLLIN, Data = (ulong)pid };
+        // One-shot: a child spawned meanwhile holds a copy of the pidfd until its exec, which keeps the
+        // registration alive after we close ours; level-triggered, it would report the exit again and again.
+        var e = new EpollEvent { Events = EPOLLIN | EPOLLONESHOT, Data = (ulong)pid };
         if (EpollCtl(epoll, EPOLL_CTL_ADD, pidfd, &e) != 0)
         {
             lock (Gate)
@@ -118,7 +122,7 @@ internal static unsafe partial class ChildReaper
                     if (!Waiting.Remove(pid, out entry))
                         continue;
                 }
-                // Closing the pidfd also takes it out of the epoll set.
+                EpollCtl(s_epoll, EPOLL_CTL_DEL, entry.Pidfd, null);
                 Spawn.Close(entry.Pidfd);
                 var status = Spawn.Wait(pid);
                 try
