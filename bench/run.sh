@@ -8,7 +8,7 @@
 #   --tiny      the smallest sizes (what the CI smoke test runs); well under a minute
 #   --no-build  use binaries already built (LUCID and BENCH_TOOL below)
 #   --out FILE  also write the table (markdown) to FILE
-# Environment: LUCID (the lucid executable; default: ./lucid's ReadyToRun publish), BENCH_TOOL (Lucid.Bench.dll),
+# Environment: LUCID (the lucid executable; default: ./lucid's Native AOT publish), BENCH_TOOL (Lucid.Bench.dll),
 # BENCH_REPS / BENCH_SIZE / BENCH_LATENCY_RUNS / BENCH_HANDSHAKE_SECONDS / BENCH_HANDSHAKE_REPS / BENCH_SESSIONS
 # override the mode's sizes; BENCH_DEADLINE=HH:MM (UTC) skips the throughput rows not started by then.
 #
@@ -50,7 +50,7 @@ die() { log "error: $*"; exit 1; }
 
 # --- build --------------------------------------------------------------------------------------------
 if [ "$build" = 1 ]; then
-  log "building (Release; lucid is published ReadyToRun by ./lucid)"
+  log "building (Release; lucid is published Native AOT by ./lucid)"
   "$root/lucid" --help >/dev/null 2>&1 || die "./lucid could not build the CLI"
   dotnet build "$root/bench/Lucid.Bench" -c Release --nologo -v quiet -clp:ErrorsOnly >/dev/null || die "Lucid.Bench did not build"
 fi

@@ -39,6 +39,10 @@ internal static unsafe partial class Spawn
     [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_addchdir_np")]
     private static partial int ActionsChdir(void* actions, byte* path);
 
+    // glibc 2.34 and later.
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_addclosefrom_np")]
+    private static partial int ActionsCloseFrom(void* actions, int from);
+
     [LibraryImport("libc", EntryPoint = "posix_spawnattr_init")]
     private static partial int AttrInit(void* attr);
 
@@ -82,9 +86,15 @@ internal static unsafe partial class Spawn
         public string? Terminal { get; init; }
     }
 
-    /// <summary>Starts <paramref name="path"/>; returns the pid. Throws IOException with strerror's text on failure.</summary>
+    /// <summary>
+    /// Starts <paramref name="path"/>; returns the pid. Throws IOException with strerror's text on failure
+    /// (glibc reports a failed file action, such as the chdir, or a failed exec as posix_spawn's result), and
+    /// EntryPointNotFoundException when <paramref name="closeOthers"/> is asked of a glibc older than 2.34.
+    /// <paramref name="closeOthers"/> closes every descriptor above 2 in the child, also those the runtime or a
+    /// library opened without close-on-exec: what a program we hand to a user must not inherit.
+    /// </summary>
     public static int Start(string path, IReadOnlyList<string> argv, IEnumerable<KeyValuePair<string, string>> environment,
-        Stdio stdio, string? workingDirectory, bool newSession)
+        Stdio stdio, string? workingDirectory, bool newSession, bool closeOthers = false)
     {
         var allocations = new List<nint>();
         byte* Utf8(string s)
@@ -121,6 +131,8 @@ internal static unsafe partial class Spawn
                 ActionsDup2(actions, stdio.Output, 1);
                 ActionsDup2(actions, stdio.Error, 2);
             }
+            if (closeOthers)
+                ActionsCloseFrom(actions, 3);
             if (workingDirectory is not null)
                 ActionsChdir(actions, Utf8(workingDirectory));
 

@@ -85,9 +85,14 @@ internal static unsafe partial class SshdExec
         SigProcMask(SIG_SETMASK, set, null);
 
         // Only 0, 1 and 2 go to the user's program; descriptors the runtime opened without close-on-exec stay behind.
-        var env = Environment.GetEnvironmentVariables().Keys.Cast<string>()
-            .Where(k => k != RuntimeSetting)
-            .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}").ToList();
+        // A plain loop: the LINQ chain it replaces cost this short-lived process a generic virtual method lookup
+        // at run time, ~5% of its start as a native executable.
+        var env = new List<string>();
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            if ((string)entry.Key != RuntimeSetting)
+                env.Add($"{entry.Key}={entry.Value}");
+        }
         var pathBytes = Utf8(path);
         var argvBytes = Array(argv);
         var envBytes = Array(env);

@@ -5,7 +5,7 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Lucid.Cli.Sshd;
 
-/// <summary>A session process started through <see cref="SshdExec"/>: its pipes or terminal, its pid, its exit.</summary>
+/// <summary>A session process (started directly or through <see cref="SshdExec"/>): its pipes or terminal, its pid, its exit.</summary>
 internal sealed class SshdProcess : ISshServerProcess
 {
     private readonly int _pid;
@@ -21,13 +21,11 @@ internal sealed class SshdProcess : ISshServerProcess
         Output = output;
         ErrorOutput = error;
         _terminal = terminal;
-        var waiter = new Thread(() =>
+        ChildReaper.Watch(pid, status =>
         {
-            var (code, signal, core) = Spawn.Wait(pid);
+            var (code, signal, core) = status;
             _exited.TrySetResult(signal is { } s ? new SshExitStatus(null, new SshExitSignal(SignalName(s), core, "")) : new SshExitStatus(code, null));
-        })
-        { IsBackground = true, Name = $"waitpid {pid}" };
-        waiter.Start();
+        });
     }
 
     public Stream Input => _input;
@@ -35,16 +33,14 @@ internal sealed class SshdProcess : ISshServerProcess
     public Stream? ErrorOutput { get; }
     public Task<SshExitStatus> Exited => _exited.Task;
 
-    /// <summary>Starts <paramref name="argv"/> as <paramref name="user"/> through the exec trampoline.</summary>
+    /// <summary>
+    /// Starts <paramref name="argv"/> as <paramref name="user"/>: directly with posix_spawn when sshd already runs
+    /// as that user (no credentials to change), otherwise through the exec trampoline, a second `lucid` process
+    /// that becomes the user and execs the program (.NET cannot fork and change credentials in the child).
+    /// </summary>
     public static SshdProcess Start(SshServerUser user, string path, IReadOnlyList<string> argv,
         IReadOnlyList<KeyValuePair<string, string>> environment, SshPtyRequest? pty)
     {
-        var self = Environment.ProcessPath ?? throw new InvalidOperationException("cannot find the lucid executable");
-        var trampoline = new List<string> { self, "sshd", SshdExec.Flag, user.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            user.Gid.ToString(System.Globalization.CultureInfo.InvariantCulture), user.Name, user.Home, path };
-        trampoline.AddRange(argv);
-        environment = [.. environment, new(SshdExec.RuntimeSetting, "0")];
-
         if (pty is not null)
         {
             var (master, slave) = Pty.Open();
@@ -55,7 +51,7 @@ internal sealed class SshdProcess : ISshServerProcess
                 Pty.ApplyModes(slave, pty.Modes);
                 Pty.Resize(master, new SshWindowSize(pty.Columns, pty.Rows, pty.WidthPixels, pty.HeightPixels));
                 var env = environment.Append(new("SSH_TTY", slave)).ToList();
-                var pid = Spawn.Start(self, trampoline, env, new Spawn.Stdio { Terminal = slave }, null, newSession: true);
+                var pid = Launch(user, path, argv, env, new Spawn.Stdio { Terminal = slave });
                 var writer = Pty.Duplicate(master);
                 var read = new FileStream(new SafeFileHandle(master, ownsHandle: true), FileAccess.Read, 1);
                 var write = new FileStream(new SafeFileHandle(writer, ownsHandle: true), FileAccess.Write, 1);
@@ -73,8 +69,8 @@ internal sealed class SshdProcess : ISshServerProcess
         var stderr = Spawn.Pipe();
         try
         {
-            var pid = Spawn.Start(self, trampoline, environment,
-                new Spawn.Stdio { Input = stdin.Read, Output = stdout.Write, Error = stderr.Write }, null, newSession: true);
+            var pid = Launch(user, path, argv, environment,
+                new Spawn.Stdio { Input = stdin.Read, Output = stdout.Write, Error = stderr.Write });
             return new SshdProcess(pid,
                 new FileStream(new SafeFileHandle(stdin.Write, true), FileAccess.Write, 1),
                 new FileStream(new SafeFileHandle(stdout.Read, true), FileAccess.Read, 1),
@@ -94,6 +90,38 @@ internal sealed class SshdProcess : ISshServerProcess
             Spawn.Close(stdout.Write);
             Spawn.Close(stderr.Write);
         }
+    }
+
+    // Cleared when glibc lacks posix_spawn_file_actions_addclosefrom_np (before 2.34): the trampoline closes them instead.
+    private static volatile bool s_directSupported = true;
+
+    private static int Launch(SshServerUser user, string path, IReadOnlyList<string> argv,
+        IReadOnlyList<KeyValuePair<string, string>> environment, Spawn.Stdio stdio)
+    {
+        // The trampoline changes credentials only when the real uid differs; when it would not, posix_spawn does
+        // everything else it does (new session, controlling terminal, default signals, chdir, only 0-2 open)
+        // without a second process start. Its failures (no home directory, no shell) take the trampoline path,
+        // which reports them on the session's stderr in sshd's words and with the shell's exit codes.
+        if (s_directSupported && Users.GetUid() == user.Uid)
+        {
+            try
+            {
+                return Spawn.Start(path, argv, environment, stdio, user.Home, newSession: true, closeOthers: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (EntryPointNotFoundException)
+            {
+                s_directSupported = false;
+            }
+        }
+
+        var self = Environment.ProcessPath ?? throw new InvalidOperationException("cannot find the lucid executable");
+        var trampoline = new List<string> { self, "sshd", SshdExec.Flag, user.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            user.Gid.ToString(System.Globalization.CultureInfo.InvariantCulture), user.Name, user.Home, path };
+        trampoline.AddRange(argv);
+        return Spawn.Start(self, trampoline, [.. environment, new(SshdExec.RuntimeSetting, "0")], stdio, null, newSession: true);
     }
 
     public void CloseInput()

@@ -91,7 +91,7 @@ public sealed class SshServer : IAsyncDisposable
             if (_options.Config.TcpKeepAlive)
                 client.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
             var id = Interlocked.Increment(ref _connectionIds);
-            var stream = new NetworkStream(client, ownsSocket: true);
+            var stream = QuickAckStream.Wrap(new NetworkStream(client, ownsSocket: true), client);
             _connections[id] = Task.Run(async () =>
             {
                 try
