@@ -17,10 +17,9 @@ internal sealed class KeygenConsole(TextReader input, TextWriter output, TextWri
             !Console.IsInputRedirected);
 
     /// <summary>stdin as bytes (data to sign or verify), bypassing the line reader.</summary>
-    public static FileStream RawInput() => RawStream(0, FileAccess.Read);
+    public static Stream RawInput() => RawStream(0, FileAccess.Read);
 
-    private static FileStream RawStream(int fd, FileAccess access) =>
-        new(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: false), access, bufferSize: 0);
+    private static Stream RawStream(int fd, FileAccess access) => new Platform.DescriptorStream(fd, access);
 
     public TextWriter Out { get; } = output;
 

@@ -4,7 +4,6 @@ using Lucid.Cli.Platform;
 using Lucid.Ssh.Connection;
 using Lucid.Ssh.OpenSsh;
 using Lucid.Ssh.Transport;
-using Microsoft.Win32.SafeHandles;
 
 namespace Lucid.Cli.Ssh;
 
@@ -169,7 +168,7 @@ internal sealed class SessionRunner(SshInvocation invocation, EffectiveSshConfig
         }
         try
         {
-            using var stdin = new FileStream(new SafeFileHandle(Libc.STDIN_FILENO, ownsHandle: false), FileAccess.Read, 1, isAsync: false);
+            using var stdin = new DescriptorStream(Libc.STDIN_FILENO, FileAccess.Read);
             var buffer = new byte[32768];
             while (true)
             {

@@ -51,7 +51,11 @@ public sealed class OpenSshSessionControlTests(QuietOpenSshServerFixture fixture
         Assert.True(await session.RequestPtyAsync(new SshPtyRequest("xterm", 80, 24) { Modes = modes }, ct));
         await session.ExecAsync("bash -c 'trap \"stty size; exit 0\" WINCH; echo ready; while :; do sleep 0.1; done'", ct);
         var stdout = new StreamReader(session.StandardOutput);
-        Assert.Equal("ready", await stdout.ReadLineAsync(ct));
+        // On a terminal stderr shares the stream: the login shell's own start-up files (root's ~/.bashrc here) may
+        // print first, so wait for the line the command prints.
+        while (await stdout.ReadLineAsync(ct) is { } line && line != "ready")
+        {
+        }
 
         await session.ChangeWindowSizeAsync(new SshWindowSize(132, 50), ct);
 

@@ -49,6 +49,25 @@ public sealed class KeygenPublicKeyTests : IDisposable
     }
 
     [Fact]
+    public async Task Output_into_a_file_shared_with_other_writers_continues_where_they_left_off()
+    {
+        // The shell's redirection gives every command the same descriptor: each must write at the shared
+        // offset, so nothing written before or after is overwritten.
+        await OpenSshKey("ed25519", "256", "s");
+        async Task<string> Group(string keygen)
+        {
+            var result = await ProcessRunner.RunAsync("/bin/sh", ["-c", $"(echo before; {keygen} -l -f s.pub; echo after) > out"],
+                workingDirectory: _box.Dir);
+            Assert.Equal(0, result.ExitCode);
+            return _box.Read("out");
+        }
+        var theirs = await Group(KeygenSandbox.OpenSshKeygen);
+        Assert.StartsWith("before\n256 SHA256:", theirs);
+        var lucid = global::Lucid.Interop.Tests.Lucid.Executable;
+        Assert.Equal(theirs, await Group($"'{lucid}' ssh-keygen"));
+    }
+
+    [Fact]
     public async Task Known_hosts_lines_show_the_host_as_the_comment()
     {
         await OpenSshKey("ed25519", "256", "h");
