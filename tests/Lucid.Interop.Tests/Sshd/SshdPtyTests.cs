@@ -42,9 +42,11 @@ public sealed class SshdPtyTests(LucidSshdFixture fixture) : IClassFixture<Lucid
             await WaitForScreenAsync(s => s.TrimEnd().EndsWith('$'), "a shell prompt");
 
             await TypeAsync("tty; stty size; echo \"ssh_tty=$SSH_TTY term=$TERM\"");
-            var screen = await WaitForScreenAsync(s => s.Contains("30 100"), "the terminal size");
-            // SSH_TTY names the terminal the shell has; TERM is the client's (tmux's) terminal type.
-            Assert.Matches(@"(/dev/pts/\d+)\n30 100\nssh_tty=\1 term=(screen|tmux)[-\w]*\n", screen);
+            // SSH_TTY names the terminal the shell has; TERM is the client's (tmux's) terminal type. Wait for the
+            // whole answer: the size line can be on screen a moment before the echo after it.
+            const string answer = @"(/dev/pts/\d+)\n30 100\nssh_tty=\1 term=(screen|tmux)[-\w]*\n";
+            var screen = await WaitForScreenAsync(s => System.Text.RegularExpressions.Regex.IsMatch(s, answer), "the tty, its size and SSH_TTY/TERM");
+            Assert.Matches(answer, screen);
 
             await TmuxAsync("resize-window", "-t", "t", "-x", "120", "-y", "40");
             await TypeAsync("clear; stty size");
