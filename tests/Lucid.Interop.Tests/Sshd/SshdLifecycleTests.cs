@@ -128,17 +128,27 @@ public sealed class SshdLifecycleTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task Sighup_reloads_the_configuration_and_sigterm_stops()
+    /// <summary>
+    /// An sshd_config of our own (listen address, a fresh host key, the test's authorized_keys) written to _dir, with
+    /// the client key that logs in; Text is the configuration, for tests that rewrite it.
+    /// </summary>
+    private async Task<(int Port, string ClientKey, string Path, string Text)> MinimalConfigAsync()
     {
-        await (await LucidSshd.StartAsync()).DisposeAsync();
+        await (await LucidSshd.StartAsync()).DisposeAsync(); // makes sure the test user exists
         var key = await ClientKeyAsync();
         var hostKey = Path.Combine(_dir, "host");
         Assert.Equal(0, (await ProcessRunner.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey])).ExitCode);
         var port = FreePort();
         var config = Path.Combine(_dir, "sshd_config");
-        var common = $"ListenAddress 127.0.0.1\nPort {port}\nHostKey {hostKey}\nAuthorizedKeysFile {_dir}/authorized_keys\nStrictModes no\n";
-        await File.WriteAllTextAsync(config, common);
+        var text = $"ListenAddress 127.0.0.1\nPort {port}\nHostKey {hostKey}\nAuthorizedKeysFile {_dir}/authorized_keys\nStrictModes no\n";
+        await File.WriteAllTextAsync(config, text);
+        return (port, key, config, text);
+    }
+
+    [Fact]
+    public async Task Sighup_reloads_the_configuration_and_sigterm_stops()
+    {
+        var (port, key, config, common) = await MinimalConfigAsync();
         await using var server = Start(new Dictionary<string, string>(), "-D", "-e", "-f", config);
         await server.WaitForAsync("Server listening on");
         Assert.Equal("before\n", (await SshAsync(port, key, "echo before")).StdOut);
@@ -158,13 +168,7 @@ public sealed class SshdLifecycleTests : IDisposable
     [Fact]
     public async Task Dash_E_appends_the_log_to_a_file_instead_of_syslog()
     {
-        await (await LucidSshd.StartAsync()).DisposeAsync();
-        var key = await ClientKeyAsync();
-        var hostKey = Path.Combine(_dir, "host");
-        Assert.Equal(0, (await ProcessRunner.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey])).ExitCode);
-        var port = FreePort();
-        var config = Path.Combine(_dir, "sshd_config");
-        await File.WriteAllTextAsync(config, $"ListenAddress 127.0.0.1\nPort {port}\nHostKey {hostKey}\nAuthorizedKeysFile {_dir}/authorized_keys\nStrictModes no\n");
+        var (port, key, config, _) = await MinimalConfigAsync();
         var logFile = Path.Combine(_dir, "sshd.log");
         await File.WriteAllTextAsync(logFile, "earlier line\n");
         await using var server = Start(new Dictionary<string, string>(), "-D", "-E", logFile, "-f", config);
