@@ -1,0 +1,146 @@
+using System.Globalization;
+
+namespace Lucid.Interop.Tests.Sshd.OtherClients;
+
+/// <summary>
+/// Paramiko (Debian's python3-paramiko) against `lucid sshd`, driven by a short script as a Python program would:
+/// a Transport with chosen algorithms, publickey authentication, then an exec channel or its SFTP client.
+/// </summary>
+public sealed class ParamikoTests(LucidSshdFixture fixture) : IClassFixture<LucidSshdFixture>
+{
+    private LucidSshd Server => fixture.Server;
+
+    /// <summary>
+    /// argv: port user key key-class host-key-base64 kex host-key-algorithm cipher mac ("-" keeps Paramiko's
+    /// default), then "exec COMMAND [STDIN-FILE]" or "sftp LOCAL REMOTE BACK". exec passes the command's stdout and
+    /// stderr through and exits with its status. The host key is compared by hand because Paramiko 2.12 asks for
+    /// its own preferred type, not the type known_hosts holds. Warnings are silenced so that stderr is the
+    /// command's alone (python3-cryptography's deprecation notices would otherwise land there).
+    /// </summary>
+    private const string Script = """
+        import sys, threading, warnings
+        warnings.simplefilter("ignore")
+        import paramiko
+        port, user, keyfile, keyclass, hostkey, kex, hostalg, cipher, mac, mode = sys.argv[1:11]
+        rest = sys.argv[11:]
+        t = paramiko.Transport(("127.0.0.1", int(port)))
+        o = t.get_security_options()
+        if kex != "-": o.kex = (kex,)
+        if hostalg != "-": o.key_types = (hostalg,)
+        if cipher != "-": o.ciphers = (cipher,)
+        if mac != "-": o.digests = (mac,)
+        t.start_client(timeout=30)
+        if t.get_remote_server_key().get_base64() != hostkey:
+            sys.exit("host key mismatch: " + t.get_remote_server_key().get_base64())
+        t.auth_publickey(user, getattr(paramiko, keyclass).from_private_key_file(keyfile))
+        if mode == "exec":
+            ch = t.open_session()
+            ch.exec_command(rest[0])
+            def feed():
+                if len(rest) > 1:
+                    with open(rest[1], "rb") as f:
+                        ch.sendall(f.read())
+                ch.shutdown_write()
+            threading.Thread(target=feed).start()
+            out = ch.makefile("rb").read()
+            err = ch.makefile_stderr("rb").read()
+            status = ch.recv_exit_status()
+            sys.stdout.buffer.write(out)
+            sys.stderr.buffer.write(err)
+            t.close()
+            sys.exit(status)
+        sftp = paramiko.SFTPClient.from_transport(t)
+        local, remote, back = rest
+        sftp.put(local, remote)
+        sftp.get(remote, back)
+        print(sftp.stat(remote).st_size)
+        sftp.close()
+        t.close()
+        """;
+
+    [Theory]
+    [InlineData("ed25519", "Ed25519Key")]
+    [InlineData("ecdsa256", "ECDSAKey")]
+    [InlineData("ecdsa384", "ECDSAKey")]
+    [InlineData("ecdsa521", "ECDSAKey")]
+    [InlineData("rsa", "RSAKey")]
+    public async Task Exec_returns_stdout_stderr_and_the_exit_status(string keyType, string keyClass)
+    {
+        var r = await ParamikoAsync(["exec", "echo out; echo err >&2; exit 3"], keyType, keyClass);
+        Assert.True(r.ExitCode == 3, r.ToString());
+        Assert.Equal("out\n", r.StdOut);
+        Assert.Equal("err\n", r.StdErr);
+    }
+
+    [Fact]
+    public async Task Stdin_piped_through_cat_comes_back_unchanged()
+    {
+        using var scratch = new Scratch();
+        var local = scratch.RandomFile("in.bin", 1_000_000);
+        var r = await ParamikoAsync(["exec", "cat | sha256sum", local]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal(Scratch.Sha256(local) + "  -\n", r.StdOut);
+    }
+
+    [Fact]
+    public async Task Sftp_client_puts_and_gets_a_file()
+    {
+        using var scratch = new Scratch();
+        var local = scratch.RandomFile("local.bin", 1_500_000);
+        var remote = scratch.Path("remote.bin");
+        var back = scratch.Path("back.bin");
+        var r = await ParamikoAsync(["sftp", local, remote, back]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal("1500000\n", r.StdOut);
+        Assert.Equal(Scratch.Sha256(local), Scratch.Sha256(remote));
+        Assert.Equal(Scratch.Sha256(local), Scratch.Sha256(back));
+    }
+
+    /// <summary>Every algorithm Paramiko 2.12 and lucid sshd's defaults have in common, one at a time.</summary>
+    [Theory]
+    [InlineData("kex", "curve25519-sha256@libssh.org")]
+    [InlineData("kex", "ecdh-sha2-nistp256")]
+    [InlineData("kex", "ecdh-sha2-nistp384")]
+    [InlineData("kex", "ecdh-sha2-nistp521")]
+    [InlineData("kex", "diffie-hellman-group-exchange-sha256")]
+    [InlineData("kex", "diffie-hellman-group16-sha512")]
+    [InlineData("kex", "diffie-hellman-group14-sha256")]
+    [InlineData("hostkey", "ssh-ed25519")]
+    [InlineData("hostkey", "ecdsa-sha2-nistp256")]
+    [InlineData("hostkey", "ecdsa-sha2-nistp384")]
+    [InlineData("hostkey", "ecdsa-sha2-nistp521")]
+    [InlineData("hostkey", "rsa-sha2-512")]
+    [InlineData("hostkey", "rsa-sha2-256")]
+    [InlineData("cipher", "aes128-ctr")]
+    [InlineData("cipher", "aes192-ctr")]
+    [InlineData("cipher", "aes256-ctr")]
+    [InlineData("mac", "hmac-sha2-256")]
+    [InlineData("mac", "hmac-sha2-512")]
+    [InlineData("mac", "hmac-sha2-256-etm@openssh.com")]
+    [InlineData("mac", "hmac-sha2-512-etm@openssh.com")]
+    public async Task Every_algorithm_paramiko_shares_with_lucid_works(string category, string algorithm)
+    {
+        var hostKeyType = algorithm switch
+        {
+            "ecdsa-sha2-nistp256" => "ecdsa256",
+            "ecdsa-sha2-nistp384" => "ecdsa384",
+            "ecdsa-sha2-nistp521" => "ecdsa521",
+            "rsa-sha2-512" or "rsa-sha2-256" => "rsa",
+            _ => "ed25519",
+        };
+        var r = await ParamikoAsync(["exec", "echo ok; exit 5"], hostKeyType: hostKeyType,
+            kex: category == "kex" ? algorithm : "-", hostAlgorithm: category == "hostkey" ? algorithm : "-",
+            cipher: category == "cipher" ? algorithm : "-", mac: category == "mac" ? algorithm : "-");
+        Assert.True(r.ExitCode == 5, r.ToString());
+        Assert.Equal("ok\n", r.StdOut);
+    }
+
+    /// <summary>Debian's python3, where python3-paramiko lives: the PATH may put another Python (pyenv) first.</summary>
+    private Task<ProcessResult> ParamikoAsync(string[] mode, string keyType = "ed25519", string keyClass = "Ed25519Key",
+        string hostKeyType = "ed25519", string kex = "-", string hostAlgorithm = "-", string cipher = "-", string mac = "-") =>
+        ProcessRunner.RunAsync("/usr/bin/python3",
+        [
+            "-c", Script, Server.Port.ToString(CultureInfo.InvariantCulture), LucidSshd.TestUser, Server.ClientKeyPath(keyType), keyClass,
+            Scratch.PublicKey(Server.HostKeyPath(hostKeyType) + ".pub").Split(' ')[1], kex, hostAlgorithm, cipher, mac, .. mode,
+        ]);
+}
