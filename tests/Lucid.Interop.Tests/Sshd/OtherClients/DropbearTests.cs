@@ -72,6 +72,21 @@ public sealed class DropbearTests(LucidSshdFixture fixture) : IClassFixture<Luci
     }
 
     /// <summary>
+    /// dbclient -K sends keepalive@openssh.com global requests wanting a reply; the session must outlive them.
+    /// (dbclient -t is not tested: it needs a local terminal, which the test runner has not.)
+    /// </summary>
+    [Fact]
+    public async Task Keepalive_requests_are_answered_and_the_session_goes_on()
+    {
+        using var scratch = new Scratch();
+        var key = await ConvertedKeyAsync(scratch);
+        var r = await DbclientAsync(scratch, key, "sleep 3; echo hi; exit 3", ["-K", "1"]);
+        Assert.True(r.ExitCode == 3, r.ToString());
+        Assert.Equal("hi\n", r.StdOut);
+        Assert.Equal("", r.StdErr);
+    }
+
+    /// <summary>
     /// Dropbear 2022.83 offers only these ciphers and MACs (`dbclient -c help`, `-m help`); its other MAC,
     /// hmac-sha1, lucid sshd refuses by default. Dropbear has no option to choose the key exchange.
     /// </summary>

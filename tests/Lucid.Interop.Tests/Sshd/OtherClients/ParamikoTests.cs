@@ -12,8 +12,10 @@ public sealed class ParamikoTests(LucidSshdFixture fixture) : IClassFixture<Luci
 
     /// <summary>
     /// argv: port user key key-class host-key-base64 kex host-key-algorithm cipher mac ("-" keeps Paramiko's
-    /// default), then "exec COMMAND [STDIN-FILE]" or "sftp LOCAL REMOTE BACK". exec passes the command's stdout and
-    /// stderr through and exits with its status. The host key is compared by hand because Paramiko 2.12 asks for
+    /// default), then a mode: "exec COMMAND [STDIN-FILE]", "pty COMMAND" (vt100, 100x30), "shell INPUT" (a PTY of
+    /// 80x24 resized to 132x43 before INPUT is typed), "sessions N" (N exec channels open at once), "rekey COMMAND
+    /// STDIN-FILE" (two client-initiated key exchanges while stdin flows) or "sftp LOCAL REMOTE BACK". Command modes
+    /// pass the command's output through and exit with its status. The host key is compared by hand because Paramiko 2.12 asks for
     /// its own preferred type, not the type known_hosts holds. Warnings are silenced so that stderr is the
     /// command's alone (python3-cryptography's deprecation notices would otherwise land there).
     /// </summary>
@@ -49,6 +51,40 @@ public sealed class ParamikoTests(LucidSshdFixture fixture) : IClassFixture<Luci
             sys.stderr.buffer.write(err)
             t.close()
             sys.exit(status)
+        if mode == "pty":
+            ch = t.open_session()
+            ch.get_pty(term="vt100", width=100, height=30)
+            ch.exec_command(rest[0])
+            sys.stdout.buffer.write(ch.makefile("rb").read())
+            sys.exit(ch.recv_exit_status())
+        if mode == "shell":
+            ch = t.open_session()
+            ch.get_pty(width=80, height=24)
+            ch.invoke_shell()
+            ch.resize_pty(width=132, height=43)
+            ch.sendall(rest[0].encode() + b"\n")
+            sys.stdout.buffer.write(ch.makefile("rb").read())
+            sys.exit(ch.recv_exit_status())
+        if mode == "sessions":
+            chs = [t.open_session() for _ in range(int(rest[0]))]
+            for i, ch in enumerate(chs):
+                ch.exec_command("echo %d; exit %d" % (i, 10 + i))
+            for ch in chs:
+                print(ch.makefile("rb").read().decode().strip(), ch.recv_exit_status())
+            sys.exit(0)
+        if mode == "rekey":
+            data = open(rest[1], "rb").read()
+            third = len(data) // 3
+            ch = t.open_session()
+            ch.exec_command(rest[0])
+            ch.sendall(data[:third])
+            t.renegotiate_keys()
+            ch.sendall(data[third:2 * third])
+            t.renegotiate_keys()
+            ch.sendall(data[2 * third:])
+            ch.shutdown_write()
+            sys.stdout.buffer.write(ch.makefile("rb").read())
+            sys.exit(ch.recv_exit_status())
         sftp = paramiko.SFTPClient.from_transport(t)
         local, remote, back = rest
         sftp.put(local, remote)
@@ -94,6 +130,41 @@ public sealed class ParamikoTests(LucidSshdFixture fixture) : IClassFixture<Luci
         Assert.Equal("1500000\n", r.StdOut);
         Assert.Equal(Scratch.Sha256(local), Scratch.Sha256(remote));
         Assert.Equal(Scratch.Sha256(local), Scratch.Sha256(back));
+    }
+
+    [Fact]
+    public async Task A_pty_has_the_requested_size_and_terminal_type()
+    {
+        var r = await ParamikoAsync(["pty", "stty size; echo $TERM; exit 6"]);
+        Assert.True(r.ExitCode == 6, r.ToString());
+        Assert.Equal("30 100\r\nvt100\r\n", r.StdOut);
+    }
+
+    [Fact]
+    public async Task A_shell_sees_the_window_change()
+    {
+        var r = await ParamikoAsync(["shell", "stty size; exit 7"]);
+        Assert.True(r.ExitCode == 7, r.ToString());
+        // bash ends its echo of the typed line with "\e[?2004l\r" (bracketed paste off), then stty's answer.
+        Assert.Matches(@"\r43 132\r\nlogout\r\n$", r.StdOut);
+    }
+
+    [Fact]
+    public async Task Several_sessions_on_one_connection_each_get_their_own_output_and_status()
+    {
+        var r = await ParamikoAsync(["sessions", "5"]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal("0 10\n1 11\n2 12\n3 13\n4 14\n", r.StdOut);
+    }
+
+    [Fact]
+    public async Task Key_exchanges_the_client_starts_mid_stream_lose_nothing()
+    {
+        using var scratch = new Scratch();
+        var local = scratch.RandomFile("in.bin", 3_000_000);
+        var r = await ParamikoAsync(["rekey", "sha256sum; exit 9", local]);
+        Assert.True(r.ExitCode == 9, r.ToString());
+        Assert.Equal(Scratch.Sha256(local) + "  -\n", r.StdOut);
     }
 
     /// <summary>Every algorithm Paramiko 2.12 and lucid sshd's defaults have in common, one at a time.</summary>

@@ -45,6 +45,26 @@ public sealed class PuttyTests(LucidSshdFixture fixture) : IClassFixture<LucidSs
         Assert.Equal(Sha256(data), Sha256(r.StdOut));
     }
 
+    [Fact]
+    public async Task Plink_t_gets_a_terminal()
+    {
+        using var scratch = new Scratch();
+        var r = await PlinkAsync(scratch, await PpkAsync(scratch), "tty; echo $TERM; exit 2", ["-t"]);
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Matches(@"^/dev/pts/\d+\r\nxterm\r\n$", r.StdOut);
+    }
+
+    /// <summary>Many windows' worth of output: PuTTY measures the window with its winadj@putty.projects.tartarus.org requests.</summary>
+    [Fact]
+    public async Task A_large_output_arrives_whole()
+    {
+        using var scratch = new Scratch();
+        var r = await PlinkAsync(scratch, await PpkAsync(scratch), "head -c 20000000 /dev/zero | tr '\\0' x; exit 1");
+        Assert.True(r.ExitCode == 1, $"exit {r.ExitCode}\n{r.StdErr}");
+        Assert.Equal(20_000_000, r.StdOut.Length);
+        Assert.Equal(new string('x', 20_000_000), r.StdOut);
+    }
+
     private const string AllKex = "ecdh,dh-gex-sha1,dh-group14-sha1,dh-group16-sha512,dh-group18-sha512,rsa,dh-group1-sha1";
     private const string AllCiphers = "aesgcm,aes,chacha20,3des,blowfish,des,arcfour";
 
