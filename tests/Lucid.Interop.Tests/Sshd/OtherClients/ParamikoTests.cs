@@ -109,6 +109,19 @@ public sealed class ParamikoTests(LucidSshdFixture fixture) : IClassFixture<Luci
     }
 
     [Fact]
+    public async Task A_key_not_in_authorized_keys_is_refused()
+    {
+        using var scratch = new Scratch();
+        var stranger = scratch.Path("stranger");
+        var make = await ProcessRunner.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", stranger]);
+        Assert.True(make.ExitCode == 0, make.ToString());
+        var r = await ParamikoAsync(["exec", "echo hi"], keyPath: stranger);
+        Assert.True(r.ExitCode == 1, r.ToString());
+        Assert.Equal("", r.StdOut);
+        Assert.EndsWith("paramiko.ssh_exception.AuthenticationException: Authentication failed.\n", r.StdErr);
+    }
+
+    [Fact]
     public async Task Stdin_piped_through_cat_comes_back_unchanged()
     {
         using var scratch = new Scratch();
@@ -208,10 +221,11 @@ public sealed class ParamikoTests(LucidSshdFixture fixture) : IClassFixture<Luci
 
     /// <summary>Debian's python3, where python3-paramiko lives: the PATH may put another Python (pyenv) first.</summary>
     private Task<ProcessResult> ParamikoAsync(string[] mode, string keyType = "ed25519", string keyClass = "Ed25519Key",
-        string hostKeyType = "ed25519", string kex = "-", string hostAlgorithm = "-", string cipher = "-", string mac = "-") =>
+        string hostKeyType = "ed25519", string kex = "-", string hostAlgorithm = "-", string cipher = "-", string mac = "-",
+        string? keyPath = null) =>
         ProcessRunner.RunAsync("/usr/bin/python3",
         [
-            "-c", Script, Server.Port.ToString(CultureInfo.InvariantCulture), LucidSshd.TestUser, Server.ClientKeyPath(keyType), keyClass,
+            "-c", Script, Server.Port.ToString(CultureInfo.InvariantCulture), LucidSshd.TestUser, keyPath ?? Server.ClientKeyPath(keyType), keyClass,
             Scratch.PublicKey(Server.HostKeyPath(hostKeyType) + ".pub").Split(' ')[1], kex, hostAlgorithm, cipher, mac, .. mode,
         ]);
 }

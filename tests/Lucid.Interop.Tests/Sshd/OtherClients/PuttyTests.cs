@@ -35,6 +35,27 @@ public sealed class PuttyTests(LucidSshdFixture fixture) : IClassFixture<LucidSs
         Assert.Equal("err\n", r.StdErr);
     }
 
+    /// <summary>
+    /// After the refused key PuTTY would try keyboard-interactive (the server runs as root, so PAM offers it), which
+    /// -batch forbids.
+    /// </summary>
+    [Fact]
+    public async Task Plink_with_a_key_not_in_authorized_keys_is_refused()
+    {
+        using var scratch = new Scratch();
+        var stranger = scratch.Path("stranger");
+        var make = await ProcessRunner.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", stranger]);
+        Assert.True(make.ExitCode == 0, make.ToString());
+        var ppk = stranger + ".ppk";
+        var convert = await ProcessRunner.RunAsync("puttygen", [stranger, "-O", "private", "-o", ppk]);
+        Assert.True(convert.ExitCode == 0, convert.ToString());
+        var r = await PlinkAsync(scratch, ppk, "echo hi");
+        Assert.True(r.ExitCode == 1, r.ToString());
+        Assert.Equal("", r.StdOut);
+        Assert.StartsWith("Server refused our key\r\n", r.StdErr);
+        Assert.EndsWith("FATAL ERROR: Cannot answer interactive prompts in batch mode\n", r.StdErr);
+    }
+
     [Fact]
     public async Task Stdin_piped_through_cat_comes_back_unchanged()
     {
