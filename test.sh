@@ -4,12 +4,16 @@ set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 
-# --- what the tests drive: real OpenSSH binaries, libsodium, tmux for terminal tests ---------------
+# --- what the tests drive: real OpenSSH binaries and other clients, libsodium, tmux for terminals ---
 need=()
 command -v ssh >/dev/null || need+=(openssh-client)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 ldconfig -p | grep -q 'libsodium\.so\.23' || need+=(libsodium23)
 command -v tmux >/dev/null || need+=(tmux)
+# Other mainstream clients that log in to lucid sshd: Dropbear, PuTTY, and Paramiko in Debian's own python3.
+{ command -v dbclient && command -v dropbearconvert && command -v dropbearkey; } >/dev/null || need+=(dropbear-bin)
+{ command -v plink && command -v puttygen && command -v pscp && command -v psftp; } >/dev/null || need+=(putty-tools)
+/usr/bin/python3 -c 'import paramiko' 2>/dev/null || need+=(python3-paramiko)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]}"
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
