@@ -143,10 +143,14 @@ cp "$work/id_ed25519.pub" "$work/authorized_keys"
 chmod 644 "$work/authorized_keys"
 key="$work/id_ed25519"
 
+# Listening ports come from below the kernel's ephemeral range (ip_local_port_range, 32768+ by default): a port
+# there can be free at the probe and then taken by some process's outgoing connection before our server binds it.
 free_port() {
-  local p
+  local p low
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || low=32768
+  [ "$low" -gt 11000 ] || low=32768
   for _ in $(seq 100); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((10000 + RANDOM % (low - 10000)))
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
   done
   die "no free port found"
