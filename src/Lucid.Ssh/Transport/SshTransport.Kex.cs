@@ -107,13 +107,14 @@ public sealed partial class SshTransport
             EnqueueGated(Outgoing.Copy(reply.WrittenSpan));
             return;
         }
-        await DeliverAsync(payload);
-        // Client side of delayed compression: it starts right after USERAUTH_SUCCESS arrives.
+        // Client side of delayed compression: it starts right after USERAUTH_SUCCESS arrives, and before the message
+        // goes up: the application may answer it at once (CHANNEL_OPEN), and that packet must already be compressed.
         if (!_isServer && type == (byte)MessageNumber.UserAuthSuccess)
         {
             _authenticated = true;
             StartClientDelayedCompression();
         }
+        await DeliverAsync(payload);
     }
 
     private void ReadExtInfo(ReadOnlySpan<byte> payload)
