@@ -75,8 +75,8 @@ internal sealed class SessionRunner(SshInvocation invocation, EffectiveSshConfig
         try
         {
             var escapes = new EscapeProcessor(wantTty && config.EscapeChar is { } escape ? escape : EscapeChars.None);
-            var stdout = CopyOutAsync(session.StandardOutput, Libc.STDOUT_FILENO);
-            var stderr = CopyOutAsync(session.StandardError, Libc.STDERR_FILENO);
+            var stdout = CopyOutAsync(session.Output, Libc.STDOUT_FILENO);
+            var stderr = CopyOutAsync(session.ErrorOutput, Libc.STDERR_FILENO);
             _ = PumpStdinAsync(session, escapes);
             var closed = session.WaitForExitAsync();
             await Task.WhenAny(closed, WaitForQuitAsync(), connection.Completion);
@@ -151,12 +151,22 @@ internal sealed class SessionRunner(SshInvocation invocation, EffectiveSshConfig
         }
     }
 
-    private static async Task CopyOutAsync(Stream from, int fd)
+    /// <summary>
+    /// Writes the channel's data to <paramref name="fd"/> straight from the channel's buffers: whatever has arrived
+    /// goes out in one write per 64 KiB block, with no copy into a buffer of our own and no 32 KiB cap per write.
+    /// </summary>
+    private static async Task CopyOutAsync(System.IO.Pipelines.PipeReader from, int fd)
     {
-        var buffer = new byte[32768];
-        int n;
-        while ((n = await from.ReadAsync(buffer)) > 0)
-            Libc.WriteAll(fd, buffer.AsSpan(0, n));
+        while (true)
+        {
+            var result = await from.ReadAsync();
+            var data = result.Buffer;
+            foreach (var block in data)
+                Libc.WriteAll(fd, block.Span);
+            from.AdvanceTo(data.End);
+            if (result.IsCompleted || result.IsCanceled)
+                return;
+        }
     }
 
     /// <summary>
