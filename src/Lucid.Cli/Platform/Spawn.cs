@@ -96,69 +96,118 @@ internal static unsafe partial class Spawn
     public static int Start(string path, IReadOnlyList<string> argv, IEnumerable<KeyValuePair<string, string>> environment,
         Stdio stdio, string? workingDirectory, bool newSession, bool closeOthers = false)
     {
-        var allocations = new List<nint>();
-        byte* Utf8(string s)
+        using var request = new Request(path, argv, environment, stdio, workingDirectory, newSession, closeOthers);
+        var rc = request.Run();
+        if (rc != 0)
+            throw new IOException($"{path}: {Marshal.GetPInvokeErrorMessage(rc)}");
+        return request.Pid;
+    }
+
+    /// <summary>
+    /// A posix_spawn with everything prepared up front (strings, arrays, file actions, attributes), so that
+    /// <see cref="Run"/> is one native call that neither allocates nor throws: it can run while the calling thread
+    /// wears another user's credentials (<see cref="ThreadCredentials"/>), where a garbage collection started by
+    /// an allocation could create a runtime thread that inherits them.
+    /// </summary>
+    public sealed class Request : IDisposable
+    {
+        private readonly List<nint> _allocations = [];
+        private readonly void* _actions;
+        private readonly void* _attr;
+        private readonly void* _sigset;
+        private readonly byte* _path;
+        private readonly byte** _argv;
+        private readonly byte** _envp;
+        private bool _disposed;
+
+        /// <inheritdoc cref="Start"/>
+        public Request(string path, IReadOnlyList<string> argv, IEnumerable<KeyValuePair<string, string>> environment,
+            Stdio stdio, string? workingDirectory, bool newSession, bool closeOthers)
+        {
+            _actions = NativeMemory.AllocZeroed(ActionsSize);
+            _attr = NativeMemory.AllocZeroed(AttrSize);
+            _sigset = NativeMemory.AllocZeroed(SigsetSize);
+            ActionsInit(_actions);
+            AttrInit(_attr);
+            try
+            {
+                if (stdio.Terminal is { } tty)
+                {
+                    ActionsOpen(_actions, 0, Utf8(tty), O_RDWR, 0);
+                    ActionsDup2(_actions, 0, 1);
+                    ActionsDup2(_actions, 0, 2);
+                }
+                else
+                {
+                    ActionsDup2(_actions, stdio.Input, 0);
+                    ActionsDup2(_actions, stdio.Output, 1);
+                    ActionsDup2(_actions, stdio.Error, 2);
+                }
+                if (closeOthers)
+                    ActionsCloseFrom(_actions, 3);
+                if (workingDirectory is not null)
+                    ActionsChdir(_actions, Utf8(workingDirectory));
+
+                // The child starts with no blocked signals and default handlers: .NET ignores SIGPIPE, and
+                // an ignored SIGPIPE would survive exec into the user's shell.
+                SigEmptySet(_sigset);
+                AttrSetSigmask(_attr, _sigset);
+                SigFillSet(_sigset);
+                AttrSetSigdefault(_attr, _sigset);
+                AttrSetFlags(_attr, (short)(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? POSIX_SPAWN_SETSID : 0)));
+
+                _path = Utf8(path);
+                _argv = Array(argv);
+                _envp = Array(environment.Select(kv => $"{kv.Key}={kv.Value}").ToList());
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>The child's pid once <see cref="Run"/> has succeeded.</summary>
+        public int Pid { get; private set; }
+
+        /// <summary>Calls posix_spawn; returns 0 or the error number (no exception, no allocation).</summary>
+        public int Run()
+        {
+            int pid;
+            var rc = PosixSpawn(&pid, _path, _actions, _attr, _argv, _envp);
+            if (rc == 0)
+                Pid = pid;
+            return rc;
+        }
+
+        private byte* Utf8(string s)
         {
             var p = Marshal.StringToCoTaskMemUTF8(s);
-            allocations.Add(p);
+            _allocations.Add(p);
             return (byte*)p;
         }
-        byte** Array(IReadOnlyList<string> items)
+
+        private byte** Array(IReadOnlyList<string> items)
         {
             var p = (byte**)NativeMemory.AllocZeroed((nuint)(items.Count + 1), (nuint)sizeof(nint));
-            allocations.Add((nint)p);
+            _allocations.Add((nint)p);
             for (var i = 0; i < items.Count; i++)
                 p[i] = Utf8(items[i]);
             return p;
         }
 
-        var actions = NativeMemory.AllocZeroed(ActionsSize);
-        var attr = NativeMemory.AllocZeroed(AttrSize);
-        var sigset = NativeMemory.AllocZeroed(SigsetSize);
-        try
+        public void Dispose()
         {
-            ActionsInit(actions);
-            AttrInit(attr);
-            if (stdio.Terminal is { } tty)
-            {
-                ActionsOpen(actions, 0, Utf8(tty), O_RDWR, 0);
-                ActionsDup2(actions, 0, 1);
-                ActionsDup2(actions, 0, 2);
-            }
-            else
-            {
-                ActionsDup2(actions, stdio.Input, 0);
-                ActionsDup2(actions, stdio.Output, 1);
-                ActionsDup2(actions, stdio.Error, 2);
-            }
-            if (closeOthers)
-                ActionsCloseFrom(actions, 3);
-            if (workingDirectory is not null)
-                ActionsChdir(actions, Utf8(workingDirectory));
-
-            // The child starts with no blocked signals and default handlers: .NET ignores SIGPIPE, and
-            // an ignored SIGPIPE would survive exec into the user's shell.
-            SigEmptySet(sigset);
-            AttrSetSigmask(attr, sigset);
-            SigFillSet(sigset);
-            AttrSetSigdefault(attr, sigset);
-            AttrSetFlags(attr, (short)(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? POSIX_SPAWN_SETSID : 0)));
-
-            var env = environment.Select(kv => $"{kv.Key}={kv.Value}").ToList();
-            int pid;
-            var rc = PosixSpawn(&pid, Utf8(path), actions, attr, Array(argv), Array(env));
-            if (rc != 0)
-                throw new IOException($"{path}: {Marshal.GetPInvokeErrorMessage(rc)}");
-            return pid;
-        }
-        finally
-        {
-            ActionsDestroy(actions);
-            AttrDestroy(attr);
-            NativeMemory.Free(actions);
-            NativeMemory.Free(attr);
-            NativeMemory.Free(sigset);
-            foreach (var p in allocations)
+            if (_disposed)
+                return;
+            _disposed = true;
+            ActionsDestroy(_actions);
+            AttrDestroy(_attr);
+            NativeMemory.Free(_actions);
+            NativeMemory.Free(_attr);
+            NativeMemory.Free(_sigset);
+            // Array() allocates with NativeMemory, Utf8() with CoTaskMem: both are malloc and free on Unix.
+            foreach (var p in _allocations)
                 Marshal.FreeCoTaskMem(p);
         }
     }

@@ -35,8 +35,9 @@ internal sealed class SshdProcess : ISshServerProcess
 
     /// <summary>
     /// Starts <paramref name="argv"/> as <paramref name="user"/>: directly with posix_spawn when sshd already runs
-    /// as that user (no credentials to change), otherwise through the exec trampoline, a second `lucid` process
-    /// that becomes the user and execs the program (.NET cannot fork and change credentials in the child).
+    /// as that user, or runs as root and can lend the spawning thread the user's credentials
+    /// (<see cref="ThreadCredentials"/>); otherwise, and whenever the direct start fails, through the exec
+    /// trampoline, a second `lucid` process that becomes the user and execs the program.
     /// </summary>
     public static SshdProcess Start(SshServerUser user, string path, IReadOnlyList<string> argv,
         IReadOnlyList<KeyValuePair<string, string>> environment, SshPtyRequest? pty)
@@ -98,18 +99,16 @@ internal sealed class SshdProcess : ISshServerProcess
     private static int Launch(SshServerUser user, string path, IReadOnlyList<string> argv,
         IReadOnlyList<KeyValuePair<string, string>> environment, Spawn.Stdio stdio)
     {
-        // The trampoline changes credentials only when the real uid differs; when it would not, posix_spawn does
-        // everything else it does (new session, controlling terminal, default signals, chdir, only 0-2 open)
-        // without a second process start. Its failures (no home directory, no shell) take the trampoline path,
-        // which reports them on the session's stderr in sshd's words and with the shell's exit codes.
-        if (s_directSupported && Users.GetUid() == user.Uid)
+        // posix_spawn does what the trampoline does besides changing credentials (new session, controlling
+        // terminal, default signals, chdir, only 0-2 open) without a second process start, which was about a
+        // third of sshd's CPU per connection. Its failures (no home directory, no shell) take the trampoline
+        // path, which reports them on the session's stderr in sshd's words and with the shell's exit codes.
+        if (s_directSupported)
         {
             try
             {
-                return Spawn.Start(path, argv, environment, stdio, user.Home, newSession: true, closeOthers: true);
-            }
-            catch (IOException)
-            {
+                if (StartDirectly(user, path, argv, environment, stdio) is { } pid)
+                    return pid;
             }
             catch (EntryPointNotFoundException)
             {
@@ -122,6 +121,21 @@ internal sealed class SshdProcess : ISshServerProcess
             user.Gid.ToString(System.Globalization.CultureInfo.InvariantCulture), user.Name, user.Home, path };
         trampoline.AddRange(argv);
         return Spawn.Start(self, trampoline, [.. environment, new(SshdExec.RuntimeSetting, "0")], stdio, null, newSession: true);
+    }
+
+    /// <summary>The pid, or null when the program could not be started directly (the trampoline then tries).</summary>
+    private static int? StartDirectly(SshServerUser user, string path, IReadOnlyList<string> argv,
+        IReadOnlyList<KeyValuePair<string, string>> environment, Spawn.Stdio stdio)
+    {
+        var sameUser = Users.GetUid() == user.Uid;
+        if (!sameUser && !ThreadCredentials.Available)
+            return null;
+        using var spawn = new Spawn.Request(path, argv, environment, stdio, user.Home, newSession: true, closeOthers: true);
+        if (sameUser)
+            return spawn.Run() == 0 ? spawn.Pid : null;
+        // The groups initgroups would set, looked up before the switch (NSS may open files and sockets).
+        var groups = Users.GroupIdsOf(user.Name, user.Gid);
+        return ThreadCredentials.TryRunAs(user.Uid, user.Gid, groups, spawn.Run, out var rc) && rc == 0 ? spawn.Pid : null;
     }
 
     public void CloseInput()
