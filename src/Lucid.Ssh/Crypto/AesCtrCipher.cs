@@ -1,33 +1,35 @@
-using System.Buffers.Binary;
-using System.Numerics;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
-
 namespace Lucid.Ssh.Crypto;
 
 /// <summary>
-/// aes128/192/256-ctr (RFC 4344): AES-ECB over a big-endian 128-bit counter, many blocks per call so the
-/// cost of each call into OpenSSL is spread over a whole packet.
+/// aes128/192/256-ctr (RFC 4344): AES over a big-endian 128-bit counter. One OpenSSL EVP_CIPHER_CTX per
+/// direction, keyed once; each call continues the key stream where the previous one stopped, so the
+/// counter runs across packets exactly as the protocol wants.
 /// </summary>
-internal sealed class AesCtrCipher : PacketCipher
+internal sealed unsafe class AesCtrCipher : PacketCipher
 {
-    private const int ChunkBlocks = 2048; // 32 KiB of key stream per ECB call: one call for a typical packet
-    private readonly Aes _aes;
-    // A reused ECB transform: the one-shot EncryptEcb allocates a native context per call.
-    private readonly ICryptoTransform _ecb;
-    private readonly byte[] _stream = new byte[ChunkBlocks * 16];
-    private ulong _counterHigh;
-    private ulong _counterLow;
+    private readonly SafeEvpCipherCtx _ctx;
 
     public AesCtrCipher(ReadOnlySpan<byte> key, ReadOnlySpan<byte> iv)
     {
-        _aes = Aes.Create();
-        _aes.Mode = CipherMode.ECB;
-        _aes.Padding = PaddingMode.None;
-        _aes.Key = key.ToArray();
-        _ecb = _aes.CreateEncryptor(_aes.Key, null);
-        _counterHigh = BinaryPrimitives.ReadUInt64BigEndian(iv);
-        _counterLow = BinaryPrimitives.ReadUInt64BigEndian(iv[8..]);
+        if (key.Length is not (16 or 24 or 32))
+            throw new ArgumentException($"AES-CTR key must be 16, 24 or 32 bytes, not {key.Length}", nameof(key));
+        if (iv.Length < 16)
+            throw new ArgumentException($"AES-CTR IV must be 16 bytes, not {iv.Length}", nameof(iv));
+        _ctx = LibCrypto.NewCipherContext();
+        nint type = key.Length switch
+        {
+            16 => LibCrypto.EVP_aes_128_ctr(),
+            24 => LibCrypto.EVP_aes_192_ctr(),
+            _ => LibCrypto.EVP_aes_256_ctr(),
+        };
+        fixed (byte* k = key, v = iv)
+        {
+            if (LibCrypto.EVP_CipherInit_ex(_ctx.DangerousGetHandle(), type, 0, k, v, 1) != 1)
+            {
+                _ctx.Dispose();
+                throw LibCrypto.Failure("AES-CTR key setup");
+            }
+        }
     }
 
     public override int BlockSize => 16;
@@ -36,42 +38,25 @@ internal sealed class AesCtrCipher : PacketCipher
     {
         if (data.Length % 16 != 0)
             throw new InvalidOperationException("AES-CTR data must be whole blocks");
-        while (!data.IsEmpty)
+        if (data.IsEmpty)
+            return;
+        bool added = false;
+        _ctx.DangerousAddRef(ref added);
+        try
         {
-            int chunk = Math.Min(data.Length, _stream.Length);
-            var stream = _stream.AsSpan(0, chunk);
-            for (int offset = 0; offset < chunk; offset += 16)
+            fixed (byte* p = data)
             {
-                BinaryPrimitives.WriteUInt64BigEndian(stream[offset..], _counterHigh);
-                BinaryPrimitives.WriteUInt64BigEndian(stream[(offset + 8)..], _counterLow);
-                if (++_counterLow == 0)
-                    _counterHigh++;
+                int outLength;
+                if (LibCrypto.EVP_CipherUpdate(_ctx.DangerousGetHandle(), p, &outLength, p, data.Length) != 1 || outLength != data.Length)
+                    throw LibCrypto.Failure("AES-CTR");
             }
-            _ecb.TransformBlock(_stream, 0, chunk, _stream, 0);
-            Xor(data[..chunk], stream);
-            data = data[chunk..];
         }
-    }
-
-    internal static void Xor(Span<byte> data, ReadOnlySpan<byte> stream)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
+        finally
         {
-            var d = MemoryMarshal.Cast<byte, Vector<byte>>(data);
-            var s = MemoryMarshal.Cast<byte, Vector<byte>>(stream[..data.Length]);
-            for (int v = 0; v < d.Length; v++)
-                d[v] ^= s[v];
-            i = d.Length * Vector<byte>.Count;
+            if (added)
+                _ctx.DangerousRelease();
         }
-        for (; i < data.Length; i++)
-            data[i] ^= stream[i];
     }
 
-    public override void Dispose()
-    {
-        CryptographicOperations.ZeroMemory(_stream);
-        _ecb.Dispose();
-        _aes.Dispose();
-    }
+    public override void Dispose() => _ctx.Dispose();
 }

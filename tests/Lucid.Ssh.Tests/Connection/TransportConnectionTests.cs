@@ -108,9 +108,11 @@ internal sealed class BulkPair : IAsyncDisposable
     public SshChannel ClientChannel { get; }
     public SshChannel ServerChannel { get; }
 
-    public static async Task<BulkPair> StartAsync(string cipher)
+    public static async Task<BulkPair> StartAsync(string cipher, string? mac = null)
     {
-        var transports = await TransportPair.StartAsync(c => c.Ciphers = [cipher], s => s.Ciphers = [cipher]);
+        var transports = await TransportPair.StartAsync(
+            c => { c.Ciphers = [cipher]; if (mac is not null) c.Macs = [mac]; },
+            s => { s.Ciphers = [cipher]; if (mac is not null) s.Macs = [mac]; });
         var client = new SshConnection(transports.Client);
         var server = new SshConnection(transports.Server);
         var accepted = new TaskCompletionSource<SshChannel>(TaskCreationOptions.RunContinuationsAsynchronously);

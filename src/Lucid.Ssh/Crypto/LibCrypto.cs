@@ -1,0 +1,195 @@
+using System.Runtime.InteropServices;
+
+namespace Lucid.Ssh.Crypto;
+
+/// <summary>
+/// The few OpenSSL libcrypto (3.x) calls the packet ciphers and MACs make directly: one persistent
+/// EVP_CIPHER_CTX / EVP_MD_CTX per direction with the key schedule set once, where .NET's AesGcm and
+/// IncrementalHash set up OpenSSL's context again on every call.
+/// </summary>
+/// <remarks>
+/// libcrypto.so.3 is the library .NET's own cryptography loads on Linux, so it is already in the process.
+/// Every signature is blittable (pointers and integers): no marshalling stubs, nothing for the trimmer or
+/// Native AOT to keep. <see cref="EnsureAvailable"/> turns a missing library into one clear
+/// <see cref="SshException"/> naming the package; the types that hold contexts call it before their first use.
+/// </remarks>
+internal static unsafe partial class LibCrypto
+{
+    private const string LibraryName = "libcrypto.so.3";
+
+    public const string MissingLibraryMessage =
+        "OpenSSL's libcrypto is not installed (libcrypto.so.3): install it with 'sudo apt-get install libssl3'";
+
+    // EVP_CTRL_AEAD_* (include/openssl/evp.h); the GCM names are aliases of these.
+    public const int EVP_CTRL_AEAD_SET_IVLEN = 0x9;
+    public const int EVP_CTRL_AEAD_GET_TAG = 0x10;
+    public const int EVP_CTRL_AEAD_SET_TAG = 0x11;
+
+    // 0 = not tried, 1 = ready, -1 = unavailable.
+    private static volatile int s_state;
+
+    public static bool IsAvailable
+    {
+        get
+        {
+            if (s_state == 0)
+            {
+                try
+                {
+                    // Any libcrypto.so.3 is OpenSSL 3.x; the check guards against a differently built library under that name.
+                    s_state = OpenSSL_version_num() >= 0x30000000UL ? 1 : -1;
+                }
+                catch (DllNotFoundException)
+                {
+                    s_state = -1;
+                }
+                catch (EntryPointNotFoundException)
+                {
+                    s_state = -1;
+                }
+            }
+            return s_state == 1;
+        }
+    }
+
+    public static void EnsureAvailable()
+    {
+        if (s_state != 1 && !IsAvailable)
+            throw new SshException(MissingLibraryMessage);
+    }
+
+    /// <summary>A new EVP_CIPHER_CTX, owned by the returned handle.</summary>
+    public static SafeEvpCipherCtx NewCipherContext()
+    {
+        EnsureAvailable();
+        var ctx = new SafeEvpCipherCtx();
+        ctx.SetHandle(EVP_CIPHER_CTX_new());
+        if (ctx.IsInvalid)
+            throw Failure("EVP_CIPHER_CTX_new");
+        return ctx;
+    }
+
+    /// <summary>A new EVP_MD_CTX, owned by the returned handle.</summary>
+    public static SafeEvpMdCtx NewDigestContext()
+    {
+        EnsureAvailable();
+        var ctx = new SafeEvpMdCtx();
+        ctx.SetHandle(EVP_MD_CTX_new());
+        if (ctx.IsInvalid)
+            throw Failure("EVP_MD_CTX_new");
+        return ctx;
+    }
+
+    /// <summary>The exception for a libcrypto call that failed where it should not; OpenSSL's error queue is cleared so no stale entry confuses a later caller on this thread.</summary>
+    public static System.Security.Cryptography.CryptographicException Failure(string function)
+    {
+        ulong code = ERR_get_error();
+        ERR_clear_error();
+        return new System.Security.Cryptography.CryptographicException(
+            code == 0 ? $"OpenSSL {function} failed" : $"OpenSSL {function} failed (error 0x{code:x})");
+    }
+
+    // --- symmetric ciphers ---------------------------------------------------------------------------
+    [LibraryImport(LibraryName)]
+    public static partial nint EVP_CIPHER_CTX_new();
+
+    [LibraryImport(LibraryName)]
+    public static partial void EVP_CIPHER_CTX_free(nint ctx);
+
+    [LibraryImport(LibraryName)]
+    public static partial int EVP_CipherInit_ex(nint ctx, nint cipher, nint engine, byte* key, byte* iv, int enc);
+
+    [LibraryImport(LibraryName)]
+    public static partial int EVP_CipherUpdate(nint ctx, byte* output, int* outputLength, byte* input, int inputLength);
+
+    [LibraryImport(LibraryName)]
+    public static partial int EVP_CipherFinal_ex(nint ctx, byte* output, int* outputLength);
+
+    [LibraryImport(LibraryName)]
+    public static partial int EVP_CIPHER_CTX_ctrl(nint ctx, int type, int arg, void* ptr);
+
+    [LibraryImport(LibraryName)]
+    public static partial nint EVP_aes_128_gcm();
+
+    [LibraryImport(LibraryName)]
+    public static partial nint EVP_aes_256_gcm();
+
+    [LibraryImport(LibraryName)]
+    public static partial nint EVP_aes_128_ctr();
+
+    [LibraryImport(LibraryName)]
+    public static partial nint EVP_aes_192_ctr();
+
+    [LibraryImport(LibraryName)]
+    public static partial nint EVP_aes_256_ctr();
+
+    // --- digests --------------------------------------------------------------------------------------
+    [LibraryImport(LibraryName)]
+    public static partial nint EVP_MD_CTX_new();
+
+    [LibraryImport(LibraryName)]
+    public static partial void EVP_MD_CTX_free(nint ctx);
+
+    [LibraryImport(LibraryName)]
+    public static partial int EVP_DigestInit_ex(nint ctx, nint md, nint engine);
+
+    [LibraryImport(LibraryName)]
+    public static partial int EVP_DigestUpdate(nint ctx, void* data, nuint count);
+
+    [LibraryImport(LibraryName)]
+    public static partial int EVP_DigestFinal_ex(nint ctx, byte* md, uint* size);
+
+    [LibraryImport(LibraryName)]
+    public static partial int EVP_MD_CTX_copy_ex(nint destination, nint source);
+
+    [LibraryImport(LibraryName)]
+    public static partial nint EVP_sha1();
+
+    [LibraryImport(LibraryName)]
+    public static partial nint EVP_sha256();
+
+    [LibraryImport(LibraryName)]
+    public static partial nint EVP_sha512();
+
+    // --- misc -----------------------------------------------------------------------------------------
+    [LibraryImport(LibraryName)]
+    private static partial ulong OpenSSL_version_num();
+
+    [LibraryImport(LibraryName)]
+    private static partial ulong ERR_get_error();
+
+    [LibraryImport(LibraryName)]
+    public static partial void ERR_clear_error();
+}
+
+/// <summary>An EVP_CIPHER_CTX; freeing it (EVP_CIPHER_CTX_free) also wipes the key schedule OpenSSL holds.</summary>
+internal sealed class SafeEvpCipherCtx : SafeHandle
+{
+    public SafeEvpCipherCtx() : base(IntPtr.Zero, ownsHandle: true) { }
+
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    internal new void SetHandle(nint value) => base.SetHandle(value);
+
+    protected override bool ReleaseHandle()
+    {
+        LibCrypto.EVP_CIPHER_CTX_free(handle);
+        return true;
+    }
+}
+
+/// <summary>An EVP_MD_CTX (freed with EVP_MD_CTX_free, which cleanses it).</summary>
+internal sealed class SafeEvpMdCtx : SafeHandle
+{
+    public SafeEvpMdCtx() : base(IntPtr.Zero, ownsHandle: true) { }
+
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    internal new void SetHandle(nint value) => base.SetHandle(value);
+
+    protected override bool ReleaseHandle()
+    {
+        LibCrypto.EVP_MD_CTX_free(handle);
+        return true;
+    }
+}
