@@ -57,6 +57,20 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", SetLastError = true)]
     public static partial int kill(int pid, int signal);
 
+    // fcntl(2) is variadic; an int third argument travels as for a fixed prototype on x86-64 and arm64 Linux.
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int fcntl(int fd, int command, int argument);
+
+    private const int F_SETPIPE_SZ = 1031;
+
+    /// <summary>
+    /// Grows the pipe on <paramref name="fd"/> to 1 MiB (the unprivileged maximum) when it is one; anything else
+    /// is left alone. With the default 64 KiB, the program at the other end and we take turns every two packets;
+    /// a larger pipe lets both run a megabyte ahead, with a fraction of the context switches. The kernel gives the
+    /// pipe pages only as data fills them, so an idle pipe costs nothing more.
+    /// </summary>
+    public static void GrowPipe(int fd) => fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+
     /// <summary>Writes all of <paramref name="data"/>, retrying after EINTR and short writes.</summary>
     public static bool WriteAll(int fd, ReadOnlySpan<byte> data)
     {

@@ -200,7 +200,9 @@ internal sealed class SessionRunner(SshInvocation invocation, EffectiveSshConfig
         try
         {
             using var stdin = new DescriptorStream(Libc.STDIN_FILENO, FileAccess.Read);
-            var buffer = new byte[32768];
+            Libc.GrowPipe(Libc.STDIN_FILENO);
+            // Several packets per read when stdin has them (the channel splits at the peer's packet size).
+            var buffer = new byte[escapes.Enabled ? 32768 : 128 * 1024];
             while (true)
             {
                 var n = stdin.Read(buffer, 0, buffer.Length);
