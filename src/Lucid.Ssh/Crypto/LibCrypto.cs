@@ -123,6 +123,48 @@ internal static unsafe partial class LibCrypto
     [LibraryImport(LibraryName)]
     public static partial nint EVP_aes_256_ctr();
 
+    [LibraryImport(LibraryName)]
+    public static partial nint EVP_chacha20();
+
+    // --- MACs (OpenSSL 3's EVP_MAC: Poly1305) ---------------------------------------------------------
+    [LibraryImport(LibraryName, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint EVP_MAC_fetch(nint libraryContext, string algorithm, string? properties);
+
+    [LibraryImport(LibraryName)]
+    public static partial nint EVP_MAC_CTX_new(nint mac);
+
+    [LibraryImport(LibraryName)]
+    public static partial void EVP_MAC_CTX_free(nint ctx);
+
+    [LibraryImport(LibraryName)]
+    public static partial int EVP_MAC_init(nint ctx, byte* key, nuint keyLength, nint parameters);
+
+    [LibraryImport(LibraryName)]
+    public static partial int EVP_MAC_update(nint ctx, byte* data, nuint length);
+
+    [LibraryImport(LibraryName)]
+    public static partial int EVP_MAC_final(nint ctx, byte* output, nuint* outputLength, nuint outputSize);
+
+    /// <summary>A new Poly1305 EVP_MAC_CTX, owned by the returned handle; keyed per use with EVP_MAC_init.</summary>
+    public static SafeEvpMacCtx NewPoly1305Context()
+    {
+        EnsureAvailable();
+        var mac = Poly1305Algorithm.Handle;
+        if (mac == 0)
+            throw Failure("EVP_MAC_fetch(POLY1305)");
+        var ctx = new SafeEvpMacCtx();
+        ctx.SetHandle(EVP_MAC_CTX_new(mac));
+        if (ctx.IsInvalid)
+            throw Failure("EVP_MAC_CTX_new");
+        return ctx;
+    }
+
+    /// <summary>Fetched once for the process (the runtime initialises it on first use): the algorithm object is immutable and shared by every context.</summary>
+    private static class Poly1305Algorithm
+    {
+        public static readonly nint Handle = EVP_MAC_fetch(0, "POLY1305", null);
+    }
+
     // --- digests --------------------------------------------------------------------------------------
     [LibraryImport(LibraryName)]
     public static partial nint EVP_MD_CTX_new();
@@ -190,6 +232,22 @@ internal sealed class SafeEvpMdCtx : SafeHandle
     protected override bool ReleaseHandle()
     {
         LibCrypto.EVP_MD_CTX_free(handle);
+        return true;
+    }
+}
+
+/// <summary>An EVP_MAC_CTX (freed with EVP_MAC_CTX_free, which cleanses the key it holds).</summary>
+internal sealed class SafeEvpMacCtx : SafeHandle
+{
+    public SafeEvpMacCtx() : base(IntPtr.Zero, ownsHandle: true) { }
+
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    internal new void SetHandle(nint value) => base.SetHandle(value);
+
+    protected override bool ReleaseHandle()
+    {
+        LibCrypto.EVP_MAC_CTX_free(handle);
         return true;
     }
 }

@@ -38,4 +38,45 @@ public sealed class PacketCipherVectorTests
         Assert.True(cipher.Open(7, packet, Convert.FromHexString(Tag)));
         Assert.Equal(Plain[8..], Convert.ToHexStringLower(packet)[8..]);
     }
+
+    /// <summary>
+    /// The cipher runs on OpenSSL's ChaCha20 and Poly1305; libsodium's original-ChaCha20 (64-bit counter and nonce)
+    /// is the independent reference: sequence numbers up to 2^32-1 and sizes around ChaCha20's 64-byte blocks.
+    /// </summary>
+    [Theory]
+    [InlineData(0u, 8)]
+    [InlineData(1u, 60)]
+    [InlineData(3u, 124)]
+    [InlineData(0x01020304u, 4092)]
+    [InlineData(uint.MaxValue, 32772)]
+    public void Matches_the_construction_built_from_libsodium(uint sequence, int length)
+    {
+        var key = new byte[64];
+        new Random(length).NextBytes(key);
+        var plain = new byte[length];
+        new Random(~length).NextBytes(plain);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(plain, (uint)(length - 4));
+
+        var nonce = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(nonce, sequence);
+        var expected = (byte[])plain.Clone();
+        Sodium.ChaCha20Xor(expected.AsSpan(0, 4), expected.AsSpan(0, 4), nonce, 0, key.AsSpan(32, 32));
+        Sodium.ChaCha20Xor(expected.AsSpan(4), expected.AsSpan(4), nonce, 1, key.AsSpan(0, 32));
+        var polyKey = new byte[32];
+        Sodium.ChaCha20Xor(polyKey, polyKey, nonce, 0, key.AsSpan(0, 32));
+        var expectedTag = new byte[16];
+        Sodium.Poly1305(expectedTag, expected, polyKey);
+
+        using var sealer = new ChaChaPolyCipher(key, encrypt: true);
+        var packet = (byte[])plain.Clone();
+        var tag = new byte[16];
+        sealer.Seal(sequence, packet, tag);
+        Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(packet));
+        Assert.Equal(Convert.ToHexString(expectedTag), Convert.ToHexString(tag));
+
+        using var opener = new ChaChaPolyCipher(key, encrypt: false);
+        Assert.Equal((uint)(length - 4), opener.PeekLength(sequence, packet.AsSpan(0, 4)));
+        Assert.True(opener.Open(sequence, packet, tag));
+        Assert.Equal(Convert.ToHexString(plain.AsSpan(4)), Convert.ToHexString(packet.AsSpan(4)));
+    }
 }
