@@ -1,3 +1,4 @@
+using System.IO.Pipes;
 using Lucid.Cli.Platform;
 using Lucid.Ssh.Connection;
 using Lucid.Ssh.Server;
@@ -70,12 +71,18 @@ internal sealed class SshdProcess : ISshServerProcess
         var stderr = Spawn.Pipe();
         try
         {
+            Libc.GrowPipe(stdin.Write);
+            Libc.GrowPipe(stdout.Read);
+            Libc.GrowPipe(stderr.Read);
             var pid = Launch(user, path, argv, environment,
                 new Spawn.Stdio { Input = stdin.Read, Output = stdout.Write, Error = stderr.Write });
+            // PipeStream on Unix does its async reads and writes through the runtime's epoll engine (it sets
+            // O_NONBLOCK on our end only; the child's ends are separate open file descriptions and stay blocking).
+            // A FileStream would instead block a pool thread in read(2) per pipe for as long as the session idles.
             return new SshdProcess(pid,
-                new FileStream(new SafeFileHandle(stdin.Write, true), FileAccess.Write, 1),
-                new FileStream(new SafeFileHandle(stdout.Read, true), FileAccess.Read, 1),
-                new FileStream(new SafeFileHandle(stderr.Read, true), FileAccess.Read, 1), -1);
+                new AnonymousPipeClientStream(PipeDirection.Out, new SafePipeHandle(stdin.Write, ownsHandle: true)),
+                new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle(stdout.Read, ownsHandle: true)),
+                new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle(stderr.Read, ownsHandle: true)), -1);
         }
         catch
         {
