@@ -37,6 +37,9 @@ internal sealed class SshServerSession
 
     public Task Completion => _done.Task;
 
+    /// <summary>Set by exec, shell or subsystem; started by <see cref="OnRequest"/> once the request's reply is queued.</summary>
+    private (SshServerProcessStart Start, bool PrintMotd)? _pendingStart;
+
     private SshdConfig Config => _auth.Config;
 
     private void OnRequest(SshChannelRequest request)
@@ -51,6 +54,14 @@ internal sealed class SshServerSession
             ok = false;
         }
         request.Reply(ok);
+        // The program starts only after the reply is queued: a quick one (`exit 3`) could otherwise get its output,
+        // exit-status and CLOSE onto the wire ahead of the SUCCESS, and clients such as PuTTY then report that
+        // the server refused the command.
+        if (_pendingStart is { } pending)
+        {
+            _pendingStart = null;
+            _ = Task.Run(() => RunAsync(pending.Start, pending.PrintMotd));
+        }
     }
 
     private bool Handle(SshChannelRequest request)
@@ -141,7 +152,7 @@ internal sealed class SshServerSession
         var motd = Config.PrintMotd && pty is not null && command is null;
         var what = subsystem is not null ? $"subsystem '{subsystem}'" : command is null ? "shell" : "command";
         SshServerLog.Debug1(_log, $"Starting session: {what}{(pty is null ? "" : " on pty")} for {_auth.User.Name} from {_client.Ip} port {_client.Port}");
-        _ = Task.Run(() => RunAsync(start, motd));
+        _pendingStart = (start, motd);
         return true;
     }
 

@@ -36,6 +36,27 @@ public sealed class PuttyTests(LucidSshdFixture fixture) : IClassFixture<LucidSs
     }
 
     /// <summary>
+    /// PuTTY requires the exec request's SUCCESS before the channel closes ("Server refused to start a
+    /// shell/command" otherwise). sshd once started the program before queueing that reply, and under the load
+    /// of a full test run a command as quick as `exit 3` got its exit-status and CLOSE out first. sshd now starts
+    /// the program only after the reply is queued, so the order holds by construction; this test repeats the
+    /// case to give a regression its chance to show, but it is a race: on a quiet machine the old code passed
+    /// 120 tries of it.
+    /// </summary>
+    [Fact]
+    public async Task A_command_that_ends_at_once_is_still_acknowledged_before_the_channel_closes()
+    {
+        using var scratch = new Scratch();
+        var key = await PpkAsync(scratch);
+        for (var batch = 0; batch < 8; batch++)
+        {
+            var runs = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => PlinkAsync(scratch, key, "exit 3")));
+            foreach (var r in runs)
+                Assert.True(r.ExitCode == 3, r.ToString());
+        }
+    }
+
+    /// <summary>
     /// After the refused key PuTTY would try keyboard-interactive (the server runs as root, so PAM offers it), which
     /// -batch forbids.
     /// </summary>
