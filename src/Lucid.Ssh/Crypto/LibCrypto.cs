@@ -204,15 +204,19 @@ internal static unsafe partial class LibCrypto
     public static partial void ERR_clear_error();
 }
 
-/// <summary>An EVP_CIPHER_CTX; freeing it (EVP_CIPHER_CTX_free) also wipes the key schedule OpenSSL holds.</summary>
-internal sealed class SafeEvpCipherCtx : SafeHandle
+/// <summary>An OpenSSL object owned by a handle: null is invalid, and the subclass says which free function releases it.</summary>
+internal abstract class SafeLibCryptoHandle : SafeHandle
 {
-    public SafeEvpCipherCtx() : base(IntPtr.Zero, ownsHandle: true) { }
+    protected SafeLibCryptoHandle() : base(IntPtr.Zero, ownsHandle: true) { }
 
     public override bool IsInvalid => handle == IntPtr.Zero;
 
     internal new void SetHandle(nint value) => base.SetHandle(value);
+}
 
+/// <summary>An EVP_CIPHER_CTX; freeing it (EVP_CIPHER_CTX_free) also wipes the key schedule OpenSSL holds.</summary>
+internal sealed class SafeEvpCipherCtx : SafeLibCryptoHandle
+{
     protected override bool ReleaseHandle()
     {
         LibCrypto.EVP_CIPHER_CTX_free(handle);
@@ -221,14 +225,8 @@ internal sealed class SafeEvpCipherCtx : SafeHandle
 }
 
 /// <summary>An EVP_MD_CTX (freed with EVP_MD_CTX_free, which cleanses it).</summary>
-internal sealed class SafeEvpMdCtx : SafeHandle
+internal sealed class SafeEvpMdCtx : SafeLibCryptoHandle
 {
-    public SafeEvpMdCtx() : base(IntPtr.Zero, ownsHandle: true) { }
-
-    public override bool IsInvalid => handle == IntPtr.Zero;
-
-    internal new void SetHandle(nint value) => base.SetHandle(value);
-
     protected override bool ReleaseHandle()
     {
         LibCrypto.EVP_MD_CTX_free(handle);
@@ -237,14 +235,8 @@ internal sealed class SafeEvpMdCtx : SafeHandle
 }
 
 /// <summary>An EVP_MAC_CTX (freed with EVP_MAC_CTX_free, which cleanses the key it holds).</summary>
-internal sealed class SafeEvpMacCtx : SafeHandle
+internal sealed class SafeEvpMacCtx : SafeLibCryptoHandle
 {
-    public SafeEvpMacCtx() : base(IntPtr.Zero, ownsHandle: true) { }
-
-    public override bool IsInvalid => handle == IntPtr.Zero;
-
-    internal new void SetHandle(nint value) => base.SetHandle(value);
-
     protected override bool ReleaseHandle()
     {
         LibCrypto.EVP_MAC_CTX_free(handle);
