@@ -235,7 +235,10 @@ internal sealed class SessionRunner(SshInvocation invocation, EffectiveSshConfig
     // Blocking is right on the stdin thread: it has nothing else to do until the channel takes the data.
     private static void WaitFor(ValueTask write)
     {
-        if (!write.IsCompletedSuccessfully)
+        // Consumed either way: a pooled ValueTask goes back to its pool only through GetResult.
+        if (write.IsCompletedSuccessfully)
+            write.GetAwaiter().GetResult();
+        else
             write.AsTask().GetAwaiter().GetResult();
     }
 
