@@ -61,7 +61,18 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static partial int fcntl(int fd, int command, int argument);
 
+    private const int F_GETFL = 3;
+    private const int F_SETFL = 4;
+    private const int O_NONBLOCK = 0x800;
     private const int F_SETPIPE_SZ = 1031;
+
+    /// <summary>Clears O_NONBLOCK on <paramref name="fd"/>: read(2), recv(2) and send(2) on it then wait in the kernel.</summary>
+    public static void MakeBlocking(int fd)
+    {
+        var flags = fcntl(fd, F_GETFL, 0);
+        if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+            throw new IOException($"fcntl: {Marshal.GetLastPInvokeErrorMessage()}");
+    }
 
     /// <summary>
     /// Grows the pipe on <paramref name="fd"/> to 1 MiB (the unprivileged maximum) when it is one; anything else

@@ -13,6 +13,11 @@ namespace Lucid.Cli.Ssh;
 /// </summary>
 internal sealed class SessionRunner(SshInvocation invocation, EffectiveSshConfig config, SshLog log, SshConnection connection, SshTransport transport)
 {
+    // The session's output goes to stdout and stderr from the thread that read it off the connection, as OpenSSH's
+    // ssh does from its one loop: no thread is woken per packet. Those writes block when stdout is not being read,
+    // which holds the connection, as the window would a moment later.
+    private static readonly SshChannelOptions SessionChannelOptions = new() { ResumeReaderInline = true };
+
     private readonly CancellationTokenSource _quit = new();
     private SshSession? _session;
     private bool _disconnectedByEscape;
@@ -34,7 +39,7 @@ internal sealed class SessionRunner(SshInvocation invocation, EffectiveSshConfig
 
         var command = invocation.HasCommand ? string.Join(' ', invocation.Command) : config.RemoteCommand;
         var wantTty = DecideTty();
-        var session = _session = await connection.OpenSessionAsync();
+        var session = _session = await connection.OpenSessionAsync(SessionChannelOptions);
         if (wantTty)
         {
             var size = Terminal.GetSize() ?? new WinSize { Columns = 80, Rows = 24 };

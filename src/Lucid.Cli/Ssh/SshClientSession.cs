@@ -50,7 +50,7 @@ internal sealed class SshClientSession(SshInvocation invocation, EffectiveSshCon
             }
             address = ((IPEndPoint)socket.RemoteEndPoint!).Address.ToString();
             _peer = $"{address} port {port}";
-            stream = new NetworkStream(socket, ownsSocket: true);
+            stream = new BlockingSocketStream(socket);
         }
         await using var connection = stream;
         using var loggers = new SshLoggerProvider(log);
@@ -70,6 +70,7 @@ internal sealed class SshClientSession(SshInvocation invocation, EffectiveSshCon
                 Ciphers = config.Ciphers,
                 Macs = config.Macs,
                 HostKeyAlgorithms = verifier.OrderHostKeyAlgorithms(host, port),
+                DedicatedReadThread = !proxied, // the socket's reads block (BlockingSocketStream)
             };
             if (config.Compression)
                 transportOptions.Compression = ["zlib@openssh.com", "zlib", "none"];

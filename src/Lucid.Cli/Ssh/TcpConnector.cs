@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Lucid.Cli.Platform;
 using Lucid.Ssh.OpenSsh;
 
 namespace Lucid.Cli.Ssh;
@@ -45,17 +46,7 @@ internal static class TcpConnector
             }
             try
             {
-                using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                if (timeout is { } t)
-                    cts.CancelAfter(t);
-                try
-                {
-                    await socket.ConnectAsync(new IPEndPoint(address, port), cts.Token);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    throw new SocketException((int)SocketError.TimedOut);
-                }
+                ConnectBlocking(socket, new IPEndPoint(address, port), timeout);
                 log.Debug1("Connection established.");
                 return socket;
             }
@@ -69,6 +60,31 @@ internal static class TcpConnector
         throw new SshFatalException(last is null
             ? $"ssh: connect to host {host} port {port}: failure"
             : $"ssh: connect to host {host} port {port}: {SocketMessage(last)}");
+    }
+
+    /// <summary>
+    /// Connects without the runtime's asynchronous machinery, which would register the socket with its epoll engine
+    /// for good (see <see cref="BlockingSocketStream"/>): a non-blocking connect(2), poll(2) for up to
+    /// ConnectTimeout, then the descriptor is made blocking for the session.
+    /// </summary>
+    private static void ConnectBlocking(Socket socket, IPEndPoint endpoint, TimeSpan? timeout)
+    {
+        socket.Blocking = false;
+        try
+        {
+            socket.Connect(endpoint);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+        {
+            var ready = socket.Poll(timeout ?? Timeout.InfiniteTimeSpan, SelectMode.SelectWrite);
+            var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+            if (error != SocketError.Success)
+                throw new SocketException((int)error);
+            if (!ready)
+                throw new SocketException((int)SocketError.TimedOut);
+        }
+        socket.Blocking = true;
+        Libc.MakeBlocking((int)socket.SafeHandle.DangerousGetHandle());
     }
 
     private static bool Allowed(IPAddress address, SshAddressFamily family) => family switch

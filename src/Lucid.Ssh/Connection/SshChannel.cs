@@ -29,11 +29,16 @@ public sealed class SshChannel : IAsyncDisposable
         pool: ChannelMemoryPool.Shared, minimumSegmentSize: ChannelMemoryPool.BlockSize,
         pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false);
 
+    // The same, for SshChannelOptions.ResumeReaderInline: the reader continues inside the read loop's delivery.
+    private static readonly PipeOptions InlineInputPipeOptions = new(
+        pool: ChannelMemoryPool.Shared, readerScheduler: PipeScheduler.Inline, minimumSegmentSize: ChannelMemoryPool.BlockSize,
+        pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false);
+
     private readonly SshConnection _connection;
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly Pipe _input = new(InputPipeOptions);
-    private readonly Pipe _extendedInput = new(InputPipeOptions);
+    private readonly Pipe _input;
+    private readonly Pipe _extendedInput;
     private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _eofReceivedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -64,6 +69,9 @@ public sealed class SshChannel : IAsyncDisposable
         _connection = connection;
         LocalId = localId;
         ChannelType = channelType;
+        var pipeOptions = options.ResumeReaderInline ? InlineInputPipeOptions : InputPipeOptions;
+        _input = new Pipe(pipeOptions);
+        _extendedInput = new Pipe(pipeOptions);
         _windowSize = options.WindowSize;
         _localWindow = options.WindowSize;
         Input = new ChannelPipeReader(_input.Reader, this, extended: false);

@@ -20,6 +20,14 @@ public sealed record SshChannelOptions
     /// <summary>Largest data payload we accept in one message.</summary>
     public uint MaxPacketSize { get; init; } = DefaultMaxPacketSize;
 
+    /// <summary>
+    /// When true, code awaiting <see cref="SshChannel.Input"/> or <see cref="SshChannel.ExtendedInput"/> resumes on
+    /// the connection's read loop, inside the delivery of the data, instead of on the thread pool: no thread is woken
+    /// per packet. Only for a reader that passes the data straight on (`lucid ssh` writing to stdout): while it runs
+    /// the connection reads nothing else, so a reader that waits for anything from the connection never resumes.
+    /// </summary>
+    public bool ResumeReaderInline { get; init; }
+
     public static SshChannelOptions Default { get; } = new();
 
     internal void Validate()

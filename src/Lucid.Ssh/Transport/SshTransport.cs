@@ -216,7 +216,9 @@ public sealed partial class SshTransport : IPacketConnection
         {
             await transport.ExchangeVersionsAsync(timeout.Token);
             transport._writeLoop = Task.Run(transport.WriteLoopAsync);
-            transport._readLoop = Task.Run(transport.ReadLoopAsync);
+            transport._readLoop = transport._options.DedicatedReadThread
+                ? StartOnOwnThread(transport.ReadLoopAsync, "ssh read")
+                : Task.Run(transport.ReadLoopAsync);
             await transport._firstKex.Task.WaitAsync(timeout.Token);
             if (transport._options.RekeyInterval is { } interval)
                 transport._rekeyTimer = new Timer(_ => transport.CheckRekeyTime(), null, interval / 4, interval / 4);
@@ -233,6 +235,17 @@ public sealed partial class SshTransport : IPacketConnection
             await transport.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Starts <paramref name="loop"/> on a new thread, where it runs until its first wait that does not complete at
+    /// once (with a blocking stream, normally never; after one, it carries on on the pool as any continuation).
+    /// </summary>
+    private static Task StartOnOwnThread(Func<Task> loop, string name)
+    {
+        var started = new TaskCompletionSource<Task>(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() => started.SetResult(loop())) { IsBackground = true, Name = name }.Start();
+        return started.Task.Unwrap();
     }
 
     private async Task ExchangeVersionsAsync(CancellationToken cancellationToken)

@@ -36,6 +36,14 @@ public abstract class TransportOptions
 
     public ILogger Logger { get; set; } = NullLogger.Instance;
 
+    /// <summary>
+    /// Runs the read loop on a thread of its own instead of the thread pool's. Meant for a stream whose reads block
+    /// the calling thread until data arrives, in a process with one connection (as `lucid ssh`): each packet is then
+    /// read, decrypted and handed up on that thread, with no wake-up of another thread per read. Off by default:
+    /// a server's thousands of connections share the pool.
+    /// </summary>
+    public bool DedicatedReadThread { get; set; }
+
     /// <summary>Tests only: send KEX method packets optimistically with first_kex_packet_follows set.</summary>
     internal bool SendKexGuess { get; set; }
 }
