@@ -13,10 +13,11 @@ namespace Lucid.Cli.Ssh;
 /// </summary>
 internal sealed class SessionRunner(SshInvocation invocation, EffectiveSshConfig config, SshLog log, SshConnection connection, SshTransport transport)
 {
-    // The session's output goes to stdout and stderr from the thread that read it off the connection, as OpenSSH's
-    // ssh does from its one loop: no thread is woken per packet. Those writes block when stdout is not being read,
-    // which holds the connection, as the window would a moment later.
-    private static readonly SshChannelOptions SessionChannelOptions = new() { ResumeReaderInline = true };
+    // No thread is woken per packet, as in OpenSSH's ssh, whose one loop does all of it: the session's output goes
+    // to stdout and stderr from the thread that read it off the connection (those writes block while stdout is not
+    // read, which holds the connection, as the window would a moment later), and stdin's data is encrypted and
+    // sent by the stdin thread.
+    private static readonly SshChannelOptions SessionChannelOptions = new() { ResumeReaderInline = true, SendOnWritingThread = true };
 
     private readonly CancellationTokenSource _quit = new();
     private SshSession? _session;

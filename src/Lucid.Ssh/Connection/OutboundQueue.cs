@@ -27,7 +27,8 @@ internal sealed class OutboundQueue(int highWater) : IPacketSource
     /// <summary>Completes once <see cref="Complete"/> (or <see cref="Drain"/>) was called and every message was taken.</summary>
     public Task Completion => _queue.Reader.Completion;
 
-    public void Add(OutboundMessage message)
+    /// <summary>Queues <paramref name="message"/>; <paramref name="wake"/> false leaves waking the sender to the caller.</summary>
+    public void Add(OutboundMessage message, bool wake = true)
     {
         Interlocked.Add(ref _bytes, message.Length);
         if (!_queue.Writer.TryWrite(message))
@@ -37,7 +38,8 @@ internal sealed class OutboundQueue(int highWater) : IPacketSource
             message.Release();
             return;
         }
-        MessageAdded?.Invoke();
+        if (wake)
+            MessageAdded?.Invoke();
     }
 
     public ValueTask<bool> WaitToReadAsync() => _queue.Reader.WaitToReadAsync();

@@ -44,6 +44,7 @@ public sealed class SshChannel : IAsyncDisposable
     private readonly TaskCompletionSource _eofReceivedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Queue<TaskCompletionSource<bool>> _pendingReplies = new();
     private readonly uint _windowSize;
+    private readonly bool _sendOnWritingThread;
     private long _localWindow;
     private long _unadjusted;
     private long _remoteWindow;
@@ -72,6 +73,7 @@ public sealed class SshChannel : IAsyncDisposable
         var pipeOptions = options.ResumeReaderInline ? InlineInputPipeOptions : InputPipeOptions;
         _input = new Pipe(pipeOptions);
         _extendedInput = new Pipe(pipeOptions);
+        _sendOnWritingThread = options.SendOnWritingThread;
         _windowSize = options.WindowSize;
         _localWindow = options.WindowSize;
         Input = new ChannelPipeReader(_input.Reader, this, extended: false);
@@ -233,8 +235,10 @@ public sealed class SshChannel : IAsyncDisposable
                         throw _eofSent && !_closeSent && !_closeReceived && _terminalError is null
                             ? new InvalidOperationException("EOF was already sent on this channel") : ClosedException();
                     }
-                    _connection.Enqueue(buffer, header + count);
+                    _connection.EnqueueData(buffer, header + count, wake: !_sendOnWritingThread);
                 }
+                if (_sendOnWritingThread)
+                    _connection.SendQueuedData();
                 data = data[count..];
                 await _connection.WaitForOutboundSpaceAsync(cancellationToken).ConfigureAwait(false);
             }

@@ -28,6 +28,14 @@ public sealed record SshChannelOptions
     /// </summary>
     public bool ResumeReaderInline { get; init; }
 
+    /// <summary>
+    /// When true, <see cref="SshChannel.WriteAsync"/> encrypts and sends the data on the calling thread whenever the
+    /// connection's writer is idle, instead of waking a pool thread to do it: for a single bulk writer on its own
+    /// thread (`lucid ssh` reading stdin). Off by default: a server pumping many programs' output lets the writer
+    /// batch what several reads queued, which measured cheaper than sending each read as it comes.
+    /// </summary>
+    public bool SendOnWritingThread { get; init; }
+
     public static SshChannelOptions Default { get; } = new();
 
     internal void Validate()

@@ -180,7 +180,22 @@ public sealed partial class SshConnection : IAsyncDisposable, IPacketSink
 
     internal void Enqueue(SshWriter message) => _outbound.Add(new OutboundMessage(message, null, message.Length));
 
-    internal void Enqueue(byte[] pooled, int length) => _outbound.Add(new OutboundMessage(null, pooled, length));
+    /// <summary>
+    /// A channel's data. With <paramref name="wake"/> false the sender is not woken: the channel calls
+    /// <see cref="SendQueuedData"/> once it holds no lock.
+    /// </summary>
+    internal void EnqueueData(byte[] pooled, int length, bool wake) =>
+        _outbound.Add(new OutboundMessage(null, pooled, length), wake);
+
+    /// <summary>
+    /// Sends what <see cref="EnqueueData"/> queued. Over an SshTransport the write loop, when idle, runs on the
+    /// calling thread: the data is encrypted and sent before the call returns (or handed on, if the socket is full).
+    /// </summary>
+    internal void SendQueuedData()
+    {
+        if (_transport is SshTransport transport)
+            transport.RunWriterHere();
+    }
 
     /// <summary>Waits while the outbound queue is over its high-water mark (back-pressure for bulk writers).</summary>
     internal ValueTask WaitForOutboundSpaceAsync(CancellationToken cancellationToken) => _outbound.WaitForSpaceAsync(cancellationToken);

@@ -30,7 +30,7 @@ public sealed partial class SshTransport : IPacketConnection
     private readonly Channel<Outgoing> _gated = Channel.CreateUnbounded<Outgoing>(new() { SingleReader = true });
     // The layers above; bounded so a fast sender waits instead of buffering without limit.
     private readonly Channel<Outgoing> _app = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(64) { SingleReader = true });
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly WriterSignal _wake = new();
     private readonly Channel<SshPacket> _incoming = Channel.CreateBounded<SshPacket>(new BoundedChannelOptions(64) { SingleReader = false, SingleWriter = true });
     private readonly CancellationTokenSource _cts = new();
     private readonly TaskCompletionSource _firstKex = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -127,7 +127,7 @@ public sealed partial class SshTransport : IPacketConnection
     {
         if (_app.Writer.TryWrite(item))
         {
-            _wake.Writer.TryWrite(true);
+            _wake.Signal();
             return ValueTask.CompletedTask;
         }
         return EnqueueAppSlowAsync(item, cancellationToken);
@@ -146,7 +146,7 @@ public sealed partial class SshTransport : IPacketConnection
             ThrowIfFailed();
             throw;
         }
-        _wake.Writer.TryWrite(true);
+        _wake.Signal();
     }
 
     /// <summary>
@@ -306,8 +306,8 @@ public sealed partial class SshTransport : IPacketConnection
                     continue;
                 }
                 await _writer.FlushAsync(cancellationToken);
-                // No token: Fail completes _wake, which ends this wait; a cancellable wait would allocate each time.
-                await _wake.Reader.ReadAsync(CancellationToken.None);
+                // Fail closes _wake, which ends this wait.
+                await _wake.WaitAsync();
             }
         }
         catch (Exception e)
@@ -397,21 +397,27 @@ public sealed partial class SshTransport : IPacketConnection
         WakeWriter();
     }
 
-    /// <summary>Wakes the write loop (cheap when it is already awake: the wake-up channel holds one item).</summary>
-    internal void WakeWriter() => _wake.Writer.TryWrite(true);
+    /// <summary>Wakes the write loop (cheap when it is already awake: a second signal is only remembered).</summary>
+    internal void WakeWriter() => _wake.Signal();
+
+    /// <summary>
+    /// Wakes the write loop and, when it was waiting, runs it on the calling thread until it waits again
+    /// (see <see cref="WriterSignal"/>). Only for a caller that holds no lock and may spend the time of sending.
+    /// </summary>
+    internal void RunWriterHere() => _wake.Signal(runHere: true);
 
     private void EnqueueControl(Outgoing item)
     {
         if (!_control.Writer.TryWrite(item))
             item.Return();
-        _wake.Writer.TryWrite(true);
+        _wake.Signal();
     }
 
     private void EnqueueGated(Outgoing item)
     {
         if (!_gated.Writer.TryWrite(item))
             item.Return();
-        _wake.Writer.TryWrite(true);
+        _wake.Signal();
     }
 
     private void ThrowIfFailed()
@@ -437,7 +443,7 @@ public sealed partial class SshTransport : IPacketConnection
             _incoming.Writer.TryComplete(exception);
             CloseSink(exception);
             _app.Writer.TryComplete();
-            _wake.Writer.TryComplete();
+            _wake.Close();
             try
             {
                 _cts.Cancel();

@@ -1,0 +1,151 @@
+using System.Security.Cryptography;
+using Lucid.Ssh.Connection;
+using Lucid.Ssh.Tests.Transport;
+using Lucid.Ssh.Transport;
+
+namespace Lucid.Ssh.Tests.Connection;
+
+/// <summary>
+/// The options `lucid ssh` runs with so that no thread is woken per packet: a dedicated read thread over a
+/// blocking stream, channel readers resumed on it (ResumeReaderInline), and data sent by the thread that
+/// writes it (SendOnWritingThread). Each test fails when its option falls back to the thread pool.
+/// </summary>
+public sealed class SingleThreadClientTests
+{
+    [Fact]
+    public async Task A_channel_reader_resumes_on_the_dedicated_read_thread()
+    {
+        var ct = ConnectionPair.Timeout();
+        await using var pair = await Pair.StartAsync(new SshChannelOptions { ResumeReaderInline = true });
+        var reading = Task.Run(async () =>
+        {
+            var result = await pair.ClientChannel.Input.ReadAsync(ct);
+            var thread = Thread.CurrentThread.Name;
+            var text = System.Text.Encoding.ASCII.GetString(result.Buffer.FirstSpan);
+            pair.ClientChannel.Input.AdvanceTo(result.Buffer.End);
+            return (thread, text);
+        }, ct);
+        await Task.Delay(100, ct); // the reader is waiting before the data comes
+        await pair.ServerChannel.WriteAsync("hello"u8.ToArray(), ct);
+
+        var (threadName, received) = await reading.WaitAsync(ct);
+        Assert.Equal("hello", received);
+        Assert.Equal("ssh read", threadName);
+    }
+
+    [Fact]
+    public async Task A_write_is_encrypted_and_sent_by_the_writing_thread()
+    {
+        var ct = ConnectionPair.Timeout();
+        await using var pair = await Pair.StartAsync(new SshChannelOptions { SendOnWritingThread = true });
+        var data = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
+        var receiving = Task.Run(() => BulkPair.HashAsync(pair.ServerChannel, ct), ct);
+        await Task.Delay(100, ct); // the client's writer is idle (waiting) when the writes begin
+
+        int writer = 0;
+        var sentByWriter = 0L;
+        var thread = new Thread(() =>
+        {
+            writer = Environment.CurrentManagedThreadId;
+            pair.ClientStream.Track(writer);
+            for (int offset = 0; offset < data.Length; offset += 40_000)
+                pair.ClientChannel.WriteAsync(data.AsMemory(offset, Math.Min(40_000, data.Length - offset)), ct).AsTask().Wait(ct);
+            sentByWriter = pair.ClientStream.BytesWrittenByTrackedThread;
+            pair.ClientChannel.SendEofAsync(ct).Wait(ct);
+        });
+        thread.Start();
+        var (length, hash) = await receiving;
+        thread.Join();
+
+        Assert.Equal(data.Length, length);
+        Assert.Equal(SHA256.HashData(data), hash);
+        // Most of the data left through the writing thread's own sends (the rest, if the socket was full at a
+        // moment, through the loop resumed by the socket); with the pool doing it, this thread sends nothing.
+        Assert.True(sentByWriter > data.Length / 2, $"the writing thread sent {sentByWriter} of {data.Length} bytes");
+    }
+
+    private sealed class Pair : IAsyncDisposable
+    {
+        public required SshTransport ClientTransport { get; init; }
+        public required SshTransport ServerTransport { get; init; }
+        public required SshConnection Client { get; init; }
+        public required SshConnection Server { get; init; }
+        public required SshChannel ClientChannel { get; init; }
+        public required SshChannel ServerChannel { get; init; }
+        public required BlockingTrackedStream ClientStream { get; init; }
+
+        public static async Task<Pair> StartAsync(SshChannelOptions clientChannelOptions)
+        {
+            var (clientSocket, serverStream) = await TransportPair.SocketPairAsync();
+            var clientStream = new BlockingTrackedStream(clientSocket);
+            var serverTask = SshTransport.AcceptServerAsync(serverStream, new ServerTransportOptions { HostKeys = TransportPair.HostKeys });
+            var clientTransport = await SshTransport.ConnectClientAsync(clientStream, new ClientTransportOptions
+            {
+                Host = "pair",
+                HostKeyVerifier = (_, _, _, _) => ValueTask.FromResult(true),
+                DedicatedReadThread = true,
+            });
+            var serverTransport = await serverTask;
+            var client = new SshConnection(clientTransport);
+            var server = new SshConnection(serverTransport);
+            var accepted = new TaskCompletionSource<SshChannel>(TaskCreationOptions.RunContinuationsAsynchronously);
+            server.ChannelOpenReceived = request => accepted.TrySetResult(request.Accept());
+            client.Start();
+            server.Start();
+            var clientChannel = await client.OpenChannelAsync("test@lucid", options: clientChannelOptions, cancellationToken: ConnectionPair.Timeout());
+            var serverChannel = await accepted.Task.WaitAsync(ConnectionPair.Timeout());
+            return new Pair
+            {
+                ClientTransport = clientTransport, ServerTransport = serverTransport, Client = client, Server = server,
+                ClientChannel = clientChannel, ServerChannel = serverChannel, ClientStream = clientStream,
+            };
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Client.DisposeAsync();
+            await Server.DisposeAsync();
+        }
+    }
+
+    /// <summary>Reads and writes block the calling thread (as `lucid ssh`'s socket does); counts one thread's writes.</summary>
+    private sealed class BlockingTrackedStream(Stream inner) : Stream
+    {
+        private int _tracked = -1;
+        private long _trackedBytes;
+
+        public long BytesWrittenByTrackedThread => Interlocked.Read(ref _trackedBytes);
+
+        public void Track(int managedThreadId) => Volatile.Write(ref _tracked, managedThreadId);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            new(inner.Read(buffer.Span));
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            inner.Write(buffer.Span);
+            if (Environment.CurrentManagedThreadId == Volatile.Read(ref _tracked))
+                Interlocked.Add(ref _trackedBytes, buffer.Length);
+            return ValueTask.CompletedTask;
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().Wait();
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                inner.Dispose();
+            base.Dispose(disposing);
+        }
+
+        public override bool CanRead => true;
+        public override bool CanWrite => true;
+        public override bool CanSeek => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}
