@@ -344,43 +344,58 @@ log "throughput: $(human_size "$size") per transfer, $reps runs each"
 cpu=0
 if [ "$mode" != tiny ] && perf stat -x, -e task-clock -o /dev/null -- true 2>/dev/null; then cpu=1; fi
 cpu_results="$work/cpu.tsv"; : >"$cpu_results"
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+failure_reason() { local why; why=$(head -c 200 "$work/err" | tr '\t\n' '  '); echo "${why:-exit status}"; }
+# The four pairings take turns within each row (run 1 of each, then run 2 of each, ...): this machine's speed drifts
+# over minutes, and running one pairing's repetitions back to back would charge that drift to whichever came last.
 for cipher in "${ciphers[@]}"; do
   short=${cipher%%@*}; [ "$cipher" = aes128-ctr ] && short="aes128-ctr+hmac-sha2-256-etm"
   for direction in upload download; do
-    for p in "${pairings[@]}"; do
-      if [ -n "$deadline" ] && [ "$(date +%s)" -ge "$deadline" ]; then
-        printf '%s\t%s\t%s\tnot run (time limit)\t\t\n' "$short $direction" "$p" "MB/s" >>"$results"; continue
-      fi
-      values=() failed="" client_pcts=() server_pcts=()
-      spid=$openssh_pid; [ "${p:1:1}" = L ] && spid=$lucid_pid
-      # shellcheck disable=SC2046
-      client_cmd "$p" $(cipher_args "$cipher")
-      run=("${cmd[@]}")
-      [ "$cpu" = 0 ] || run=(perf stat -x, -e task-clock -o "$work/perf" -- "${cmd[@]}")
-      for _ in $(seq "$reps"); do
+    if [ -n "$deadline" ] && [ "$(date +%s)" -ge "$deadline" ]; then
+      for p in "${pairings[@]}"; do
+        printf '%s\t%s\t%s\tnot run (time limit)\t\t\n' "$short $direction" "$p" "MB/s" >>"$results"
+      done
+      continue
+    fi
+    declare -A tp_values=() tp_client=() tp_server=() tp_failed=()
+    for _ in $(seq "$reps"); do
+      for p in "${pairings[@]}"; do
+        [ -z "${tp_failed[$p]:-}" ] || continue
+        spid=$openssh_pid; [ "${p:1:1}" = L ] && spid=$lucid_pid
+        # shellcheck disable=SC2046
+        client_cmd "$p" $(cipher_args "$cipher")
+        run=("${cmd[@]}")
+        [ "$cpu" = 0 ] || run=(perf stat -x, -e task-clock -o "$work/perf" -- "${cmd[@]}")
         s0=$(server_ticks "$spid")
         t0=$(now_ns)
         if [ "$direction" = upload ]; then
-          head -c "$size" /dev/zero | timeout 600 "${run[@]}" 'cat >/dev/null' 2>"$work/err" || failed=$(head -c 200 "$work/err")
+          head -c "$size" /dev/zero | timeout 600 "${run[@]}" 'cat >/dev/null' 2>"$work/err" || tp_failed[$p]=$(failure_reason)
         else
-          timeout 600 "${run[@]}" "head -c $size /dev/zero" </dev/null >/dev/null 2>"$work/err" || failed=$(head -c 200 "$work/err")
+          timeout 600 "${run[@]}" "head -c $size /dev/zero" </dev/null >/dev/null 2>"$work/err" || tp_failed[$p]=$(failure_reason)
         fi
         t1=$(now_ns)
-        [ -z "$failed" ] || break
-        values+=("$(awk -v n="$size" -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", n / 1e6 / (ns / 1e9) }')")
+        [ -z "${tp_failed[$p]:-}" ] || continue
+        tp_values[$p]+=" $(awk -v n="$size" -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", n / 1e6 / (ns / 1e9) }')"
         if [ "$cpu" = 1 ]; then
           sleep 0.2 # OpenSSH's per-connection process is reaped (and counted) just after the client exits
           s1=$(server_ticks "$spid")
-          client_pcts+=("$(awk -F, -v ns=$((t1 - t0)) '$3 ~ /task-clock/ { printf "%.0f", $1 / (ns / 1e6) * 100 }' "$work/perf")")
-          server_pcts+=("$(awk -v d=$((s1 - s0)) -v hz="$clk_tck" -v ns=$((t1 - t0)) 'BEGIN { printf "%.0f", d / hz / (ns / 1e9) * 100 }')")
+          tp_client[$p]+=" $(awk -F, -v ns=$((t1 - t0)) '$3 ~ /task-clock/ { printf "%.0f", $1 / (ns / 1e6) * 100 }' "$work/perf")"
+          tp_server[$p]+=" $(awk -v d=$((s1 - s0)) -v hz="$clk_tck" -v ns=$((t1 - t0)) 'BEGIN { printf "%.0f", d / hz / (ns / 1e9) * 100 }')"
         fi
       done
-      if [ -n "$failed" ]; then record_error "$short $direction" "$p" "MB/s" "${failed:-exit status}"; else record "$short $direction" "$p" "MB/s" "${values[@]}"; fi
-      if [ "$cpu" = 1 ] && [ -z "$failed" ]; then
-        median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-        printf '%s\t%s\t%s\t%s\n' "$short $direction" "$p" "$(median "${client_pcts[@]}")" "$(median "${server_pcts[@]}")" >>"$cpu_results"
+    done
+    for p in "${pairings[@]}"; do
+      if [ -n "${tp_failed[$p]:-}" ]; then
+        record_error "$short $direction" "$p" "MB/s" "${tp_failed[$p]}"; continue
+      fi
+      # shellcheck disable=SC2086
+      record "$short $direction" "$p" "MB/s" ${tp_values[$p]}
+      if [ "$cpu" = 1 ]; then
+        # shellcheck disable=SC2086
+        printf '%s\t%s\t%s\t%s\n' "$short $direction" "$p" "$(median ${tp_client[$p]})" "$(median ${tp_server[$p]})" >>"$cpu_results"
       fi
     done
+    unset tp_values tp_client tp_server tp_failed
   done
 done
 
