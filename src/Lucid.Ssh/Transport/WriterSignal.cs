@@ -13,7 +13,7 @@ namespace Lucid.Ssh.Transport;
 /// woken for it. For a bulk sender (sshd reading a program's output, `lucid ssh` reading stdin) that is one
 /// thread hand-off fewer per read, the way OpenSSH's single loop reads, encrypts and writes in turn.
 /// </remarks>
-internal sealed class WriterSignal : IValueTaskSource
+internal sealed class WriterSignal : IValueTaskSource, IThreadPoolWorkItem
 {
     private const int Running = 0, Waiting = 1, Signalled = 2, Closed = 3;
     private ManualResetValueTaskSourceCore<bool> _core;
@@ -55,8 +55,10 @@ internal sealed class WriterSignal : IValueTaskSource
                     if (Interlocked.CompareExchange(ref _state, Running, Waiting) != Waiting)
                         break;
                     // Only the signaller that won the exchange touches the core until the loop waits again.
-                    _core.RunContinuationsAsynchronously = !runHere;
-                    _core.SetResult(true);
+                    if (runHere)
+                        _core.SetResult(true);
+                    else
+                        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false); // as a channel's reader would be woken
                     return;
                 case Running:
                     if (Interlocked.CompareExchange(ref _state, Signalled, Running) == Running)
@@ -72,11 +74,11 @@ internal sealed class WriterSignal : IValueTaskSource
     public void Close()
     {
         if (Interlocked.Exchange(ref _state, Closed) == Waiting)
-        {
-            _core.RunContinuationsAsynchronously = true;
-            _core.SetException(new ChannelClosedException());
-        }
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s._core.SetException(new ChannelClosedException()), this, preferLocal: false);
     }
+
+    // The queued wake-up: resumes the loop on this pool thread.
+    void IThreadPoolWorkItem.Execute() => _core.SetResult(true);
 
     void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
 
