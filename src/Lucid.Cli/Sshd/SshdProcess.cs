@@ -30,6 +30,9 @@ internal sealed class SshdProcess : ISshServerProcess
     }
 
     public Stream Input => _input;
+
+    // stdin is a pipe written through the runtime's epoll engine; a terminal's master is written with blocking calls.
+    public bool InputNeverBlocks => _terminal < 0;
     public Stream Output { get; }
     public Stream? ErrorOutput { get; }
     public Task<SshExitStatus> Exited => _exited.Task;

@@ -23,20 +23,11 @@ public sealed class SshChannel : IAsyncDisposable
     // monopolise the send queue and every packet stays far below the 256 KiB that every implementation accepts.
     private const int ChunkLimit = 128 * 1024;
 
-    // Never pauses (the window bounds what is buffered); 64 KiB blocks from a pool that keeps a window's worth,
-    // so a steady transfer reuses segments instead of allocating them (see ChannelMemoryPool).
-    private static readonly PipeOptions InputPipeOptions = new(
-        pool: ChannelMemoryPool.Shared, minimumSegmentSize: ChannelMemoryPool.BlockSize,
-        pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false);
-
-    // The same, for SshChannelOptions.ResumeReaderInline: the reader continues inside the read loop's delivery.
-    private static readonly PipeOptions InlineInputPipeOptions = new(
-        pool: ChannelMemoryPool.Shared, readerScheduler: PipeScheduler.Inline, minimumSegmentSize: ChannelMemoryPool.BlockSize,
-        pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false);
 
     private readonly SshConnection _connection;
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly ChannelReaderScheduler _readerScheduler;
     private readonly Pipe _input;
     private readonly Pipe _extendedInput;
     private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -70,7 +61,12 @@ public sealed class SshChannel : IAsyncDisposable
         _connection = connection;
         LocalId = localId;
         ChannelType = channelType;
-        var pipeOptions = options.ResumeReaderInline ? InlineInputPipeOptions : InputPipeOptions;
+        // Never pauses (the window bounds what is buffered); 64 KiB blocks from a pool that keeps a window's worth,
+        // so a steady transfer reuses segments instead of allocating them (see ChannelMemoryPool).
+        _readerScheduler = new ChannelReaderScheduler(options.ResumeReaderInline);
+        var pipeOptions = new PipeOptions(pool: ChannelMemoryPool.Shared, readerScheduler: _readerScheduler,
+            minimumSegmentSize: ChannelMemoryPool.BlockSize, pauseWriterThreshold: 0, resumeWriterThreshold: 0,
+            useSynchronizationContext: false);
         _input = new Pipe(pipeOptions);
         _extendedInput = new Pipe(pipeOptions);
         _sendOnWritingThread = options.SendOnWritingThread;
@@ -128,6 +124,12 @@ public sealed class SshChannel : IAsyncDisposable
     /// <summary>Sends extended data (type 1 is stderr); it shares the channel's window with normal data.</summary>
     public ValueTask WriteExtendedAsync(ReadOnlyMemory<byte> data, uint dataType = StderrDataType,
         CancellationToken cancellationToken = default) => WriteCoreAsync(dataType, data, cancellationToken);
+
+    /// <summary>
+    /// From now on, code awaiting <see cref="Input"/> or <see cref="ExtendedInput"/> resumes on the connection's read
+    /// loop, as with <see cref="SshChannelOptions.ResumeReaderInline"/> (see there for when that is safe).
+    /// </summary>
+    internal void ResumeReadersInline() => _readerScheduler.ResumeInline();
 
     /// <summary>Sends EOF after every write already under way; further writes fail. Idempotent.</summary>
     public async Task SendEofAsync(CancellationToken cancellationToken = default)

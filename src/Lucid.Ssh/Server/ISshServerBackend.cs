@@ -55,6 +55,13 @@ public interface ISshServerProcess : IAsyncDisposable
     Stream Output { get; }
     /// <summary>The process's stderr; null with a terminal (it goes to the terminal).</summary>
     Stream? ErrorOutput { get; }
+    /// <summary>
+    /// True when a write to <see cref="Input"/> never blocks the calling thread (it completes asynchronously while
+    /// the program is not reading, as a pipe driven by the runtime's event loop). The session then writes the
+    /// client's data from the connection's read loop, with no thread hand-off per packet.
+    /// </summary>
+    bool InputNeverBlocks => false;
+
     /// <summary>Closes stdin, so the process sees end of file (no-op with a terminal).</summary>
     void CloseInput();
     void ResizeTerminal(SshWindowSize size);

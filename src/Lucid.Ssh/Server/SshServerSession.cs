@@ -223,6 +223,8 @@ internal sealed class SshServerSession
                 if (printMotd && _options.Backend.ReadMessageOfTheDay(start.User) is { Length: > 0 } motd)
                     await _channel.WriteAsync(TerminalNewlines(motd)).ConfigureAwait(false);
                 using var stopInput = new CancellationTokenSource();
+                if (process.InputNeverBlocks)
+                    _channel.ResumeReadersInline(); // the client's data goes to stdin from the read loop itself
                 var input = PumpInputAsync(process, start.Pty is not null, stopInput.Token);
                 var output = PumpOutputAsync(process.Output, extended: false);
                 var error = process.ErrorOutput is { } err ? PumpOutputAsync(err, extended: true) : Task.CompletedTask;

@@ -34,6 +34,32 @@ public sealed class SingleThreadClientTests
     }
 
     [Fact]
+    public async Task A_channel_switched_to_inline_readers_after_it_opened_resumes_them_on_the_read_thread()
+    {
+        // What sshd does once it knows the session's stdin is a pipe that never blocks.
+        var ct = ConnectionPair.Timeout();
+        await using var pair = await Pair.StartAsync(SshChannelOptions.Default);
+        Assert.Equal("pool", await ReaderThreadAsync(pair, "one", ct));
+        pair.ClientChannel.ResumeReadersInline();
+        Assert.Equal("ssh read", await ReaderThreadAsync(pair, "two", ct));
+    }
+
+    private static async Task<string> ReaderThreadAsync(Pair pair, string text, CancellationToken ct)
+    {
+        var reading = Task.Run(async () =>
+        {
+            var result = await pair.ClientChannel.Input.ReadAsync(ct);
+            var thread = Thread.CurrentThread.IsThreadPoolThread ? "pool" : Thread.CurrentThread.Name ?? "?";
+            Assert.Equal(text, System.Text.Encoding.ASCII.GetString(result.Buffer.FirstSpan));
+            pair.ClientChannel.Input.AdvanceTo(result.Buffer.End);
+            return thread;
+        }, ct);
+        await Task.Delay(100, ct); // the reader is waiting before the data comes
+        await pair.ServerChannel.WriteAsync(System.Text.Encoding.ASCII.GetBytes(text), ct);
+        return await reading.WaitAsync(ct);
+    }
+
+    [Fact]
     public async Task A_write_is_encrypted_and_sent_by_the_writing_thread()
     {
         var ct = ConnectionPair.Timeout();

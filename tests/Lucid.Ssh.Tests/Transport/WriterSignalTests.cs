@@ -18,8 +18,10 @@ public sealed class WriterSignalTests
         await next.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
     }
 
-    [Fact]
-    public async Task With_runHere_the_waiting_loop_resumes_inside_the_signallers_call()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task With_runHere_the_waiting_loop_resumes_inside_the_signallers_call_and_only_then(bool runHere)
     {
         var signal = new WriterSignal();
         int? resumedOn = null;
@@ -30,40 +32,26 @@ public sealed class WriterSignalTests
         });
         await WaitUntilWaitingAsync(signal);
         int signaller = -1;
+        int? resumedWhenSignalReturned = null;
         var thread = new Thread(() =>
         {
             signaller = Environment.CurrentManagedThreadId;
-            signal.Signal(runHere: true);
-            // Inline: the loop's continuation has already run by the time Signal returns.
-            Assert.Equal(signaller, resumedOn);
+            signal.Signal(runHere);
+            resumedWhenSignalReturned = resumedOn;
         });
         thread.Start();
         thread.Join();
         await loop.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(signaller, resumedOn);
-    }
 
-    [Fact]
-    public async Task Without_runHere_the_loop_resumes_elsewhere()
-    {
-        var signal = new WriterSignal();
-        int? resumedOn = null;
-        var loop = Task.Run(async () =>
+        if (runHere)
         {
-            await signal.WaitAsync();
-            resumedOn = Environment.CurrentManagedThreadId;
-        });
-        await WaitUntilWaitingAsync(signal);
-        int signaller = -1;
-        var thread = new Thread(() =>
+            Assert.Equal(signaller, resumedWhenSignalReturned); // ran inside Signal, on its thread
+            Assert.Equal(signaller, resumedOn);
+        }
+        else
         {
-            signaller = Environment.CurrentManagedThreadId;
-            signal.Signal();
-        });
-        thread.Start();
-        thread.Join();
-        await loop.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.NotEqual(signaller, resumedOn);
+            Assert.NotEqual(signaller, resumedOn); // a pool thread was woken for it
+        }
     }
 
     [Fact]
