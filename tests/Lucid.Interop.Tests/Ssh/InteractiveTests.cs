@@ -32,8 +32,20 @@ public sealed class InteractiveTests : IAsyncLifetime
         await tmux.TmuxAsync("resize-window", "-t", "t", "-x", "120", "-y", "40");
         (rows, columns) = await tmux.PaneSizeAsync();
         Assert.Equal((40, 120), (rows, columns));
-        await tmux.TypeAsync("stty size");
-        await tmux.WaitForAsync("^40 120$");
+        // The window-change request leaves when the client handles SIGWINCH, which may be just after keys typed at
+        // the same moment have gone out (as with OpenSSH's ssh): ask again until the remote terminal has the size.
+        for (var attempt = 1; ; attempt++)
+        {
+            await tmux.TypeAsync("stty size");
+            try
+            {
+                await tmux.WaitForAsync("^40 120$", TimeSpan.FromSeconds(2));
+                break;
+            }
+            catch (TimeoutException) when (attempt < 5)
+            {
+            }
+        }
 
         // ~? shows the help, ~. (after a newline) disconnects.
         await tmux.TypeAsync("");
