@@ -10,8 +10,9 @@ namespace Lucid.Ssh.Transport;
 /// <remarks>
 /// A signaller that holds no lock may run the woken loop itself (<see cref="Signal"/> with runHere): the loop
 /// then encrypts and sends what was queued on that thread until it waits again, instead of a pool thread being
-/// woken for it. For a bulk sender (sshd reading a program's output, `lucid ssh` reading stdin) that is one
-/// thread hand-off fewer per read, the way OpenSSH's single loop reads, encrypts and writes in turn.
+/// woken for it. For a bulk sender on a thread of its own (`lucid ssh` reading stdin) that is one thread hand-off
+/// fewer per read, the way OpenSSH's single loop reads, encrypts and writes in turn. (sshd's output pumps do not:
+/// there the loop batching several reads into one send measured cheaper; see SshChannelOptions.SendOnWritingThread.)
 /// </remarks>
 internal sealed class WriterSignal : IValueTaskSource, IThreadPoolWorkItem
 {
