@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
@@ -12,7 +13,10 @@ namespace Lucid.Cli.Platform;
 /// Why datagrams written here rather than libc's openlog/syslog through P/Invoke: syslog(3) is variadic,
 /// which P/Invoke cannot declare portably; glibc hard-codes /dev/log, so a test could not point it at a
 /// socket of its own; and glibc's send blocks when the daemon stalls, which would freeze every connection
-/// behind the log lock. Here the socket is non-blocking and a line the daemon cannot take is dropped.
+/// behind the log lock. Here a line is queued and a thread of its own sends it, waiting as glibc does when
+/// the daemon's queue is full (the kernel holds only /proc/sys/net/unix/max_dgram_qlen datagrams, 10 by
+/// default: a burst of debug lines overflows it at once); a line is dropped only when the daemon is missing,
+/// takes none for <see cref="SendTimeout"/>, or falls <see cref="MaxQueued"/> lines behind.
 /// The wire format is the one glibc writes, so rsyslog and journald parse ident and pid the same way.
 /// </remarks>
 internal sealed class Syslog : IDisposable
@@ -23,11 +27,18 @@ internal sealed class Syslog : IDisposable
     /// <summary>syslog(3) caps a message near this size; OpenSSH itself cuts its lines at 500 characters.</summary>
     private const int MaxMessage = 500;
 
+    /// <summary>Lines waiting for the daemon beyond which new ones are dropped, so a stuck daemon costs bounded memory.</summary>
+    internal const int MaxQueued = 4096;
+
+    /// <summary>How long one line may wait for room in the daemon's queue before it is given up.</summary>
+    internal static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(5);
+
     private readonly UnixDomainSocketEndPoint _endPoint;
     private readonly string _ident;
     private readonly int _pid = Environment.ProcessId;
+    private readonly BlockingCollection<byte[]> _queue = new(MaxQueued);
     private readonly Lock _gate = new();
-    private Socket? _socket;
+    private Thread? _sender;
 
     public Syslog(string ident, int facility, string? path = null)
     {
@@ -61,7 +72,10 @@ internal sealed class Syslog : IDisposable
         _ => null,
     };
 
-    /// <summary>Sends one line; silently dropped when no daemon listens or it cannot keep up (as glibc does without LOG_CONS).</summary>
+    /// <summary>
+    /// Queues one line for the daemon and returns at once; silently dropped when no daemon listens or it has
+    /// fallen too far behind (as glibc drops lines without LOG_CONS).
+    /// </summary>
     public void Write(int severity, string message)
     {
         message = Escape(message);
@@ -72,18 +86,39 @@ internal sealed class Syslog : IDisposable
         var stamp = now.ToString("MMM", CultureInfo.InvariantCulture) + " " +
             now.Day.ToString(CultureInfo.InvariantCulture).PadLeft(2) + " " + now.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
         var line = $"<{Facility * 8 + severity}>{stamp} {_ident}[{_pid}]: {message}";
-        var bytes = Encoding.UTF8.GetBytes(line);
         lock (_gate)
+        {
+            if (_queue.IsAddingCompleted)
+                return;
+            _sender ??= StartSender();
+            _queue.TryAdd(Encoding.UTF8.GetBytes(line));
+        }
+    }
+
+    private Thread StartSender()
+    {
+        var thread = new Thread(SendQueued) { IsBackground = true, Name = "syslog" };
+        thread.Start();
+        return thread;
+    }
+
+    private void SendQueued()
+    {
+        // Blocking, so a send waits for room in the daemon's queue; unconnected, so each send finds the
+        // daemon's socket anew and a restarted daemon is picked up.
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified)
+        {
+            SendTimeout = (int)SendTimeout.TotalMilliseconds,
+        };
+        foreach (var line in _queue.GetConsumingEnumerable())
         {
             try
             {
-                _socket ??= new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified) { Blocking = false };
-                // Unconnected: each send finds the daemon's socket anew, so a restarted daemon is picked up.
-                _socket.SendTo(bytes, _endPoint);
+                socket.SendTo(line, _endPoint);
             }
             catch (SocketException)
             {
-                // No daemon (ENOENT, ECONNREFUSED) or a full queue (EAGAIN): the line is lost, the server goes on.
+                // No daemon (ENOENT, ECONNREFUSED) or none taking lines (timeout): this line is lost, the next is tried.
             }
         }
     }
@@ -111,12 +146,15 @@ internal sealed class Syslog : IDisposable
         return sb.ToString();
     }
 
+    /// <summary>Sends what is queued (waiting up to <see cref="SendTimeout"/> for it), then stops.</summary>
     public void Dispose()
     {
+        Thread? sender;
         lock (_gate)
         {
-            _socket?.Dispose();
-            _socket = null;
+            _queue.CompleteAdding();
+            sender = _sender;
         }
+        sender?.Join(SendTimeout);
     }
 }

@@ -43,10 +43,12 @@ public sealed class ParamikoTests(LucidSshdFixture fixture) : IClassFixture<Luci
                     with open(rest[1], "rb") as f:
                         ch.sendall(f.read())
                 ch.shutdown_write()
-            threading.Thread(target=feed).start()
+            feeder = threading.Thread(target=feed)
+            feeder.start()
             out = ch.makefile("rb").read()
             err = ch.makefile_stderr("rb").read()
             status = ch.recv_exit_status()
+            feeder.join()  # its EOF must go out before the transport closes, or it raises on a closed socket
             sys.stdout.buffer.write(out)
             sys.stderr.buffer.write(err)
             t.close()
