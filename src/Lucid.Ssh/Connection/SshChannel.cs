@@ -215,12 +215,21 @@ public sealed class SshChannel : IAsyncDisposable
     private async ValueTask WriteCoreAsync(uint? dataType, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // On the writing thread, the packets of one write are sent together (the write loop packs them into as
+        // few socket writes as its buffer allows): before any wait, and after the last.
+        bool unsent = false;
         try
         {
             int header = dataType is null ? 9 : 13;
             while (!data.IsEmpty)
             {
-                int count = await ReserveWindowAsync(data.Length, cancellationToken).ConfigureAwait(false);
+                var reserve = ReserveWindowAsync(data.Length, cancellationToken);
+                if (unsent && !reserve.IsCompleted)
+                {
+                    _connection.SendQueuedData();
+                    unsent = false;
+                }
+                int count = await reserve.ConfigureAwait(false);
                 var buffer = SshBufferPool.Shared.Rent(header + count);
                 var span = buffer.AsSpan();
                 span[0] = (byte)(dataType is null ? MessageNumber.ChannelData : MessageNumber.ChannelExtendedData);
@@ -239,14 +248,21 @@ public sealed class SshChannel : IAsyncDisposable
                     }
                     _connection.EnqueueData(buffer, header + count, wake: !_sendOnWritingThread);
                 }
-                if (_sendOnWritingThread)
-                    _connection.SendQueuedData();
+                unsent = _sendOnWritingThread;
                 data = data[count..];
-                await _connection.WaitForOutboundSpaceAsync(cancellationToken).ConfigureAwait(false);
+                var space = _connection.WaitForOutboundSpaceAsync(cancellationToken);
+                if (unsent && !space.IsCompleted)
+                {
+                    _connection.SendQueuedData();
+                    unsent = false;
+                }
+                await space.ConfigureAwait(false);
             }
         }
         finally
         {
+            if (unsent)
+                _connection.SendQueuedData();
             _writeLock.Release();
         }
     }

@@ -90,6 +90,38 @@ public sealed class SingleThreadClientTests
         Assert.True(sentByWriter > data.Length / 2, $"the writing thread sent {sentByWriter} of {data.Length} bytes");
     }
 
+    [Fact]
+    public async Task The_packets_of_one_write_leave_together()
+    {
+        // A peer taking 32 KiB packets (OpenSSH's sshd) turns each 128 KiB write into four; the write loop packs
+        // 64 KiB into a socket write, so they leave in two writes, not in one per packet.
+        var ct = ConnectionPair.Timeout();
+        await using var pair = await Pair.StartAsync(new SshChannelOptions { SendOnWritingThread = true },
+            new SshChannelOptions { MaxPacketSize = 32 * 1024 });
+        const int Writes = 8, Chunk = 128 * 1024;
+        var data = RandomNumberGenerator.GetBytes(Writes * Chunk);
+        var receiving = Task.Run(() => BulkPair.HashAsync(pair.ServerChannel, ct), ct);
+        await Task.Delay(100, ct); // the client's writer is idle (waiting) when the writes begin
+
+        long socketWrites = 0, bytes = 0;
+        var thread = new Thread(() =>
+        {
+            pair.ClientStream.Track(Environment.CurrentManagedThreadId);
+            for (int i = 0; i < Writes; i++)
+                pair.ClientChannel.WriteAsync(data.AsMemory(i * Chunk, Chunk), ct).AsTask().Wait(ct);
+            (socketWrites, bytes) = (pair.ClientStream.WritesByTrackedThread, pair.ClientStream.BytesWrittenByTrackedThread);
+            pair.ClientChannel.SendEofAsync(ct).Wait(ct);
+        });
+        thread.Start();
+        var (length, hash) = await receiving;
+        thread.Join();
+
+        Assert.Equal(data.Length, length);
+        Assert.Equal(SHA256.HashData(data), hash);
+        Assert.True(bytes > data.Length / 2, $"the writing thread sent {bytes} of {data.Length} bytes");
+        Assert.True(socketWrites <= 2 * Writes, $"{socketWrites} socket writes for {Writes} writes of four packets");
+    }
+
     private sealed class Pair : IAsyncDisposable
     {
         public required SshTransport ClientTransport { get; init; }
@@ -100,7 +132,7 @@ public sealed class SingleThreadClientTests
         public required SshChannel ServerChannel { get; init; }
         public required BlockingTrackedStream ClientStream { get; init; }
 
-        public static async Task<Pair> StartAsync(SshChannelOptions clientChannelOptions)
+        public static async Task<Pair> StartAsync(SshChannelOptions clientChannelOptions, SshChannelOptions? serverChannelOptions = null)
         {
             var (clientSocket, serverStream) = await TransportPair.SocketPairAsync();
             var clientStream = new BlockingTrackedStream(clientSocket);
@@ -115,7 +147,7 @@ public sealed class SingleThreadClientTests
             var client = new SshConnection(clientTransport);
             var server = new SshConnection(serverTransport);
             var accepted = new TaskCompletionSource<SshChannel>(TaskCreationOptions.RunContinuationsAsynchronously);
-            server.ChannelOpenReceived = request => accepted.TrySetResult(request.Accept());
+            server.ChannelOpenReceived = request => accepted.TrySetResult(request.Accept(serverChannelOptions));
             client.Start();
             server.Start();
             var clientChannel = await client.OpenChannelAsync("test@lucid", options: clientChannelOptions, cancellationToken: ConnectionPair.Timeout());
@@ -139,8 +171,11 @@ public sealed class SingleThreadClientTests
     {
         private int _tracked = -1;
         private long _trackedBytes;
+        private long _trackedWrites;
 
         public long BytesWrittenByTrackedThread => Interlocked.Read(ref _trackedBytes);
+
+        public long WritesByTrackedThread => Interlocked.Read(ref _trackedWrites);
 
         public void Track(int managedThreadId) => Volatile.Write(ref _tracked, managedThreadId);
 
@@ -151,7 +186,10 @@ public sealed class SingleThreadClientTests
         {
             inner.Write(buffer.Span);
             if (Environment.CurrentManagedThreadId == Volatile.Read(ref _tracked))
+            {
                 Interlocked.Add(ref _trackedBytes, buffer.Length);
+                Interlocked.Increment(ref _trackedWrites);
+            }
             return ValueTask.CompletedTask;
         }
 
