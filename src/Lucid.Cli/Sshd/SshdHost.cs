@@ -169,8 +169,9 @@ internal static class SshdHost
     /// samples in switching threads). Inline, the read loop decrypts and writes the session's stdin on the thread
     /// that saw the data arrive: server CPU per GiB uploaded 0.74 → 0.58 s, downloaded 1.86 → 1.31 s
     /// (bench/results/2026-11-30-full-4.md). Safe here because nothing the server runs after a socket or pipe read
-    /// blocks that thread: authentication reads its packets from a queue on the pool, and session start-up and
-    /// PAM run on the pool (Task.Run).
+    /// blocks that thread for long: authentication reads its packets from a queue on the pool, session start-up
+    /// and PAM run on the pool (Task.Run), syslog lines are sent by a thread of their own, and the key exchange's
+    /// arithmetic yields to the pool first.
     /// </summary>
     private static void RunSocketCompletionsInline()
     {

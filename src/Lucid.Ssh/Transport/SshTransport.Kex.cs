@@ -411,6 +411,11 @@ public sealed partial class SshTransport
         var initReader = new SshReader(init.Span[1..]);
         var clientPublic = (kem.PublicValuesAreMpints ? initReader.ReadMPIntMagnitude() : initReader.ReadString()).ToArray();
         initReader.EnsureAtEnd();
+        // With inline socket completions (lucid sshd) this read resumed on an epoll thread that serves other
+        // connections' reads too; the arithmetic below (up to ~0.1 s for an 8192-bit group and an RSA signature)
+        // moves to the pool rather than hold them up.
+        if (!Thread.CurrentThread.IsThreadPoolThread)
+            await Task.Yield();
         var serverPublic = kem.ServerRespond(clientPublic, out var secret);
         WritePublic(hashInput, kem, clientPublic);
         WritePublic(hashInput, kem, serverPublic);
