@@ -19,7 +19,9 @@ public sealed class SshdThreadingTests
     [InlineData("0", false)]
     public async Task An_upload_is_handled_on_the_epoll_threads_unless_the_environment_says_otherwise(string? setting, bool inline)
     {
-        var environment = setting is null ? null : new Dictionary<string, string> { ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = setting };
+        var environment = setting is null
+            ? null
+            : new Dictionary<string, string> { [global::Lucid.Cli.Sshd.SshdHost.InlineCompletionsVariable] = setting };
         await using var server = await LucidSshd.StartAsync(environment, syslog: false);
         var pid = server.ProcessId;
         await UploadAsync(server, 16L << 20);
