@@ -3,7 +3,7 @@
 #
 # Usage: bench/run.sh [--quick | --tiny] [--no-build] [--out FILE]
 #   (default)   full run: 2 GiB transfers, 30 latency runs, 20 s handshake load, 1,000 idle sessions
-#               (and 10,000 against lucid sshd); 15-20 minutes on 2 cores
+#               (and 10,000 against lucid sshd); about 10 minutes on 2 cores
 #   --quick     the same rows at small sizes; under 2 minutes
 #   --tiny      the smallest sizes (what the CI smoke test runs); well under a minute
 #   --no-build  use binaries already built (LUCID and BENCH_TOOL below)
