@@ -14,18 +14,20 @@ namespace Lucid.Cli.Ssh;
 /// The socket must never have been used asynchronously (that registers it with the runtime's epoll engine,
 /// which from then on wakes on every arrival); <see cref="TcpConnector"/> connects it without.
 /// A blocked call cannot observe a token, so cancelling one closes the socket, which wakes it.
+/// Reads wait for a batch while data streams in (<see cref="ReceiveBatching"/>).
 /// </remarks>
 internal sealed class BlockingSocketStream(Socket socket) : Stream
 {
     private readonly CancellationWatch _readWatch = new(socket);
     private readonly CancellationWatch _writeWatch = new(socket);
+    private readonly ReceiveBatching _batching = new(socket);
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         _readWatch.Watch(cancellationToken);
         try
         {
-            return new ValueTask<int>(socket.Receive(buffer.Span));
+            return new ValueTask<int>(_batching.Receive(buffer.Span));
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
