@@ -71,6 +71,9 @@ internal sealed class SshClientSession(SshInvocation invocation, EffectiveSshCon
                 Macs = config.Macs,
                 HostKeyAlgorithms = verifier.OrderHostKeyAlgorithms(host, port),
                 DedicatedReadThread = !proxied, // the socket's reads block (BlockingSocketStream)
+                // The stdin thread seals and sends in turn; handing its sends to a pool thread measured slower
+                // against OpenSSH's sshd (aes128-gcm upload 975 against 1,105 MB/s, more CPU per GiB).
+                PipelineBulkSends = false,
             };
             if (config.Compression)
                 transportOptions.Compression = ["zlib@openssh.com", "zlib", "none"];

@@ -7,14 +7,22 @@ namespace Lucid.Ssh.Transport;
 
 /// <summary>
 /// The sending half of the binary packet protocol: compresses, pads, encrypts and MACs payloads into one
-/// pooled buffer, so several packets leave in one socket write. Used by the single writer loop only.
+/// pooled buffer, so several packets leave in one socket write. Used by the single writer loop only; a bulk
+/// buffer is written by a <see cref="PacketSender"/> while the next one fills.
 /// </summary>
 internal sealed class PacketWriter : IDisposable
 {
     private const int BufferSize = 512 * 1024;
+    // A flush this large goes to the sender's thread; smaller ones (interactive keystrokes, the handshake) are
+    // sent on the writer's own, where a hand-off would only add a wake-up.
+    private const int HandOffMinimum = 64 * 1024;
     private readonly Stream _stream;
+    private readonly bool _pipelineBulkSends;
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     private int _length;
+    private PacketSender? _sender;
+    private byte[]? _spare;
+    private bool _sendInFlight;
     private PacketKeys? _keys;
     private ZlibCodec? _compressor;
     private bool _delayedCompressionAllowed;
@@ -24,7 +32,11 @@ internal sealed class PacketWriter : IDisposable
     private readonly byte[] _padding = new byte[256];
     private int _paddingUsed = 256;
 
-    public PacketWriter(Stream stream) => _stream = stream;
+    public PacketWriter(Stream stream, bool pipelineBulkSends = false)
+    {
+        _stream = stream;
+        _pipelineBulkSends = pipelineBulkSends;
+    }
 
     public uint Sequence { get; set; }
     public long BytesSinceKeys { get; private set; }
@@ -120,11 +132,25 @@ internal sealed class PacketWriter : IDisposable
         _paddingUsed += destination.Length;
     }
 
+    /// <summary>
+    /// At a bulk point (enough pending for a send of its own): hands the buffer to the sender when it is free;
+    /// while it is still sending, keeps the packets here to seal more behind them (one larger send later).
+    /// </summary>
+    public ValueTask FlushBulkAsync(CancellationToken cancellationToken) =>
+        _sendInFlight && !_sender!.IsDone ? ValueTask.CompletedTask : FlushAsync(cancellationToken);
+
+    /// <summary>Empties the buffer: after the sender's send ends, hands a bulk buffer to it or sends a small one here.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         if (_length == 0)
             return;
+        await WaitForSenderAsync();
+        if (_pipelineBulkSends && _length >= HandOffMinimum)
+        {
+            HandOff();
+            return;
+        }
         try
         {
             await _stream.WriteAsync(_buffer.AsMemory(0, _length), cancellationToken);
@@ -134,6 +160,35 @@ internal sealed class PacketWriter : IDisposable
         {
             throw new SshConnectionException($"Connection lost: {e.Message}", e);
         }
+        _length = 0;
+    }
+
+    /// <summary>Empties the buffer and waits until every packet framed so far has been written to the stream.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask FlushUntilSentAsync(CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken);
+        await WaitForSenderAsync();
+    }
+
+    private ValueTask WaitForSenderAsync()
+    {
+        if (!_sendInFlight)
+            return ValueTask.CompletedTask;
+        _sendInFlight = false;
+        return _sender!.Completion;
+    }
+
+    // The sender takes this buffer; sealing goes on in the other one (rented on the first bulk flush only, so an
+    // interactive or idle connection never holds it).
+    private void HandOff()
+    {
+        _sender ??= new PacketSender(_stream);
+        var sending = _buffer;
+        _buffer = _spare ?? ArrayPool<byte>.Shared.Rent(BufferSize);
+        _spare = sending;
+        _sender.Start(sending, _length);
+        _sendInFlight = true;
         _length = 0;
     }
 
@@ -147,5 +202,10 @@ internal sealed class PacketWriter : IDisposable
             ArrayPool<byte>.Shared.Return(_buffer, clearArray: true);
             _buffer = [];
         }
+        // The spare is the buffer last handed to the sender: while its send runs the kernel may still read it,
+        // and a buffer back in the pool can be another connection's the next moment.
+        if (_spare is not null && _sender?.Abandon() != true)
+            ArrayPool<byte>.Shared.Return(_spare, clearArray: true);
+        _spare = null;
     }
 }

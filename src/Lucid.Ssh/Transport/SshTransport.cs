@@ -66,7 +66,7 @@ public sealed partial class SshTransport : IPacketConnection
         _log = options.Logger;
         _localVersion = options.SoftwareVersion;
         _reader = new PacketReader(stream) { PeerDescription = options.PeerDescription ?? "remote host" };
-        _writer = new PacketWriter(stream);
+        _writer = new PacketWriter(stream, options.PipelineBulkSends);
     }
 
     /// <summary>Runs the client side of the version exchange and first key exchange; returns once keys are in use.</summary>
@@ -351,8 +351,10 @@ public sealed partial class SshTransport : IPacketConnection
                 _writer.StartCompression();
                 _reader.StartDecompression();
             }
-            if (item.Done is not null || _writer.Pending >= 64 * 1024)
-                await _writer.FlushAsync(cancellationToken);
+            if (item.Done is not null)
+                await _writer.FlushUntilSentAsync(cancellationToken);
+            else if (_writer.Pending >= 64 * 1024)
+                await _writer.FlushBulkAsync(cancellationToken);
             item.Done?.TrySetResult();
             if (_authenticated && (_writer.BytesSinceKeys >= _rekeyBytesOut || _writer.PacketsSinceKeys >= MaxPacketsPerKey))
                 TryStartKex("outgoing byte limit");
@@ -375,7 +377,7 @@ public sealed partial class SshTransport : IPacketConnection
                 await _writer.FlushAsync(cancellationToken);
             _writer.Append(message.Payload.Span);
             if (_writer.Pending >= 64 * 1024)
-                await _writer.FlushAsync(cancellationToken);
+                await _writer.FlushBulkAsync(cancellationToken);
             if (_authenticated && (_writer.BytesSinceKeys >= _rekeyBytesOut || _writer.PacketsSinceKeys >= MaxPacketsPerKey))
                 TryStartKex("outgoing byte limit");
         }

@@ -8,7 +8,8 @@ namespace Lucid.Ssh.Tests.Connection;
 /// <summary>
 /// The options `lucid ssh` runs with so that no thread is woken per packet: a dedicated read thread over a
 /// blocking stream, channel readers resumed on it (ResumeReaderInline), and data sent by the thread that
-/// writes it (SendOnWritingThread). Each test fails when its option falls back to the thread pool.
+/// writes it (SendOnWritingThread, with the transport's PipelineBulkSends off). Each test fails when its option
+/// falls back to the thread pool.
 /// </summary>
 public sealed class SingleThreadClientTests
 {
@@ -138,6 +139,7 @@ public sealed class SingleThreadClientTests
                 Host = "pair",
                 HostKeyVerifier = (_, _, _, _) => ValueTask.FromResult(true),
                 DedicatedReadThread = true,
+                PipelineBulkSends = false, // as `lucid ssh` (SshClientSession)
             });
             var serverTransport = await serverTask;
             var client = new SshConnection(clientTransport);
