@@ -45,23 +45,34 @@ internal sealed unsafe class AesGcmCipher : PacketCipher
     public override int BlockSize => 16;
     public override int TagSize => TagLength;
 
-    public override void Seal(uint sequence, Span<byte> packet, Span<byte> tag)
+    public override void Seal(uint sequence, Span<byte> packet, Span<byte> tag) =>
+        SealFrom(sequence, packet, packet.Length, [], tag);
+
+    /// <remarks>
+    /// The body is encrypted in three updates (what precedes the payload, the payload from its own buffer, what
+    /// follows it): GCM is a stream mode, so the pieces come out as one encryption of the whole body would.
+    /// </remarks>
+    public override void SealFrom(uint sequence, Span<byte> packet, int payloadOffset, ReadOnlySpan<byte> payload, Span<byte> tag)
     {
         if (tag.Length < TagLength)
             throw new ArgumentException("tag buffer too small", nameof(tag));
+        if (payloadOffset < 4 || payloadOffset + payload.Length > packet.Length)
+            throw new ArgumentOutOfRangeException(nameof(payloadOffset));
         bool added = false;
         _ctx.DangerousAddRef(ref added);
         try
         {
             nint ctx = _ctx.DangerousGetHandle();
-            fixed (byte* p = packet, t = tag, n = _nonce)
+            fixed (byte* p = packet, t = tag, n = _nonce, source = payload)
             {
-                int outLength;
-                int bodyLength = packet.Length - 4;
+                int afterPayload = payloadOffset + payload.Length;
+                int finalLength;
                 if (LibCrypto.EVP_CipherInit_ex(ctx, 0, 0, null, n, 1) != 1
-                    || LibCrypto.EVP_CipherUpdate(ctx, null, &outLength, p, 4) != 1
-                    || LibCrypto.EVP_CipherUpdate(ctx, p + 4, &outLength, p + 4, bodyLength) != 1 || outLength != bodyLength
-                    || LibCrypto.EVP_CipherFinal_ex(ctx, p + 4 + bodyLength, &outLength) != 1 || outLength != 0
+                    || LibCrypto.EVP_CipherUpdate(ctx, null, &finalLength, p, 4) != 1
+                    || !Encrypt(ctx, p + 4, p + 4, payloadOffset - 4)
+                    || !Encrypt(ctx, p + payloadOffset, source, payload.Length)
+                    || !Encrypt(ctx, p + afterPayload, p + afterPayload, packet.Length - afterPayload)
+                    || LibCrypto.EVP_CipherFinal_ex(ctx, p + packet.Length, &finalLength) != 1 || finalLength != 0
                     || LibCrypto.EVP_CIPHER_CTX_ctrl(ctx, LibCrypto.EVP_CTRL_AEAD_GET_TAG, TagLength, t) != 1)
                     throw LibCrypto.Failure("AES-GCM encryption");
             }
@@ -72,6 +83,14 @@ internal sealed unsafe class AesGcmCipher : PacketCipher
                 _ctx.DangerousRelease();
         }
         Increment();
+    }
+
+    private static bool Encrypt(nint ctx, byte* destination, byte* source, int length)
+    {
+        if (length == 0)
+            return true;
+        int written;
+        return LibCrypto.EVP_CipherUpdate(ctx, destination, &written, source, length) == 1 && written == length;
     }
 
     public override uint PeekLength(uint sequence, ReadOnlySpan<byte> first4) => BinaryPrimitives.ReadUInt32BigEndian(first4);

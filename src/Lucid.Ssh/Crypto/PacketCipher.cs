@@ -21,6 +21,17 @@ internal abstract class PacketCipher : IDisposable
     /// <summary>AEAD: encrypts <paramref name="packet"/> (length field first) in place and writes the tag.</summary>
     public virtual void Seal(uint sequence, Span<byte> packet, Span<byte> tag) => throw new NotSupportedException();
 
+    /// <summary>
+    /// AEAD: as <see cref="Seal"/>, for a packet whose payload is still elsewhere: <paramref name="payload"/> goes to
+    /// <paramref name="packet"/> at <paramref name="payloadOffset"/> (the length, padding length and padding are
+    /// already in place). A cipher that can encrypt from one buffer into another saves the copy.
+    /// </summary>
+    public virtual void SealFrom(uint sequence, Span<byte> packet, int payloadOffset, ReadOnlySpan<byte> payload, Span<byte> tag)
+    {
+        payload.CopyTo(packet[payloadOffset..]);
+        Seal(sequence, packet, tag);
+    }
+
     /// <summary>AEAD: the packet length from the first four received bytes, which stay untouched.</summary>
     public virtual uint PeekLength(uint sequence, ReadOnlySpan<byte> first4) => throw new NotSupportedException();
 

@@ -94,17 +94,22 @@ internal sealed class PacketWriter : IDisposable
         var tag = _buffer.AsSpan(_length + 4 + packetLength, tagSize);
         BinaryPrimitives.WriteUInt32BigEndian(packet, (uint)packetLength);
         packet[4] = (byte)padding;
-        payload.CopyTo(packet[5..]);
         FillPadding(packet[(5 + payload.Length)..]);
 
         uint sequence = Sequence;
-        if (keys is not null)
+        if (keys is null)
         {
-            if (keys.Cipher.IsAead)
-            {
-                keys.Cipher.Seal(sequence, packet, tag);
-            }
-            else if (keys.EncryptThenMac)
+            payload.CopyTo(packet[5..]);
+        }
+        else if (keys.Cipher.IsAead)
+        {
+            // Encrypted from where the payload is: a bulk payload is not copied here first.
+            keys.Cipher.SealFrom(sequence, packet, 5, payload, tag);
+        }
+        else
+        {
+            payload.CopyTo(packet[5..]);
+            if (keys.EncryptThenMac)
             {
                 keys.Cipher.Transform(packet[4..]);
                 keys.Mac!.Compute(sequence, packet, tag);

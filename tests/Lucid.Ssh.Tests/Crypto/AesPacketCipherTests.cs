@@ -46,6 +46,42 @@ public sealed class AesPacketCipherTests
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(11)]
+    [InlineData(27)]
+    [InlineData(1000)]
+    [InlineData(131072)]
+    public void Gcm_seals_a_payload_from_its_own_buffer_as_if_it_had_been_copied_into_the_packet(int payloadLength)
+    {
+        var key = RandomNumberGenerator.GetBytes(16);
+        var iv = RandomNumberGenerator.GetBytes(12);
+        using var cipher = new AesGcmCipher(key, iv, encrypt: true);
+        using var reference = new AesGcm(key, 16);
+        // uint32 length, padding length, payload, padding: a body of whole blocks, as the packet writer lays it out.
+        var payload = RandomNumberGenerator.GetBytes(payloadLength);
+        int padding = 16 - (1 + payloadLength) % 16;
+        if (padding < 4)
+            padding += 16;
+        var packet = new byte[4 + 1 + payloadLength + padding];
+        BinaryPrimitives.WriteUInt32BigEndian(packet, (uint)(packet.Length - 4));
+        packet[4] = (byte)padding;
+        RandomNumberGenerator.Fill(packet.AsSpan(5 + payloadLength));
+        var whole = (byte[])packet.Clone();
+        payload.CopyTo(whole, 5);
+        var expected = new byte[whole.Length - 4];
+        var expectedTag = new byte[16];
+        reference.Encrypt(iv, whole.AsSpan(4), expected, expectedTag, whole.AsSpan(0, 4));
+
+        var tag = new byte[16];
+        cipher.SealFrom(0, packet, 5, payload, tag);
+
+        Assert.Equal(Convert.ToHexString(whole[..4]), Convert.ToHexString(packet[..4]));
+        Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(packet.AsSpan(4)));
+        Assert.Equal(Convert.ToHexString(expectedTag), Convert.ToHexString(tag));
+    }
+
+    [Theory]
     [InlineData(16)]
     [InlineData(32)]
     public void Gcm_opens_what_it_sealed_packet_after_packet(int keySize)
