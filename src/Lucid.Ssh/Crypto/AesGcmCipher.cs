@@ -69,9 +69,9 @@ internal sealed unsafe class AesGcmCipher : PacketCipher
                 int finalLength;
                 if (LibCrypto.EVP_CipherInit_ex(ctx, 0, 0, null, n, 1) != 1
                     || LibCrypto.EVP_CipherUpdate(ctx, null, &finalLength, p, 4) != 1
-                    || !Encrypt(ctx, p + 4, p + 4, payloadOffset - 4)
-                    || !Encrypt(ctx, p + payloadOffset, source, payload.Length)
-                    || !Encrypt(ctx, p + afterPayload, p + afterPayload, packet.Length - afterPayload)
+                    || !LibCrypto.CipherUpdateExact(ctx, p + 4, p + 4, payloadOffset - 4)
+                    || !LibCrypto.CipherUpdateExact(ctx, p + payloadOffset, source, payload.Length)
+                    || !LibCrypto.CipherUpdateExact(ctx, p + afterPayload, p + afterPayload, packet.Length - afterPayload)
                     || LibCrypto.EVP_CipherFinal_ex(ctx, p + packet.Length, &finalLength) != 1 || finalLength != 0
                     || LibCrypto.EVP_CIPHER_CTX_ctrl(ctx, LibCrypto.EVP_CTRL_AEAD_GET_TAG, TagLength, t) != 1)
                     throw LibCrypto.Failure("AES-GCM encryption");
@@ -83,14 +83,6 @@ internal sealed unsafe class AesGcmCipher : PacketCipher
                 _ctx.DangerousRelease();
         }
         Increment();
-    }
-
-    private static bool Encrypt(nint ctx, byte* destination, byte* source, int length)
-    {
-        if (length == 0)
-            return true;
-        int written;
-        return LibCrypto.EVP_CipherUpdate(ctx, destination, &written, source, length) == 1 && written == length;
     }
 
     public override uint PeekLength(uint sequence, ReadOnlySpan<byte> first4) => BinaryPrimitives.ReadUInt32BigEndian(first4);

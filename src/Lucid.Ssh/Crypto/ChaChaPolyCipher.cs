@@ -50,15 +50,40 @@ internal sealed unsafe class ChaChaPolyCipher : PacketCipher
     public override int BlockSize => 8;
     public override int TagSize => 16;
 
-    public override void Seal(uint sequence, Span<byte> packet, Span<byte> tag)
+    public override void Seal(uint sequence, Span<byte> packet, Span<byte> tag) =>
+        SealFrom(sequence, packet, packet.Length, [], tag);
+
+    public override void SealFrom(uint sequence, Span<byte> packet, int payloadOffset, ReadOnlySpan<byte> payload, Span<byte> tag)
     {
+        if (payloadOffset < 4 || payloadOffset + payload.Length > packet.Length)
+            throw new ArgumentOutOfRangeException(nameof(payloadOffset));
         using var use = new Use(this);
         Span<byte> polyKey = stackalloc byte[PolyKeySize];
         PolyKey(sequence, polyKey);
         Xor(_header, sequence, 0, packet[..4]);
-        Xor(_main, sequence, 1, packet[4..]);
+        EncryptBody(sequence, packet, payloadOffset, payload);
         Poly1305(polyKey, packet, tag);
         CryptographicOperations.ZeroMemory(polyKey);
+    }
+
+    /// <summary>
+    /// K_2's key stream from block 1 over everything after the length field, the payload read from its own buffer:
+    /// ChaCha20 is a stream cipher, so three updates come out as one over the whole body would.
+    /// </summary>
+    private void EncryptBody(uint sequence, Span<byte> packet, int payloadOffset, ReadOnlySpan<byte> payload)
+    {
+        byte* iv = stackalloc byte[16];
+        WriteIv(iv, 1, sequence);
+        var handle = _main.DangerousGetHandle();
+        int afterPayload = payloadOffset + payload.Length;
+        fixed (byte* p = packet, source = payload)
+        {
+            if (LibCrypto.EVP_CipherInit_ex(handle, 0, 0, null, iv, 1) != 1
+                || !LibCrypto.CipherUpdateExact(handle, p + 4, p + 4, payloadOffset - 4)
+                || !LibCrypto.CipherUpdateExact(handle, p + payloadOffset, source, payload.Length)
+                || !LibCrypto.CipherUpdateExact(handle, p + afterPayload, p + afterPayload, packet.Length - afterPayload))
+                throw LibCrypto.Failure("ChaCha20");
+        }
     }
 
     public override uint PeekLength(uint sequence, ReadOnlySpan<byte> first4)
@@ -95,16 +120,20 @@ internal sealed unsafe class ChaChaPolyCipher : PacketCipher
     private static void Xor(SafeEvpCipherCtx ctx, uint sequence, ulong block, Span<byte> data)
     {
         byte* iv = stackalloc byte[16];
-        BinaryPrimitives.WriteUInt64LittleEndian(new Span<byte>(iv, 8), block);
-        BinaryPrimitives.WriteUInt64BigEndian(new Span<byte>(iv + 8, 8), sequence);
+        WriteIv(iv, block, sequence);
         var handle = ctx.DangerousGetHandle();
         fixed (byte* p = data)
         {
-            int written;
-            if (LibCrypto.EVP_CipherInit_ex(handle, 0, 0, null, iv, 1) != 1 ||
-                LibCrypto.EVP_CipherUpdate(handle, p, &written, p, data.Length) != 1 || written != data.Length)
+            if (LibCrypto.EVP_CipherInit_ex(handle, 0, 0, null, iv, 1) != 1 || !LibCrypto.CipherUpdateExact(handle, p, p, data.Length))
                 throw LibCrypto.Failure("ChaCha20");
         }
+    }
+
+    /// <summary>OpenSSL's 16-byte ChaCha20 IV for OpenSSH's layout: the block counter little-endian, then the sequence number big-endian.</summary>
+    private static void WriteIv(byte* iv, ulong block, uint sequence)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(new Span<byte>(iv, 8), block);
+        BinaryPrimitives.WriteUInt64BigEndian(new Span<byte>(iv + 8, 8), sequence);
     }
 
     private void Poly1305(ReadOnlySpan<byte> key, ReadOnlySpan<byte> data, Span<byte> tag)

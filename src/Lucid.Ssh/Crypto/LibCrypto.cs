@@ -102,6 +102,15 @@ internal static unsafe partial class LibCrypto
     [LibraryImport(LibraryName)]
     public static partial int EVP_CipherUpdate(nint ctx, byte* output, int* outputLength, byte* input, int inputLength);
 
+    /// <summary>One EVP_CipherUpdate of a stream (or GCM) cipher: all <paramref name="length"/> bytes out, or false.</summary>
+    public static bool CipherUpdateExact(nint ctx, byte* output, byte* input, int length)
+    {
+        if (length == 0)
+            return true;
+        int written;
+        return EVP_CipherUpdate(ctx, output, &written, input, length) == 1 && written == length;
+    }
+
     [LibraryImport(LibraryName)]
     public static partial int EVP_CipherFinal_ex(nint ctx, byte* output, int* outputLength);
 
