@@ -17,6 +17,7 @@ internal static unsafe partial class Libc
     public const int O_CLOEXEC = 0x80000;
     public const int SIGTSTP = 20;
     public const int EINTR = 4;
+    public const int EAGAIN = 11;
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int isatty(int fd);
@@ -50,6 +51,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint write(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint recv(int fd, byte* buffer, nint length, int flags);
 
     [LibraryImport("libc")]
     public static partial int getpid();

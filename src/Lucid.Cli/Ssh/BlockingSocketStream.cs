@@ -27,7 +27,16 @@ internal sealed class BlockingSocketStream(Socket socket) : Stream
         _readWatch.Watch(cancellationToken);
         try
         {
-            return new ValueTask<int>(_batching.Receive(buffer.Span));
+            int read = _batching.Receive(buffer.Span);
+            // A wait that cancellation ended can also come back as the end of the stream (the socket was shut down).
+            if (read == 0)
+                cancellationToken.ThrowIfCancellationRequested();
+            return new ValueTask<int>(read);
+        }
+        catch (IOException)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            throw;
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {

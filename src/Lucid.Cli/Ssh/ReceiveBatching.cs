@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Lucid.Cli.Platform;
 
 namespace Lucid.Cli.Ssh;
 
@@ -30,23 +31,57 @@ internal sealed class ReceiveBatching(Socket socket)
     {
         while (true)
         {
-            int read = socket.Receive(buffer, SocketFlags.None, out var error);
-            if (error == SocketError.Success)
-            {
-                // Entered only with room for more than a batch, so that a full batch can always be taken at once.
-                if (!IsBatching && read >= BatchSize && buffer.Length >= 2 * BatchSize)
-                    SetBatching(true);
-                else if (IsBatching && read < BatchSize && read < buffer.Length)
-                    SetBatching(false); // the wait ran out: the stream has thinned or ended
-                return read;
-            }
-            if (IsBatching && error is SocketError.WouldBlock or SocketError.TimedOut)
+            int read = IsBatching ? ReceiveWithinBatchWait(buffer) : socket.Receive(buffer);
+            if (read < 0)
             {
                 // The wait ran out with nothing at all: wait for the next arrival without a mark or a limit.
                 SetBatching(false);
                 continue;
             }
-            throw new SocketException((int)error);
+            // Entered only with room for more than a batch, so that a full batch can always be taken at once.
+            if (!IsBatching && read >= BatchSize && buffer.Length >= 2 * BatchSize)
+                SetBatching(true);
+            else if (IsBatching && read < BatchSize && read < buffer.Length)
+                SetBatching(false); // the wait ran out: the stream has thinned or ended
+            return read;
+        }
+    }
+
+    /// <summary>
+    /// recv(2) itself while the receive timeout is set; -1 when the timeout ran out with nothing received.
+    /// </summary>
+    /// <remarks>
+    /// Not Socket.Receive: the runtime turns some of those timed-out receives into a wait in its epoll engine,
+    /// which registers the socket there for good (caught by SshConnectionThreadingTests, about one run in four).
+    /// The handle is referenced for the call, so a Dispose from another thread shuts the socket down (which ends
+    /// the wait) rather than closing a descriptor that is in use.
+    /// </remarks>
+    private unsafe int ReceiveWithinBatchWait(Span<byte> buffer)
+    {
+        var handle = socket.SafeHandle;
+        bool referenced = false;
+        try
+        {
+            handle.DangerousAddRef(ref referenced);
+            fixed (byte* destination = buffer)
+            {
+                while (true)
+                {
+                    nint read = Libc.recv((int)handle.DangerousGetHandle(), destination, buffer.Length, 0);
+                    if (read >= 0)
+                        return (int)read;
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == Libc.EAGAIN)
+                        return -1;
+                    if (errno != Libc.EINTR)
+                        throw new IOException($"Unable to read data from the transport connection: {Marshal.GetPInvokeErrorMessage(errno)}.");
+                }
+            }
+        }
+        finally
+        {
+            if (referenced)
+                handle.DangerousRelease();
         }
     }
 
