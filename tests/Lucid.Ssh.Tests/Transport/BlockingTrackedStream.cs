@@ -1,7 +1,7 @@
 namespace Lucid.Ssh.Tests.Transport;
 
 /// <summary>Reads and writes block the calling thread (as `lucid ssh`'s socket does); counts one thread's writes.</summary>
-internal sealed class BlockingTrackedStream(Stream inner) : Stream
+internal sealed class BlockingTrackedStream(Stream inner) : UnseekableTestStream
 {
     private int _tracked = -1;
     private long _trackedBytes;
@@ -27,8 +27,6 @@ internal sealed class BlockingTrackedStream(Stream inner) : Stream
         return ValueTask.CompletedTask;
     }
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public override void Flush() { }
     public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
     public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().Wait();
     protected override void Dispose(bool disposing)
@@ -37,12 +35,4 @@ internal sealed class BlockingTrackedStream(Stream inner) : Stream
             inner.Dispose();
         base.Dispose(disposing);
     }
-
-    public override bool CanRead => true;
-    public override bool CanWrite => true;
-    public override bool CanSeek => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

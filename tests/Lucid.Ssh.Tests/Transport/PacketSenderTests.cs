@@ -125,7 +125,7 @@ public sealed class PacketSenderTests
     }
 
     /// <summary>Records what is written and by which thread; writes wait until <see cref="Open"/>.</summary>
-    private sealed class GatedStream : Stream
+    private sealed class GatedStream : UnseekableTestStream
     {
         private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly MemoryStream _written = new();
@@ -164,16 +164,7 @@ public sealed class PacketSenderTests
                 _written.Write(buffer.Span);
         }
 
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public override void Flush() { }
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override bool CanRead => false;
-        public override bool CanWrite => true;
-        public override bool CanSeek => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
