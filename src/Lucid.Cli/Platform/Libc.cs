@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Lucid.Cli.Platform;
@@ -78,6 +80,14 @@ internal static unsafe partial class Libc
             throw new IOException($"fcntl: {Marshal.GetLastPInvokeErrorMessage()}");
     }
 
+    /// <summary>Sets O_NONBLOCK on <paramref name="fd"/>: a write(2) that would wait fails with EAGAIN instead.</summary>
+    public static void MakeNonBlocking(int fd)
+    {
+        var flags = fcntl(fd, F_GETFL, 0);
+        if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+            throw new IOException($"fcntl: {Marshal.GetLastPInvokeErrorMessage()}");
+    }
+
     /// <summary>
     /// Grows the pipe on <paramref name="fd"/> to 1 MiB (the unprivileged maximum) when it is one; anything else
     /// is left alone. With the default 64 KiB, the program at the other end and we take turns every two packets;
@@ -85,6 +95,89 @@ internal static unsafe partial class Libc
     /// pipe pages only as data fills them, so an idle pipe costs nothing more.
     /// </summary>
     public static void GrowPipe(int fd) => fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct IoVec
+    {
+        public void* Base;
+        public nint Length;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint writev(int fd, IoVec* vectors, int count);
+
+    /// <summary>How many segments one writev(2) takes: 16 of a channel's 64 KiB blocks are a megabyte, the pipe's size.</summary>
+    private const int MaxGather = 16;
+
+    [InlineArray(MaxGather)]
+    private struct Pins
+    {
+        private MemoryHandle _first;
+    }
+
+    /// <summary>
+    /// One writev(2) of <paramref name="data"/>'s segments (up to 16): the bytes written, or -1 with the error in
+    /// <see cref="Marshal.GetLastPInvokeError"/>; retried after EINTR. A channel's input arrives as a sequence of
+    /// blocks, and a write per block was two or three system calls (and wake-ups of the reader) per packet.
+    /// </summary>
+    public static nint WriteGathered(int fd, in ReadOnlySequence<byte> data)
+    {
+        if (data.IsSingleSegment)
+        {
+            fixed (byte* p = data.FirstSpan)
+                return WriteRetrying(fd, p, data.FirstSpan.Length);
+        }
+        var vectors = stackalloc IoVec[MaxGather];
+        var pins = new Pins();
+        var count = 0;
+        try
+        {
+            foreach (var segment in data)
+            {
+                if (segment.IsEmpty)
+                    continue;
+                if (count == MaxGather)
+                    break;
+                pins[count] = segment.Pin();
+                vectors[count] = new IoVec { Base = pins[count].Pointer, Length = segment.Length };
+                count++;
+            }
+            while (true)
+            {
+                var n = writev(fd, vectors, count);
+                if (n >= 0 || Marshal.GetLastPInvokeError() != EINTR)
+                    return n;
+            }
+        }
+        finally
+        {
+            for (var i = 0; i < count; i++)
+                pins[i].Dispose();
+        }
+    }
+
+    private static nint WriteRetrying(int fd, byte* data, int length)
+    {
+        while (true)
+        {
+            var n = write(fd, data, length);
+            if (n >= 0 || Marshal.GetLastPInvokeError() != EINTR)
+                return n;
+        }
+    }
+
+    /// <summary>Writes all of <paramref name="data"/>, gathering its segments, retrying after EINTR and short writes.</summary>
+    public static bool WriteAll(int fd, ReadOnlySequence<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            var n = WriteGathered(fd, data);
+            if (n < 0)
+                return false;
+            data = data.Slice(n);
+        }
+        return true;
+    }
 
     /// <summary>Writes all of <paramref name="data"/>, retrying after EINTR and short writes.</summary>
     public static bool WriteAll(int fd, ReadOnlySpan<byte> data)
@@ -94,13 +187,9 @@ internal static unsafe partial class Libc
             var done = 0;
             while (done < data.Length)
             {
-                var n = write(fd, p + done, data.Length - done);
+                var n = WriteRetrying(fd, p + done, data.Length - done);
                 if (n < 0)
-                {
-                    if (Marshal.GetLastPInvokeError() == EINTR)
-                        continue;
                     return false;
-                }
                 done += (int)n;
             }
         }

@@ -167,8 +167,7 @@ internal sealed class SessionRunner(SshInvocation invocation, EffectiveSshConfig
         {
             var result = await from.ReadAsync();
             var data = result.Buffer;
-            foreach (var block in data)
-                Libc.WriteAll(fd, block.Span);
+            Libc.WriteAll(fd, data);
             from.AdvanceTo(data.End);
             if (result.IsCompleted || result.IsCanceled)
                 return;

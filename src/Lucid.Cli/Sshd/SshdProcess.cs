@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.IO.Pipes;
+using System.Runtime.InteropServices;
 using Lucid.Cli.Platform;
 using Lucid.Ssh.Connection;
 using Lucid.Ssh.Server;
@@ -12,13 +14,16 @@ internal sealed class SshdProcess : ISshServerProcess
     private readonly int _pid;
     private readonly int _terminal;
     private readonly Stream _input;
+    // Our end of stdin's pipe (non-blocking), written directly by WriteInputAsync; null with a terminal.
+    private readonly SafePipeHandle? _inputPipe;
     private readonly TaskCompletionSource<SshExitStatus> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _inputClosed;
 
-    private SshdProcess(int pid, Stream input, Stream output, Stream? error, int terminal)
+    private SshdProcess(int pid, Stream input, SafePipeHandle? inputPipe, Stream output, Stream? error, int terminal)
     {
         _pid = pid;
         _input = input;
+        _inputPipe = inputPipe;
         Output = output;
         ErrorOutput = error;
         _terminal = terminal;
@@ -60,7 +65,7 @@ internal sealed class SshdProcess : ISshServerProcess
                 var writer = Pty.Duplicate(master);
                 var read = new FileStream(new SafeFileHandle(master, ownsHandle: true), FileAccess.Read, 1);
                 var write = new FileStream(new SafeFileHandle(writer, ownsHandle: true), FileAccess.Write, 1);
-                return new SshdProcess(pid, write, read, null, master);
+                return new SshdProcess(pid, write, null, read, null, master);
             }
             catch
             {
@@ -82,8 +87,9 @@ internal sealed class SshdProcess : ISshServerProcess
             // PipeStream on Unix does its async reads and writes through the runtime's epoll engine (it sets
             // O_NONBLOCK on our end only; the child's ends are separate open file descriptions and stay blocking).
             // A FileStream would instead block a pool thread in read(2) per pipe for as long as the session idles.
-            return new SshdProcess(pid,
-                new AnonymousPipeClientStream(PipeDirection.Out, new SafePipeHandle(stdin.Write, ownsHandle: true)),
+            Libc.MakeNonBlocking(stdin.Write);
+            var input = new SafePipeHandle(stdin.Write, ownsHandle: true);
+            return new SshdProcess(pid, new AnonymousPipeClientStream(PipeDirection.Out, input), input,
                 new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle(stdout.Read, ownsHandle: true)),
                 new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle(stderr.Read, ownsHandle: true)), -1);
         }
@@ -146,6 +152,47 @@ internal sealed class SshdProcess : ISshServerProcess
         // The groups initgroups would set, looked up before the switch (NSS may open files and sockets).
         var groups = Users.GroupIdsOf(user.Name, user.Gid);
         return ThreadCredentials.TryRunAs(user.Uid, user.Gid, groups, spawn.Run, out var rc) && rc == 0 ? spawn.Pid : null;
+    }
+
+    /// <summary>
+    /// What the pipe takes at once goes in one writev(2) from the calling thread (the connection's read loop);
+    /// only a remainder, when the pipe is full, waits through the stream's event-driven writes.
+    /// </summary>
+    public ValueTask WriteInputAsync(ReadOnlySequence<byte> data, CancellationToken cancellationToken)
+    {
+        if (_inputPipe is not null)
+            data = data.Slice(WriteWithoutWaiting(_inputPipe, data));
+        return data.IsEmpty ? ValueTask.CompletedTask : ISshServerProcess.WriteSegmentsAsync(_input, data, cancellationToken);
+    }
+
+    /// <summary>Writes what the non-blocking pipe takes now; the bytes written.</summary>
+    private static long WriteWithoutWaiting(SafePipeHandle pipe, ReadOnlySequence<byte> data)
+    {
+        var added = false;
+        // A reference keeps the descriptor from being closed (and its number reused) under the write.
+        pipe.DangerousAddRef(ref added);
+        try
+        {
+            var fd = (int)pipe.DangerousGetHandle();
+            long done = 0;
+            while (done < data.Length)
+            {
+                var n = Libc.WriteGathered(fd, data.Slice(done));
+                if (n < 0)
+                {
+                    if (Marshal.GetLastPInvokeError() == Libc.EAGAIN)
+                        break;
+                    throw new IOException($"write to the session's stdin: {Marshal.GetLastPInvokeErrorMessage()}");
+                }
+                done += n;
+            }
+            return done;
+        }
+        finally
+        {
+            if (added)
+                pipe.DangerousRelease();
+        }
     }
 
     public void CloseInput()

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Lucid.Ssh.Connection;
 
 namespace Lucid.Ssh.Server;
@@ -61,6 +62,21 @@ public interface ISshServerProcess : IAsyncDisposable
     /// client's data from the connection's read loop, with no thread hand-off per packet.
     /// </summary>
     bool InputNeverBlocks => false;
+
+    /// <summary>
+    /// Writes the client's data to <see cref="Input"/> and flushes it. The default writes the segments one by one;
+    /// a backend that can gather them into one system call (writev) overrides it.
+    /// </summary>
+    ValueTask WriteInputAsync(ReadOnlySequence<byte> data, CancellationToken cancellationToken) =>
+        WriteSegmentsAsync(Input, data, cancellationToken);
+
+    /// <summary>Writes each segment of <paramref name="data"/> to <paramref name="stream"/>, then flushes it.</summary>
+    static async ValueTask WriteSegmentsAsync(Stream stream, ReadOnlySequence<byte> data, CancellationToken cancellationToken)
+    {
+        foreach (var segment in data)
+            await stream.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Closes stdin, so the process sees end of file (no-op with a terminal).</summary>
     void CloseInput();

@@ -324,9 +324,7 @@ internal sealed class SshServerSession
             while (true)
             {
                 var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                foreach (var segment in result.Buffer)
-                    await process.Input.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
-                await process.Input.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await process.WriteInputAsync(result.Buffer, cancellationToken).ConfigureAwait(false);
                 reader.AdvanceTo(result.Buffer.End);
                 if (result.IsCompleted)
                     break;
