@@ -31,7 +31,7 @@ done
 
 # --- sizes ------------------------------------------------------------------------------------------
 case "$mode" in
-  full)  size=$((2 * 1024 * 1024 * 1024)); reps=3; latency_runs=30; hs_seconds=20; hs_reps=3; sessions=1000; lucid_sessions=10000; alloc_mib=512 ;;
+  full)  size=$((2 * 1024 * 1024 * 1024)); reps=5; latency_runs=30; hs_seconds=20; hs_reps=3; sessions=1000; lucid_sessions=10000; alloc_mib=512 ;;
   quick) size=$((32 * 1024 * 1024));       reps=3; latency_runs=10; hs_seconds=3;  hs_reps=1; sessions=100;  lucid_sessions=500;   alloc_mib=32 ;;
   tiny)  size=$((1024 * 1024));            reps=1; latency_runs=3;  hs_seconds=2;  hs_reps=1; sessions=20;   lucid_sessions=40;    alloc_mib=4 ;;
 esac
