@@ -14,6 +14,9 @@ internal sealed class ChannelReaderScheduler(bool inline) : PipeScheduler
 
     public void ResumeInline() => _inline = true;
 
+    /// <summary>True once readers resume on the thread that delivered the data (the read loop).</summary>
+    public bool IsInline => _inline;
+
     public override void Schedule(Action<object?> action, object? state)
     {
         if (_inline)

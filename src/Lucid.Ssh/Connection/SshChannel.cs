@@ -38,6 +38,8 @@ public sealed class SshChannel : IAsyncDisposable
     private readonly bool _sendOnWritingThread;
     private long _localWindow;
     private long _unadjusted;
+    // A window adjust queued by an inline reader inside Deliver's lock, for Deliver to send once it lets go.
+    private bool _windowAdjustUnsent;
     private long _remoteWindow;
     private uint _remoteMaxPacket;
     private TaskCompletionSource? _windowWaiter;
@@ -342,28 +344,39 @@ public sealed class SshChannel : IAsyncDisposable
     /// <summary>Copies the data into the input pipe (synchronously: the payload is only valid during the call).</summary>
     private void Deliver(bool extended, ReadOnlyMemory<byte> data)
     {
+        bool delivered, adjustUnsent;
         lock (_gate)
         {
-            ChargeWindowLocked(data.Length);
-            bool readerDone = extended ? _extendedReaderDone : _inputReaderDone;
-            if (!readerDone && !_inputsCompleted && !_closeSent)
-            {
-                var pipe = extended ? _extendedInput : _input;
-                pipe.Writer.Write(data.Span);
-                if (extended)
-                    _extendedBuffered += data.Length;
-                else
-                    _inputBuffered += data.Length;
-                // The pipes never pause (pauseWriterThreshold 0: the window bounds them), so the flush completes
-                // synchronously; it only wakes the reader.
-                var flush = pipe.Writer.FlushAsync();
-                Debug.Assert(flush.IsCompleted, "a pipe without a pause threshold flushes synchronously");
-                flush.GetAwaiter().GetResult();
-                return;
-            }
+            delivered = DeliverLocked(extended, data);
+            // An inline reader ran inside the flush, under this lock, and may have queued a window adjust.
+            adjustUnsent = _windowAdjustUnsent;
+            _windowAdjustUnsent = false;
         }
+        if (adjustUnsent)
+            _connection.SendWindowAdjust(fromInlineReader: true);
         // Nobody will read it: count it consumed at once so the peer is not stalled.
-        ConsumedUnbuffered(data.Length);
+        if (!delivered)
+            ConsumedUnbuffered(data.Length);
+    }
+
+    private bool DeliverLocked(bool extended, ReadOnlyMemory<byte> data)
+    {
+        ChargeWindowLocked(data.Length);
+        bool readerDone = extended ? _extendedReaderDone : _inputReaderDone;
+        if (readerDone || _inputsCompleted || _closeSent)
+            return false;
+        var pipe = extended ? _extendedInput : _input;
+        pipe.Writer.Write(data.Span);
+        if (extended)
+            _extendedBuffered += data.Length;
+        else
+            _inputBuffered += data.Length;
+        // The pipes never pause (pauseWriterThreshold 0: the window bounds them), so the flush completes
+        // synchronously; it only wakes the reader (which, resumed inline, runs here).
+        var flush = pipe.Writer.FlushAsync();
+        Debug.Assert(flush.IsCompleted, "a pipe without a pause threshold flushes synchronously");
+        flush.GetAwaiter().GetResult();
+        return true;
     }
 
     private void ChargeWindow(int length)
@@ -384,14 +397,23 @@ public sealed class SshChannel : IAsyncDisposable
     {
         if (count <= 0)
             return;
+        bool adjusted;
         lock (_gate)
         {
             if (extended)
                 _extendedBuffered -= count;
             else
                 _inputBuffered -= count;
-            AddConsumedLocked(count);
+            adjusted = AddConsumedLocked(count);
         }
+        if (!adjusted)
+            return;
+        // A reader resumed inline usually consumes inside Deliver's flush, which holds this channel's lock: the
+        // adjust then goes out once Deliver lets go of it (nothing is sent while a lock is held).
+        if (_gate.IsHeldByCurrentThread)
+            _windowAdjustUnsent = true;
+        else
+            _connection.SendWindowAdjust(fromInlineReader: _readerScheduler.IsInline);
     }
 
     /// <summary>Bytes that never reached a reader (discarded) still reopen the window.</summary>
@@ -399,21 +421,26 @@ public sealed class SshChannel : IAsyncDisposable
     {
         if (count <= 0)
             return;
+        bool adjusted;
         lock (_gate)
-            AddConsumedLocked(count);
+            adjusted = AddConsumedLocked(count);
+        if (adjusted)
+            _connection.SendWindowAdjust(fromInlineReader: false);
     }
 
-    private void AddConsumedLocked(long count)
+    /// <summary>True when a window adjust was queued (not yet sent: the caller sends it once it holds no lock).</summary>
+    private bool AddConsumedLocked(long count)
     {
         _unadjusted += count;
         if (_unadjusted < _windowSize / 2 || _closeSent || _closeReceived || _eofReceived || _terminalError is not null)
-            return;
+            return false;
         uint grant = (uint)_unadjusted;
         _localWindow += grant;
         _unadjusted = 0;
         var message = new SshWriter(12);
         message.WriteByte((byte)MessageNumber.ChannelWindowAdjust).WriteUInt32(RemoteId).WriteUInt32(grant);
-        _connection.Enqueue(message);
+        _connection.EnqueueWindowAdjust(message);
+        return true;
     }
 
     internal void OnReaderCompleted(bool extended)

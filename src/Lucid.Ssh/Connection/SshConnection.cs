@@ -181,6 +181,30 @@ public sealed partial class SshConnection : IAsyncDisposable, IPacketSink
     internal void Enqueue(SshWriter message) => _outbound.Add(new OutboundMessage(message, null, message.Length));
 
     /// <summary>
+    /// A window adjust, queued by a channel under its lock without waking the sender; the channel calls
+    /// <see cref="SendWindowAdjust"/> once it holds no lock.
+    /// </summary>
+    internal void EnqueueWindowAdjust(SshWriter message) =>
+        _outbound.Add(new OutboundMessage(message, null, message.Length), wake: false);
+
+    /// <summary>
+    /// Sends a queued window adjust. For a channel reader resumed inline, on an event-loop thread (a server's read
+    /// loop, whose socket never blocks it), the idle write loop runs right here: 12 bytes sealed and one
+    /// non-blocking send, where waking a pool thread for it cost a hand-off (and, on two cores, the wake-up of a
+    /// second worker) about every megabyte of an upload. Behind a read loop with a thread of its own (`lucid ssh`),
+    /// whose sends block, and for any other reader, the write loop is woken as before.
+    /// </summary>
+    internal void SendWindowAdjust(bool fromInlineReader)
+    {
+        if (_transport is not SshTransport transport)
+            return; // the send loop's queue wait has already been woken by the add
+        if (fromInlineReader && !transport.ReadsOnOwnThread)
+            transport.RunWriterHere();
+        else
+            transport.WakeWriter();
+    }
+
+    /// <summary>
     /// A channel's data. With <paramref name="wake"/> false the sender is not woken: the channel calls
     /// <see cref="SendQueuedData"/> once it holds no lock.
     /// </summary>

@@ -399,6 +399,9 @@ public sealed partial class SshTransport : IPacketConnection
         WakeWriter();
     }
 
+    /// <summary>True when the read loop has a thread of its own, whose stream reads (and writes) block it.</summary>
+    internal bool ReadsOnOwnThread => _options.DedicatedReadThread;
+
     /// <summary>Wakes the write loop (cheap when it is already awake: a second signal is only remembered).</summary>
     internal void WakeWriter() => _wake.Signal();
 

@@ -1,0 +1,74 @@
+using System.Security.Cryptography;
+using Lucid.Ssh.Connection;
+using Lucid.Ssh.Tests.Transport;
+using Lucid.Ssh.Transport;
+
+namespace Lucid.Ssh.Tests.Connection;
+
+/// <summary>
+/// A server channel whose reader resumes inline on the read loop (sshd's stdin pump) sends its window adjusts from
+/// the read loop too, instead of waking a pool thread for each.
+/// </summary>
+public sealed class InlineReaderWindowAdjustTests
+{
+    [Fact]
+    public async Task Window_adjusts_for_an_inline_reader_leave_from_the_read_loop()
+    {
+        var ct = ConnectionPair.Timeout();
+        var (clientSocket, serverSocket) = await TransportPair.SocketPairAsync();
+        // The server's reads block, so its read loop, once running, keeps its thread: a write from that thread is
+        // one the read loop made, never a pool work item's.
+        var serverStream = new BlockingTrackedStream(serverSocket);
+        // (On a thread of its own: with a blocking stream the accept would wait for the client's banner right here.)
+        var serverTask = Task.Run(() => SshTransport.AcceptServerAsync(serverStream, new ServerTransportOptions { HostKeys = TransportPair.HostKeys }), ct);
+        var clientTransport = await SshTransport.ConnectClientAsync(clientSocket, new ClientTransportOptions
+        {
+            Host = "pair",
+            HostKeyVerifier = (_, _, _, _) => ValueTask.FromResult(true),
+        });
+        var serverTransport = await serverTask;
+        await using var client = new SshConnection(clientTransport);
+        await using var server = new SshConnection(serverTransport);
+        var accepted = new TaskCompletionSource<SshChannel>(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.ChannelOpenReceived = request => accepted.TrySetResult(request.Accept(new SshChannelOptions { ResumeReaderInline = true }));
+        client.Start();
+        server.Start();
+        var clientChannel = await client.OpenChannelAsync("test@lucid", cancellationToken: ct);
+        var serverChannel = await accepted.Task.WaitAsync(ct);
+
+        // 8 MiB through the default 2 MiB window: an adjust about every megabyte consumed.
+        var data = RandomNumberGenerator.GetBytes(8 * 1024 * 1024);
+        var receiving = ReceiveOnReadLoopAsync(serverChannel, serverStream, ct);
+        await clientChannel.WriteAsync(data, ct);
+        await clientChannel.SendEofAsync(ct);
+        var (length, hash) = await receiving.WaitAsync(ct);
+
+        Assert.Equal(data.Length, length);
+        Assert.Equal(SHA256.HashData(data), hash);
+        // The server sends nothing else meanwhile: its writes from the read loop's thread are the adjusts.
+        Assert.True(serverStream.WritesByTrackedThread >= 4, $"{serverStream.WritesByTrackedThread} writes from the read loop");
+    }
+
+    /// <summary>Hashes the channel's input; the first time it resumes (on the read loop) it tracks that thread's writes.</summary>
+    private static async Task<(long Length, byte[] Hash)> ReceiveOnReadLoopAsync(SshChannel channel, BlockingTrackedStream stream, CancellationToken ct)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long length = 0;
+        var tracking = false;
+        while (true)
+        {
+            var result = await channel.Input.ReadAsync(ct);
+            if (!tracking)
+            {
+                stream.Track(Environment.CurrentManagedThreadId);
+                tracking = true;
+            }
+            foreach (var segment in result.Buffer)
+                hash.AppendData(segment.Span);
+            length += result.Buffer.Length;
+            channel.Input.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+                return (length, hash.GetHashAndReset());
+        }
+    }
+}
