@@ -9,7 +9,7 @@ namespace Lucid.Ssh.Connection;
 /// <remarks>
 /// The pipes' default (4 KiB segments from <see cref="ArrayPool{T}.Shared"/>) needed 512 segments to hold a
 /// 2 MiB window, far more than the shared pool keeps per size, so every further segment was a new array.
-/// The free list keeps at most <see cref="MaxRetained"/> blocks (enough for several full windows); beyond
+/// The free list keeps at most <see cref="MaxRetained"/> blocks (16 MiB: two full default windows); beyond
 /// that blocks are left to the GC, so a burst of many busy channels cannot pin memory for good.
 /// The blocks are not cleared on return: they never leave this library, and a pipe only ever exposes bytes
 /// written into it since the block was rented.

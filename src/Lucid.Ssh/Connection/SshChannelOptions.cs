@@ -3,8 +3,15 @@ namespace Lucid.Ssh.Connection;
 /// <summary>Flow-control sizes this side advertises for a channel.</summary>
 public sealed record SshChannelOptions
 {
-    /// <summary>OpenSSH's session window (2 MiB).</summary>
-    public const uint DefaultWindowSize = 2 * 1024 * 1024;
+    /// <summary>
+    /// 8 MiB, four times OpenSSH's session window. The window is what a sender may have in flight: with 2 MiB, a
+    /// bulk sender on loopback used it up with data still in the socket buffers and waited for each adjust, so the
+    /// two ends took turns; with 8 MiB, uploads Lucid→Lucid measured 6-10% faster (three interleaved series of
+    /// 10-14 runs) and OpenSSH's client uploading to `lucid sshd` ~6%. It is also the most a receiver buffers for
+    /// the channel when its reader stalls (the memory is taken only as data arrives, so an idle channel costs
+    /// nothing more), and only an authenticated peer can open a channel.
+    /// </summary>
+    public const uint DefaultWindowSize = 8 * 1024 * 1024;
 
     /// <summary>
     /// The largest data message we accept: 128 KiB, four times OpenSSH's 32 KiB. It only bounds what the peer

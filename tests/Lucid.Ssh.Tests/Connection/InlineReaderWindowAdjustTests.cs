@@ -30,13 +30,13 @@ public sealed class InlineReaderWindowAdjustTests
         await using var client = new SshConnection(clientTransport);
         await using var server = new SshConnection(serverTransport);
         var accepted = new TaskCompletionSource<SshChannel>(TaskCreationOptions.RunContinuationsAsynchronously);
-        server.ChannelOpenReceived = request => accepted.TrySetResult(request.Accept(new SshChannelOptions { ResumeReaderInline = true }));
+        server.ChannelOpenReceived = request => accepted.TrySetResult(request.Accept(new SshChannelOptions { ResumeReaderInline = true, WindowSize = 2 * 1024 * 1024 }));
         client.Start();
         server.Start();
         var clientChannel = await client.OpenChannelAsync("test@lucid", cancellationToken: ct);
         var serverChannel = await accepted.Task.WaitAsync(ct);
 
-        // 8 MiB through the default 2 MiB window: an adjust about every megabyte consumed.
+        // 8 MiB through a 2 MiB window: an adjust about every megabyte consumed.
         var data = RandomNumberGenerator.GetBytes(8 * 1024 * 1024);
         var receiving = ReceiveOnReadLoopAsync(serverChannel, serverStream, ct);
         await clientChannel.WriteAsync(data, ct);
