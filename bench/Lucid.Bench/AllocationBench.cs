@@ -16,6 +16,14 @@ public static class AllocationBench
 {
     private const int MiB = 1024 * 1024;
 
+    /// <summary>
+    /// How long the receiving side waits before it first reads, so that the sender fills the channel's window
+    /// (8 MiB: well under this time on loopback) and the channel's block pool grows to its working size during
+    /// the warm-up. Without it the pool reached that size whenever a burst first filled the window, often inside
+    /// the measured run, where its 64 KiB blocks (allocated once per process) showed as up to ~8 KB per MiB.
+    /// </summary>
+    internal static readonly TimeSpan WindowFillDelay = TimeSpan.FromMilliseconds(300);
+
     public static async Task<int> RunAsync(BenchOptions args)
     {
         var mib = args.GetInt("mib", 256);
@@ -63,6 +71,8 @@ public static class AllocationBench
             long total = (long)(warmup + mib) * MiB;
             await session.ExecAsync(string.Create(CultureInfo.InvariantCulture, $"head -c {total} /dev/zero"), ct).ConfigureAwait(false);
             var reader = session.Output;
+            // Reading starts after a moment, once the server has filled the window: see WindowFillDelay.
+            await Task.Delay(WindowFillDelay, ct).ConfigureAwait(false);
             long received = 0, startAt = (long)warmup * MiB;
             long before = 0;
             var clock = new Stopwatch();

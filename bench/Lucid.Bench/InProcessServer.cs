@@ -156,9 +156,23 @@ public sealed class InProcessServer : IAsyncDisposable
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
+    /// <summary>
+    /// `cat >/dev/null`, except that it starts reading only after a moment: by then the client has used up the
+    /// channel's whole window, so the channel's block pool reaches its working size during the warm-up rather than
+    /// whenever a later burst first fills the window (which counted ~64 blocks of 64 KiB against the measured run).
+    /// </summary>
     private sealed class SinkStream : Stream
     {
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+        private bool _started;
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_started)
+                return ValueTask.CompletedTask;
+            _started = true;
+            return new ValueTask(Task.Delay(AllocationBench.WindowFillDelay, cancellationToken));
+        }
+
         public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
         public override void Write(byte[] buffer, int offset, int count) { }
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();

@@ -39,6 +39,15 @@ public sealed class SteadyStateAllocationTests
             return GC.GetTotalAllocatedBytes(precise: true);
         }
 
+        // The whole window in flight once (the receiver reads nothing until the sender has used it up), so the
+        // channels' block pool reaches the most a transfer can hold before the measurement, not inside it.
+        long filled = 0;
+        while (sender.RemoteWindow >= chunk.Length)
+        {
+            await sender.WriteAsync(chunk, ct);
+            filled += chunk.Length;
+        }
+        await BulkPair.DrainAsync(receiver, filled, ct);
         await TransferAsync(16); // pools, pipes' segment caches and JIT settle
         const int Measured = 32;
         long before = GC.GetTotalAllocatedBytes(precise: true);
