@@ -38,7 +38,8 @@ public sealed class InlineReaderWindowAdjustTests
 
         // 8 MiB through a 2 MiB window: an adjust about every megabyte consumed.
         var data = RandomNumberGenerator.GetBytes(8 * 1024 * 1024);
-        var receiving = ReceiveOnReadLoopAsync(serverChannel, serverStream, ct);
+        // The reader's first resumption is on the read loop: from then on, that thread's writes are counted.
+        var receiving = BulkPair.HashAsync(serverChannel, ct, () => serverStream.Track(Environment.CurrentManagedThreadId));
         await clientChannel.WriteAsync(data, ct);
         await clientChannel.SendEofAsync(ct);
         var (length, hash) = await receiving.WaitAsync(ct);
@@ -47,28 +48,5 @@ public sealed class InlineReaderWindowAdjustTests
         Assert.Equal(SHA256.HashData(data), hash);
         // The server sends nothing else meanwhile: its writes from the read loop's thread are the adjusts.
         Assert.True(serverStream.WritesByTrackedThread >= 4, $"{serverStream.WritesByTrackedThread} writes from the read loop");
-    }
-
-    /// <summary>Hashes the channel's input; the first time it resumes (on the read loop) it tracks that thread's writes.</summary>
-    private static async Task<(long Length, byte[] Hash)> ReceiveOnReadLoopAsync(SshChannel channel, BlockingTrackedStream stream, CancellationToken ct)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        long length = 0;
-        var tracking = false;
-        while (true)
-        {
-            var result = await channel.Input.ReadAsync(ct);
-            if (!tracking)
-            {
-                stream.Track(Environment.CurrentManagedThreadId);
-                tracking = true;
-            }
-            foreach (var segment in result.Buffer)
-                hash.AppendData(segment.Span);
-            length += result.Buffer.Length;
-            channel.Input.AdvanceTo(result.Buffer.End);
-            if (result.IsCompleted)
-                return (length, hash.GetHashAndReset());
-        }
     }
 }

@@ -124,14 +124,19 @@ internal sealed class BulkPair : IAsyncDisposable
         return new BulkPair(transports, client, server, clientChannel, serverChannel);
     }
 
-    /// <summary>Reads the channel to EOF: the byte count and the SHA-256 of what arrived.</summary>
-    public static async Task<(long Length, byte[] Hash)> HashAsync(SshChannel channel, CancellationToken ct)
+    /// <summary>
+    /// Reads the channel to EOF: the byte count and the SHA-256 of what arrived. <paramref name="firstResumed"/>
+    /// runs once, where the first read resumed (on the read loop, for a reader resumed inline).
+    /// </summary>
+    public static async Task<(long Length, byte[] Hash)> HashAsync(SshChannel channel, CancellationToken ct, Action? firstResumed = null)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long length = 0;
         while (true)
         {
             var result = await channel.Input.ReadAsync(ct);
+            firstResumed?.Invoke();
+            firstResumed = null;
             foreach (var segment in result.Buffer)
                 hash.AppendData(segment.Span);
             length += result.Buffer.Length;
