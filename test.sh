@@ -26,6 +26,26 @@ fi
 # sshd refuses to start without its privilege-separation directory.
 [ -d /run/sshd ] || { mkdir -p /run/sshd 2>/dev/null || sudo mkdir -p /run/sshd; }
 
+# --- OpenSSH 10.5p1, the peer for post-quantum key exchange and OpenSSH 10 behaviour ----------------
+# Built once from ../shared/peers (about 3 minutes on 2 cores) into a cache outside the clone; the tests
+# find it through LUCID_OPENSSH105 (the build tree: ssh, sshd, sshd-session, ssh-keygen, regress/, ...).
+peers=""
+for candidate in "${LUCID_PEERS:-}" "$root/../shared/peers" /work/shared/peers; do
+  [ -n "$candidate" ] && [ -x "$candidate/build-openssh.sh" ] && { peers=$candidate; break; }
+done
+if [ -z "$peers" ]; then
+  echo "test.sh: OpenSSH 10.5p1's source (shared/peers/build-openssh.sh) not found; set LUCID_PEERS to its folder" >&2
+  exit 1
+fi
+export LUCID_OPENSSH105="${LUCID_OPENSSH105:-${XDG_CACHE_HOME:-$HOME/.cache}/lucid-peers/openssh-10.5p1}"
+if ! "$LUCID_OPENSSH105/ssh" -V 2>&1 | grep -q OpenSSH_10.5p1; then
+  echo "test.sh: building OpenSSH 10.5p1 into $LUCID_OPENSSH105 (once; about 3 minutes)"
+  if ! "$peers/build-openssh.sh" "$LUCID_OPENSSH105" >/dev/null; then
+    echo "test.sh: could not build OpenSSH 10.5p1" >&2
+    exit 1
+  fi
+fi
+
 # --- build --------------------------------------------------------------------------------------
 echo "test.sh: building"
 if ! dotnet build Lucid.slnx -c Release --nologo -v quiet -clp:ErrorsOnly; then
