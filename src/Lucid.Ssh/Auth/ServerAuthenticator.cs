@@ -23,6 +23,8 @@ internal sealed partial class ServerAuthenticator
     private readonly SshdConfig _global;
     private readonly ServerClientInfo _client;
     private readonly ILogger _log;
+    private readonly ISshServerAuthentication _authentication;
+    private SshServerAuthContext _authContext;
 
     private string? _userName;
     private SshServerUser? _user;
@@ -41,6 +43,8 @@ internal sealed partial class ServerAuthenticator
         _config = config;
         _client = client;
         _log = options.Logger;
+        _authentication = options.ResolveAuthentication();
+        _authContext = new SshServerAuthContext(client, config, _log);
     }
 
     /// <summary>The user name being tried, for log lines after a failure ("authenticating user alice").</summary>
@@ -189,10 +193,12 @@ internal sealed partial class ServerAuthenticator
     }
 
     /// <summary>Looks the user up once, at the first request, and decides whether they may log in at all.</summary>
-    private Task BeginUserAsync(string name, CancellationToken cancellationToken)
+    private async Task BeginUserAsync(string name, CancellationToken cancellationToken)
     {
         _userName = name;
-        var user = name.Length > 0 && name.Length <= 256 ? _options.Backend.FindUser(name) : null;
+        var user = name.Length > 0 && name.Length <= 256
+            ? await _authentication.FindUserAsync(name, _authContext, cancellationToken).ConfigureAwait(false)
+            : null;
         if (user is null)
         {
             SshServerLog.InvalidUser(_log, name, _client.Ip, _client.Port);
@@ -206,7 +212,7 @@ internal sealed partial class ServerAuthenticator
             _valid = AllowedUser(user);
         }
         _methodLists = _config.AuthenticationMethods.Select(l => l.ToList()).ToList();
-        return Task.CompletedTask;
+        _authContext = new SshServerAuthContext(_client, _config, _log);
     }
 
     /// <summary>auth.c allowed_user: the shell, DenyUsers, AllowUsers, DenyGroups, AllowGroups.</summary>
@@ -262,7 +268,7 @@ internal sealed partial class ServerAuthenticator
 
     private bool MethodEnabled(string method) => method switch
     {
-        "password" or "keyboard-interactive" => _config.MethodEnabled(method) && _options.Backend.PasswordsSupported,
+        "password" or "keyboard-interactive" => _config.MethodEnabled(method) && _authentication.PasswordsSupported,
         _ => _config.MethodEnabled(method),
     };
 

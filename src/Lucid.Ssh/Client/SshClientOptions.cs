@@ -14,7 +14,10 @@ public sealed class SshClientOptions
     /// <summary>Keys offered for publickey authentication, in order.</summary>
     public IList<SshPrivateKey> Identities { get; } = [];
 
-    /// <summary>Private key files offered after <see cref="Identities"/>; missing files are skipped, as ssh does for default identities.</summary>
+    /// <summary>Keys held elsewhere (an agent, a hardware token) offered after <see cref="Identities"/>, before the files.</summary>
+    public IList<ISshSigner> Signers { get; } = [];
+
+    /// <summary>Private key files offered after <see cref="Identities"/> and <see cref="Signers"/>; missing files are skipped, as ssh does for default identities.</summary>
     public IList<string> IdentityFiles { get; } = [];
 
     /// <summary>Passphrase for encrypted identity files: called with the file name; null skips the key.</summary>

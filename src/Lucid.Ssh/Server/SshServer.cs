@@ -58,7 +58,7 @@ public sealed class SshServer : IAsyncDisposable
     }
 
     /// <summary>New connections use <paramref name="config"/> and <paramref name="hostKeys"/>; existing ones keep theirs (SIGHUP).</summary>
-    public void Reload(SshdConfig config, IReadOnlyList<SshPrivateKey> hostKeys)
+    public void Reload(SshdConfig config, IReadOnlyList<ISshSigner> hostKeys)
     {
         _options.Config = config;
         _options.HostKeys = hostKeys;

@@ -121,24 +121,11 @@ internal sealed class SshServerConnection
     private async Task ServeAsync(SshTransport transport, ServerAuthResult auth)
     {
         var connection = new SshConnection(transport, logger: _log);
-        var sessions = 0;
-        connection.ChannelOpenReceived = request =>
-        {
-            if (request.ChannelType != "session")
-            {
-                request.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "open failed");
-                return;
-            }
-            if (Interlocked.Increment(ref sessions) > auth.Config.MaxSessions)
-            {
-                Interlocked.Decrement(ref sessions);
-                request.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "open failed");
-                return;
-            }
-            var channel = request.Accept();
-            var session = new SshServerSession(channel, auth, _client, _options);
-            _ = channel.Completion.ContinueWith(_ => Interlocked.Decrement(ref sessions), TaskScheduler.Default);
-        };
+        using var closed = new CancellationTokenSource();
+        var context = new SshServerContext(auth, _client, _options, connection, closed.Token);
+        var handlers = _options.Handlers;
+        connection.ChannelOpenReceived = request => handlers.DispatchChannel(context, request);
+        connection.GlobalRequestHandler = request => handlers.DispatchGlobalRequest(context, request);
         connection.Start();
         using var stopKeepAlive = new CancellationTokenSource();
         var keepAlive = auth.Config.ClientAliveInterval > TimeSpan.Zero
@@ -155,6 +142,7 @@ internal sealed class SshServerConnection
         finally
         {
             stopKeepAlive.Cancel();
+            closed.Cancel();
             await keepAlive.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await connection.DisposeAsync().ConfigureAwait(false);
         }

@@ -24,9 +24,14 @@ internal sealed class SshServerSession
     private ISshServerProcess? _process;
     private SshWindowSize? _pendingSize;
     private bool _started;
+    private readonly SshServerContext? _context;
+    private SshSubsystemSession? _pendingSubsystem;
+    private SshSubsystemHandler? _pendingSubsystemHandler;
 
-    public SshServerSession(SshChannel channel, ServerAuthResult auth, ServerClientInfo client, SshServerOptions options)
+    public SshServerSession(SshChannel channel, ServerAuthResult auth, ServerClientInfo client, SshServerOptions options,
+        SshServerContext? context = null)
     {
+        _context = context;
         _channel = channel;
         _auth = auth;
         _client = client;
@@ -61,6 +66,15 @@ internal sealed class SshServerSession
         {
             _pendingStart = null;
             _ = Task.Run(() => RunAsync(pending.Start, pending.PrintMotd));
+        }
+        if (_pendingSubsystem is { } subsystem)
+        {
+            _pendingSubsystem = null;
+            _ = Task.Run(async () =>
+            {
+                await InProcessSubsystem.RunAsync(subsystem, _pendingSubsystemHandler!).ConfigureAwait(false);
+                _done.TrySetResult();
+            });
         }
     }
 
@@ -104,6 +118,8 @@ internal sealed class SshServerSession
             {
                 var reader = new SshReader(data);
                 var name = reader.ReadUtf8String();
+                if (StartInProcess(name))
+                    return true;
                 if (!Config.Subsystems.TryGetValue(name, out var command))
                 {
                     SshServerLog.Info(_log, $"subsystem request for {name} by user {_auth.User.Name} failed, subsystem not found");
@@ -131,10 +147,23 @@ internal sealed class SshServerSession
         }
     }
 
+    /// <summary>A subsystem registered with <see cref="SshServerHandlers.SetSubsystemHandler"/>, unless a command is forced.</summary>
+    private bool StartInProcess(string name)
+    {
+        if (_started || _context is null || !_options.Handlers.TryGetSubsystem(name, out var handler) ||
+            (Config.ForceCommand ?? _auth.KeyOptions.ForceCommand) is not null)
+            return false;
+        _started = true;
+        SshServerLog.Debug1(_log, $"Starting session: subsystem '{name}' (in process) for {_auth.User.Name} from {_client.Ip} port {_client.Port}");
+        _pendingSubsystem = new SshSubsystemSession(_context, name, _channel);
+        _pendingSubsystemHandler = handler;
+        return true;
+    }
+
     /// <summary>Decides the command (ForceCommand, then the key's command=, then the client's) and starts it.</summary>
     private bool Start(string? requested, string? subsystem)
     {
-        if (_started)
+        if (_started || _options.Backend is null)
             return false;
         _started = true;
         string? command = requested;
@@ -206,7 +235,7 @@ internal sealed class SshServerSession
             ISshServerProcess process;
             try
             {
-                process = await _options.Backend.StartProcessAsync(start, CancellationToken.None).ConfigureAwait(false);
+                process = await _options.Backend!.StartProcessAsync(start, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is SshException or IOException or InvalidOperationException)
             {
@@ -220,7 +249,7 @@ internal sealed class SshServerSession
                 _process = process;
                 if (_pendingSize is { } size && start.Pty is not null)
                     process.ResizeTerminal(size);
-                if (printMotd && _options.Backend.ReadMessageOfTheDay(start.User) is { Length: > 0 } motd)
+                if (printMotd && _options.Backend!.ReadMessageOfTheDay(start.User) is { Length: > 0 } motd)
                     await _channel.WriteAsync(TerminalNewlines(motd)).ConfigureAwait(false);
                 using var stopInput = new CancellationTokenSource();
                 if (process.InputNeverBlocks)

@@ -421,7 +421,7 @@ public sealed partial class SshTransport
         WritePublic(hashInput, kem, serverPublic);
         hashInput.WriteMPIntMagnitude(secret);
         var hash = KeyDerivation.Hash(algorithms.Kex, hashInput.WrittenSpan);
-        var signature = hostKey.Sign(hash, algorithms.HostKey.Name);
+        var signature = await hostKey.SignAsync(hash, algorithms.HostKey.Name, cancellationToken);
 
         using var replyMessage = new SshWriter(2048);
         replyMessage.WriteByte(replyType).WriteString(hostKeyBlob.Span);

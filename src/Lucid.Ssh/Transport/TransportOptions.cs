@@ -77,8 +77,8 @@ public sealed class ServerTransportOptions : TransportOptions
     /// <summary>Server default as OpenSSH's sshd: none, then delayed zlib.</summary>
     public override IReadOnlyList<string> Compression { get; set; } = ["none", "zlib@openssh.com"];
 
-    /// <summary>The host keys; the advertised host key algorithms are those these keys can sign with.</summary>
-    public IReadOnlyList<SshPrivateKey> HostKeys { get; set; } = [];
+    /// <summary>The host keys (any <see cref="ISshSigner"/>); the advertised host key algorithms are those these keys can sign with.</summary>
+    public IReadOnlyList<ISshSigner> HostKeys { get; set; } = [];
 
     /// <summary>Sent in EXT_INFO as server-sig-algs: the signature algorithms accepted for publickey authentication.</summary>
     public IReadOnlyList<string> ServerSignatureAlgorithms { get; set; } =
