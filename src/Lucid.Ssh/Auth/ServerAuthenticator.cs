@@ -100,7 +100,8 @@ internal sealed partial class ServerAuthenticator
                 {
                     SshServerLog.MaxTries(_log, _valid ? "" : "invalid user ", _userName!, _client.Ip, _client.Port);
                     SshServerLog.DisconnectingPreauth(_log, _valid ? "authenticating user " : "invalid user ", _userName!, _client.Ip, _client.Port, "Too many authentication failures");
-                    throw new SshProtocolException("Too many authentication failures", DisconnectReason.ProtocolError);
+                    throw new SshProtocolException("Too many authentication failures", DisconnectReason.ProtocolError)
+                        .At(SshStage.Auth, new SshFailureCause.TooManyAuthFailures());
                 }
                 await SendFailureAsync(partial: false, cancellationToken).ConfigureAwait(false);
             }

@@ -72,6 +72,9 @@ public sealed class SshClientOptions
     public SshChannelOptions ChannelOptions { get; set; } = SshChannelOptions.Default;
 
     public ILogger? Logger { get; set; }
+
+    /// <summary>Told as the connection passes each stage (Dns, Tcp, Version, Kex, HostKey, Auth) and where it failed.</summary>
+    public ISshStageObserver? Observer { get; set; }
 }
 
 /// <summary>What a host key verifier sees: where we connected and the key the server proved it holds.</summary>

@@ -563,6 +563,7 @@ public sealed partial class SshConnection : IAsyncDisposable, IPacketSink
     /// <summary>Ends the connection for every channel and waiter; <paramref name="error"/> null means a clean end.</summary>
     private void Fail(Exception? error)
     {
+        (error as SshException)?.At(SshStage.Channel);
         SshChannel[] channels;
         TaskCompletionSource<SshGlobalRequestReply>[] waiters;
         lock (_gate)

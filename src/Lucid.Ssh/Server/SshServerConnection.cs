@@ -72,7 +72,7 @@ internal sealed class SshServerConnection
     private async Task PreauthFailedAsync(Exception e, SshTransport? transport, ServerAuthenticator? auth, bool graceExpired)
     {
         var who = auth?.UserName is { } name ? (auth.UserValid ? $"authenticating user {name} " : $"invalid user {name} ") : "";
-        if (graceExpired || (e is SshConnectionException && e.Message.StartsWith("Connection timed out", StringComparison.Ordinal)))
+        if (graceExpired || (e is SshConnectionException { Cause: SshFailureCause.TimedOut }))
         {
             SshServerLog.GraceTimeout(_log, _client.Ip, _client.Port);
             if (transport is not null)
@@ -80,7 +80,7 @@ internal sealed class SshServerConnection
         }
         else if (e is SshProtocolException p)
         {
-            if (p.Message != "Too many authentication failures")
+            if (p.Cause is not SshFailureCause.TooManyAuthFailures)
                 SshServerLog.ProtocolProblem(_log, _client.Ip, _client.Port, p.Message);
             if (transport is not null)
                 await transport.DisconnectAsync(p.Reason, p.Message).ConfigureAwait(false);

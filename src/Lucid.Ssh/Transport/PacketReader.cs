@@ -73,20 +73,20 @@ internal sealed class PacketReader : IDisposable
             {
                 int length = scanned + newline;
                 if (length + 1 > MaxLine)
-                    throw new SshProtocolException("kex_exchange_identification: banner line too long", DisconnectReason.ProtocolVersionNotSupported);
+                    throw new SshProtocolException("kex_exchange_identification: banner line too long", DisconnectReason.ProtocolVersionNotSupported).At(SshStage.Version, new SshFailureCause.InvalidBanner("banner line too long"));
                 var line = _buffer.AsSpan(_start, length);
                 _start += length + 1;
                 if (line.Length > 0 && line[^1] == '\r')
                     line = line[..^1];
                 if (line.IndexOf((byte)0) >= 0)
-                    throw new SshProtocolException("kex_exchange_identification: banner line contains invalid characters", DisconnectReason.ProtocolVersionNotSupported);
+                    throw new SshProtocolException("kex_exchange_identification: banner line contains invalid characters", DisconnectReason.ProtocolVersionNotSupported).At(SshStage.Version, new SshFailureCause.InvalidBanner("banner line contains invalid characters"));
                 return Encoding.UTF8.GetString(line);
             }
             scanned += available.Length;
             if (scanned >= MaxLine)
-                throw new SshProtocolException("kex_exchange_identification: banner line too long", DisconnectReason.ProtocolVersionNotSupported);
+                throw new SshProtocolException("kex_exchange_identification: banner line too long", DisconnectReason.ProtocolVersionNotSupported).At(SshStage.Version, new SshFailureCause.InvalidBanner("banner line too long"));
             if (!await FillAsync(cancellationToken))
-                throw new SshConnectionException("kex_exchange_identification: Connection closed by remote host");
+                throw new SshConnectionException("kex_exchange_identification: Connection closed by remote host").At(SshStage.Version, new SshFailureCause.ConnectionClosed());
         }
     }
 
@@ -154,7 +154,7 @@ internal sealed class PacketReader : IDisposable
                 ok = keys.Mac!.Verify(sequence, packet, tag);
             }
             if (!ok)
-                throw new SshProtocolException("Corrupted MAC on input.", DisconnectReason.MacError);
+                throw new SshProtocolException("Corrupted MAC on input.", DisconnectReason.MacError).At(null, new SshFailureCause.IntegrityFailure());
         }
 
         int padding = packet[4];
@@ -178,7 +178,7 @@ internal sealed class PacketReader : IDisposable
         while (_end - _start < count)
         {
             if (!await FillAsync(cancellationToken))
-                throw new SshConnectionException($"Connection closed by {PeerDescription}");
+                throw new SshConnectionException($"Connection closed by {PeerDescription}").At(null, new SshFailureCause.ConnectionClosed());
         }
     }
 
@@ -199,7 +199,7 @@ internal sealed class PacketReader : IDisposable
         }
         catch (IOException e)
         {
-            throw new SshConnectionException($"Connection to {PeerDescription} lost: {e.Message}", e);
+            throw new SshConnectionException($"Connection to {PeerDescription} lost: {e.Message}", e).At(null, new SshFailureCause.ConnectionLost(e.Message));
         }
         _end += read;
         return read > 0;

@@ -36,6 +36,9 @@ public abstract class TransportOptions
 
     public ILogger Logger { get; set; } = NullLogger.Instance;
 
+    /// <summary>Told as the handshake passes the Version, Kex and HostKey stages, and where it failed.</summary>
+    public ISshStageObserver? Observer { get; set; }
+
     /// <summary>
     /// Runs the read loop on a thread of its own instead of the thread pool's. Meant for a stream whose reads block
     /// the calling thread until data arrives, in a process with one connection (as `lucid ssh`): each packet is then
