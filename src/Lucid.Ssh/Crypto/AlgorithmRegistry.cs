@@ -124,6 +124,14 @@ public static class AlgorithmRegistry
     public static IReadOnlyList<string> Defaults(AlgorithmCategory category) =>
         [.. All(category).Where(a => a.EnabledByDefault).Select(a => a.Name)];
 
+    /// <summary>
+    /// A server's default list: the client's, except that key exchange leaves out finite-field Diffie-Hellman, as
+    /// OpenSSH's sshd has since 10.0 (KEX_SERVER_KEX in its myproposal.h); clients still offer it to old servers.
+    /// </summary>
+    public static IReadOnlyList<string> ServerDefaults(AlgorithmCategory category) => category == AlgorithmCategory.Kex
+        ? [.. Kex.Where(a => a.EnabledByDefault && !a.IsFiniteFieldDh).Select(a => a.Name)]
+        : Defaults(category);
+
     /// <summary>Applies an ssh_config(5) style list (plain, or starting with +, - or ^; wildcards allowed) to the defaults.</summary>
     /// <exception cref="ArgumentException">The list names an algorithm Lucid does not implement.</exception>
     public static IReadOnlyList<string> Edit(AlgorithmCategory category, string? spec) =>
