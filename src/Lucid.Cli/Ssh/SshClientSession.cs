@@ -86,6 +86,9 @@ internal sealed class SshClientSession(SshInvocation invocation, EffectiveSshCon
             log.Debug1($"Authenticating to {host}:{port} as '{user}'");
             _transport = await SshTransport.ConnectClientAsync(stream, transportOptions);
             var transport = _transport;
+            if (PostQuantumWarning.Applies(config, transport))
+                foreach (var line in PostQuantumWarning.Lines)
+                    log.Info(line);
             var context = new ClientAuthContext
             {
                 Host = host,

@@ -66,7 +66,7 @@ internal static class SshdConfigAlgorithms
     /// <summary>The server's defaults: the registry's, so sshd offers exactly what the transport negotiates.</summary>
     public static IReadOnlyList<string> Defaults(Category c) => c switch
     {
-        Category.Kex => AlgorithmRegistry.Defaults(AlgorithmCategory.Kex),
+        Category.Kex => AlgorithmRegistry.ServerDefaults(AlgorithmCategory.Kex),
         Category.Cipher => AlgorithmRegistry.Defaults(AlgorithmCategory.Cipher),
         Category.Mac => AlgorithmRegistry.Defaults(AlgorithmCategory.Mac),
         _ => [.. AlgorithmRegistry.HostKey.Where(a => a.EnabledByDefault).Select(a => a.Name)],
