@@ -60,7 +60,7 @@ internal sealed class SshServerConnection
 
         try
         {
-            await ServeAsync(transport, result).ConfigureAwait(false);
+            await ServeAsync(transport, result, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -118,10 +118,11 @@ internal sealed class SshServerConnection
         };
     }
 
-    private async Task ServeAsync(SshTransport transport, ServerAuthResult auth)
+    private async Task ServeAsync(SshTransport transport, ServerAuthResult auth, CancellationToken serverStopping)
     {
         var connection = new SshConnection(transport, logger: _log);
         var sessions = 0;
+        var sessionsDone = new List<Task>();
         connection.ChannelOpenReceived = request =>
         {
             if (request.ChannelType != "session")
@@ -137,6 +138,12 @@ internal sealed class SshServerConnection
             }
             var channel = request.Accept();
             var session = new SshServerSession(channel, auth, _client, _options);
+            lock (sessionsDone)
+            {
+                if (sessionsDone.Count >= 32)
+                    sessionsDone.RemoveAll(t => t.IsCompleted);
+                sessionsDone.Add(session.Completion);
+            }
             _ = channel.Completion.ContinueWith(_ => Interlocked.Decrement(ref sessions), TaskScheduler.Default);
         };
         connection.Start();
@@ -144,6 +151,8 @@ internal sealed class SshServerConnection
         var keepAlive = auth.Config.ClientAliveInterval > TimeSpan.Zero
             ? KeepAliveAsync(connection, transport, auth, stopKeepAlive.Token)
             : Task.CompletedTask;
+        // The server stopping ends the connection, and with it every session (their processes are hung up).
+        using var stop = serverStopping.Register(() => _ = connection.DisposeAsync().AsTask());
         try
         {
             await connection.Completion.ConfigureAwait(false);
@@ -157,6 +166,12 @@ internal sealed class SshServerConnection
             stopKeepAlive.Cancel();
             await keepAlive.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await connection.DisposeAsync().ConfigureAwait(false);
+            // Every session sees its channel end now and hangs up its processes; wait for that (it never waits for
+            // a process to exit), so a stopping server has signalled them all before it goes.
+            Task[] pending;
+            lock (sessionsDone)
+                pending = [.. sessionsDone];
+            await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 

@@ -163,6 +163,7 @@ public sealed partial class SshTransport : IPacketConnection
     private void StartClientDelayedCompression()
     {
         _reader.StartDecompression();
+        _reader.EnableBulk();
         EnqueueControl(Outgoing.Marker(OutgoingAction.StartCompression));
     }
 
@@ -342,6 +343,7 @@ public sealed partial class SshTransport : IPacketConnection
                     break;
                 case OutgoingAction.StartCompression:
                     _writer.StartCompression();
+                    _writer.EnableBulk();
                     break;
             }
             // Server side of delayed compression: it starts right after USERAUTH_SUCCESS leaves.
@@ -350,6 +352,9 @@ public sealed partial class SshTransport : IPacketConnection
                 _authenticated = true;
                 _writer.StartCompression();
                 _reader.StartDecompression();
+                // Authenticated: transfers may begin, so the buffers may grow past the pre-authentication size.
+                _writer.EnableBulk();
+                _reader.EnableBulk();
             }
             if (item.Done is not null)
                 await _writer.FlushUntilSentAsync(cancellationToken);
