@@ -11,8 +11,10 @@ namespace Lucid.Ssh.Transport;
 /// buffer is written by a <see cref="PacketSender"/> while the next one fills.
 /// </summary>
 /// <remarks>
-/// Like <see cref="PacketReader"/>'s, the buffer is small until authentication (growing to fit one larger
-/// packet); after <see cref="EnableBulk"/> it grows to the bulk size the first time packets do not fit.
+/// The buffer starts small (<see cref="PacketBuffer.SmallSize"/>) and doubles, up to the bulk size, whenever what is
+/// pending does not fit: what a server sends before authentication (its KEXINIT, the KEX reply, auth answers) is
+/// its own and small, so a connection that never authenticates keeps a few KiB, while a transfer reaches the bulk
+/// size within its first packets and stays there.
 /// </remarks>
 internal sealed class PacketWriter : IDisposable
 {
@@ -24,7 +26,6 @@ internal sealed class PacketWriter : IDisposable
     private readonly bool _pipelineBulkSends;
     private PacketBuffer _buffer = PacketBuffer.Rent(PacketBuffer.SmallSize);
     private int _length;
-    private bool _bulk;
     private PacketSender? _sender;
     private PacketBuffer? _spare;
     private bool _sendInFlight;
@@ -71,21 +72,21 @@ internal sealed class PacketWriter : IDisposable
             _compressor = new ZlibCodec(compress: true);
     }
 
-    /// <summary>The peer has authenticated: the buffer may grow to the bulk size (writer loop only).</summary>
-    public void EnableBulk() => _bulk = true;
-
-    /// <summary>True when a packet with this payload fits in the buffer without flushing first.</summary>
+    /// <summary>True when a packet with this payload fits in the buffer (grown if need be) without flushing first.</summary>
     public bool HasRoomFor(int payloadLength)
     {
-        if (_length + payloadLength + 1024 <= _buffer.Length)
+        var needed = _length + payloadLength + 1024;
+        if (needed <= _buffer.Length)
             return true;
-        if (!_bulk || _buffer.Length >= BufferSize)
+        if (_buffer.Length >= BufferSize)
             return false;
-        Grow(BufferSize);
-        return _length + payloadLength + 1024 <= _buffer.Length;
+        Grow(needed);
+        return needed <= _buffer.Length;
     }
 
-    private void Grow(int size) => _buffer = _buffer.MoveTo(size, 0, _length);
+    /// <summary>At least doubles the buffer (to at most the bulk size unless one packet needs more), keeping what is pending.</summary>
+    private void Grow(int needed) =>
+        _buffer = _buffer.MoveTo(Math.Max(needed, Math.Min(BufferSize, 2 * _buffer.Length)), 0, _length);
 
     /// <summary>Frames one payload at the end of the pending buffer.</summary>
     public void Append(ReadOnlySpan<byte> payload)
@@ -106,11 +107,7 @@ internal sealed class PacketWriter : IDisposable
         int tagSize = keys?.TagSize ?? 0;
         int total = 4 + packetLength + tagSize;
         if (_length + total > _buffer.Length)
-        {
-            if (_length > 0 && !_bulk)
-                throw new InvalidOperationException("packet buffer full; flush first");
-            Grow(_bulk ? Math.Max(BufferSize, _length + total) : total);
-        }
+            Grow(_length + total);
 
         var packet = _buffer.Array.AsSpan(_length, 4 + packetLength);
         var tag = _buffer.Array.AsSpan(_length + 4 + packetLength, tagSize);
