@@ -83,7 +83,17 @@ public sealed class SshServer : IAsyncDisposable
             var local = Normalize((IPEndPoint)client.LocalEndPoint!);
             if (ShouldDrop(out var number))
             {
-                SshServerLog.Dropped(_options.Logger, number, remote.Address.ToString(), remote.Port, local.Address.ToString(), local.Port);
+                // sshd's number is the count of unauthenticated connections already there, and it tells the client
+                // why (best effort: a fresh socket's buffer takes the line without blocking).
+                SshServerLog.Dropped(_options.Logger, number - 1, remote.Address.ToString(), remote.Port, local.Address.ToString(), local.Port);
+                try
+                {
+                    client.Blocking = false;
+                    client.Send("Not allowed at this time\r\n"u8);
+                }
+                catch (SocketException)
+                {
+                }
                 client.Dispose();
                 continue;
             }

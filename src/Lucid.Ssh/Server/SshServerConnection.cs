@@ -60,7 +60,7 @@ internal sealed class SshServerConnection
 
         try
         {
-            await ServeAsync(transport, result).ConfigureAwait(false);
+            await ServeAsync(transport, result, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -118,7 +118,7 @@ internal sealed class SshServerConnection
         };
     }
 
-    private async Task ServeAsync(SshTransport transport, ServerAuthResult auth)
+    private async Task ServeAsync(SshTransport transport, ServerAuthResult auth, CancellationToken serverStopping)
     {
         var connection = new SshConnection(transport, logger: _log);
         using var closed = new CancellationTokenSource();
@@ -131,6 +131,8 @@ internal sealed class SshServerConnection
         var keepAlive = auth.Config.ClientAliveInterval > TimeSpan.Zero
             ? KeepAliveAsync(connection, transport, auth, stopKeepAlive.Token)
             : Task.CompletedTask;
+        // The server stopping ends the connection, and with it every session (their processes are hung up).
+        using var stop = serverStopping.Register(() => _ = connection.DisposeAsync().AsTask());
         try
         {
             await connection.Completion.ConfigureAwait(false);
@@ -145,6 +147,9 @@ internal sealed class SshServerConnection
             closed.Cancel();
             await keepAlive.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await connection.DisposeAsync().ConfigureAwait(false);
+            // Every session sees its channel end now and hangs up its processes; wait for that (it never waits for
+            // a process to exit), so a stopping server has signalled them all before it goes.
+            await context.SessionsEnded().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 

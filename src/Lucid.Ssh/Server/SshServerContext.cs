@@ -11,6 +11,7 @@ namespace Lucid.Ssh.Server;
 public sealed class SshServerContext
 {
     private int _sessions;
+    private readonly List<Task> _sessionsDone = [];
 
     internal SshServerContext(ServerAuthResult auth, ServerClientInfo client, SshServerOptions options, SshConnection connection,
         CancellationToken closed)
@@ -59,4 +60,22 @@ public sealed class SshServerContext
     }
 
     internal void RemoveSession() => Interlocked.Decrement(ref _sessions);
+
+    /// <summary>Remembers a session's teardown, so a closing connection can wait until its processes are hung up.</summary>
+    internal void TrackSession(Task completion)
+    {
+        lock (_sessionsDone)
+        {
+            if (_sessionsDone.Count >= 32)
+                _sessionsDone.RemoveAll(t => t.IsCompleted);
+            _sessionsDone.Add(completion);
+        }
+    }
+
+    /// <summary>Completes when every session's teardown has run (it never waits for a process to exit).</summary>
+    internal Task SessionsEnded()
+    {
+        lock (_sessionsDone)
+            return Task.WhenAll([.. _sessionsDone]);
+    }
 }

@@ -38,6 +38,12 @@ internal sealed class SshServerSession
         _options = options;
         _log = options.Logger;
         channel.RequestReceived = OnRequest;
+        // A channel that ends before any program was asked for has nothing to tear down.
+        _ = channel.Completion.ContinueWith(_ =>
+        {
+            if (!Volatile.Read(ref _started))
+                _done.TrySetResult();
+        }, TaskScheduler.Default);
     }
 
     public Task Completion => _done.Task;
@@ -255,13 +261,18 @@ internal sealed class SshServerSession
                 if (process.InputNeverBlocks)
                     _channel.ResumeReadersInline(); // the client's data goes to stdin from the read loop itself
                 var input = PumpInputAsync(process, start.Pty is not null, stopInput.Token);
-                var output = PumpOutputAsync(process.Output, extended: false);
-                var error = process.ErrorOutput is { } err ? PumpOutputAsync(err, extended: true) : Task.CompletedTask;
-                var status = await process.Exited.ConfigureAwait(false);
-                await Task.WhenAll(output, error).ConfigureAwait(false);
+                var finished = FinishAsync(process);
+                // The client may go first (it closed the channel, its connection reset or timed out, the server is
+                // stopping): then the program is hung up at once, never waited for (see ISshServerProcess.DisposeAsync).
+                if (await Task.WhenAny(finished, _channel.Completion).ConfigureAwait(false) != finished || !finished.IsCompletedSuccessfully)
+                {
+                    SshServerLog.Debug1(_log, $"session: channel {_channel.LocalId} closed by the client or its connection; hanging up the session's processes");
+                    _ = finished.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+                    return;
+                }
                 stopInput.Cancel();
                 await input.ConfigureAwait(false);
-                await SendExitStatusAsync(status).ConfigureAwait(false);
+                await SendExitStatusAsync(finished.Result).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is IOException or SshException or ObjectDisposedException or OperationCanceledException)
@@ -272,6 +283,16 @@ internal sealed class SshServerSession
         {
             _done.TrySetResult();
         }
+    }
+
+    /// <summary>The program's exit status once it has exited and all its output (stdout and stderr) has been sent.</summary>
+    private async Task<SshExitStatus> FinishAsync(ISshServerProcess process)
+    {
+        var output = PumpOutputAsync(process.Output, extended: false);
+        var error = process.ErrorOutput is { } err ? PumpOutputAsync(err, extended: true) : Task.CompletedTask;
+        var status = await process.Exited.ConfigureAwait(false);
+        await Task.WhenAll(output, error).ConfigureAwait(false);
+        return status;
     }
 
     /// <summary>sshd writes the motd through the terminal, whose output processing (ONLCR) turns each \n into \r\n.</summary>
@@ -358,12 +379,16 @@ internal sealed class SshServerSession
                 if (result.IsCompleted)
                     break;
             }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException or SshException)
+        {
+            // The process exited (or closed its stdin) while the client was still sending, or the connection failed.
+        }
+        finally
+        {
+            // End of input however it came, the client's EOF or a lost connection: the program reads end of file.
             if (!terminal)
                 process.CloseInput();
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException)
-        {
-            // The process exited (or closed its stdin) while the client was still sending.
         }
     }
 }
