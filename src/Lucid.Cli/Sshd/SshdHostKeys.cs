@@ -21,7 +21,7 @@ internal static class SshdHostKeys
                 continue;
             if (!File.Exists(path) && createMissing && !SshdHostKeyFiles.TryCreate(path, stderr))
                 continue;
-            if (!SshdHostKeyFiles.CanLoad(path))
+            if (!SshdHostKeyFiles.CanLoad(path, stderr))
             {
                 stderr.Write($"Unable to load host key: {path}\n");
                 continue;

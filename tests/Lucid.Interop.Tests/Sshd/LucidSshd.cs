@@ -23,11 +23,13 @@ public sealed class LucidSshd : IAsyncDisposable
 
     private static readonly Lazy<Task> UserReady = new(async () =>
     {
-        if (await ProcessRunner.RunAsync("id", [TestUser]) is { ExitCode: 0 })
-            return;
-        var add = await ProcessRunner.RunAsync("useradd", ["-m", "-s", "/bin/bash", TestUser]);
-        if (add.ExitCode is not (0 or 9))
-            throw new InvalidOperationException(add.ToString());
+        if (await ProcessRunner.RunAsync("id", [TestUser]) is { ExitCode: not 0 })
+        {
+            var add = await ProcessRunner.RunAsync("useradd", ["-m", "-s", "/bin/bash", TestUser]);
+            if (add.ExitCode is not (0 or 9))
+                throw new InvalidOperationException(add.ToString());
+        }
+        await TestAccounts.AllowKeyLoginsAsync(TestUser);
     });
 
     private readonly Process _process;
