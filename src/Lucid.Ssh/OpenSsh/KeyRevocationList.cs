@@ -53,7 +53,8 @@ public sealed class KeyRevocationList
         catch (SshProtocolException e)
         {
             // sshbuf's words: a read past the end is an incomplete message, anything else an invalid format.
-            throw new SshKeyFormatException(e.Message.StartsWith("message truncated", StringComparison.Ordinal) ? "incomplete message" : "invalid format");
+            throw new SshKeyFormatException(e.Message.StartsWith("message truncated", StringComparison.Ordinal) || e.Message.StartsWith("string length", StringComparison.Ordinal)
+                ? "incomplete message" : "invalid format");
         }
     }
 

@@ -201,7 +201,7 @@ public sealed class SshdConfig
     public IReadOnlyList<string> KexAlgorithms => Algorithms("kexalgorithms", SshdConfigAlgorithms.Category.Kex);
     public IReadOnlyList<string> Ciphers => Algorithms("ciphers", SshdConfigAlgorithms.Category.Cipher);
     public IReadOnlyList<string> Macs => Algorithms("macs", SshdConfigAlgorithms.Category.Mac);
-    public IReadOnlyList<string> HostKeyAlgorithms => Algorithms("hostkeyalgorithms", SshdConfigAlgorithms.Category.Key);
+    public IReadOnlyList<string> HostKeyAlgorithms => Algorithms("hostkeyalgorithms", SshdConfigAlgorithms.Category.HostKey);
     public IReadOnlyList<string> PubkeyAcceptedAlgorithms => Algorithms("pubkeyacceptedalgorithms", SshdConfigAlgorithms.Category.Key);
     public IReadOnlyList<string> CaSignatureAlgorithms => Algorithms("casignaturealgorithms", SshdConfigAlgorithms.Category.Signature);
 

@@ -81,7 +81,8 @@ public sealed class SshdAccountLockTests
             var refused = await server.SshAsync("echo in", user: user, options: ["-o", "LogLevel=INFO"]);
             Assert.Equal(255, refused.ExitCode);
             Assert.Equal("", refused.StdOut);
-            Assert.Contains("Your account has expired; please contact your system administrator", refused.StdErr);
+            Assert.True(refused.StdErr.Contains("Your account has expired; please contact your system administrator", StringComparison.Ordinal),
+                refused + "\n--- log\n" + server.Log);
             Assert.Contains("Connection closed by 127.0.0.1 port", refused.StdErr);
             await server.WaitForLogAsync($"Access denied for user {user} by PAM account configuration [preauth]");
         }

@@ -44,8 +44,8 @@ public sealed class SshdRevokedKeysTests
                 await KeygenAsync("-k", "-f", file, revoked);
                 break;
             case "sha1":
-                var sha1 = (await ProcessRunner.RunAsync("ssh-keygen", ["-l", "-E", "sha1", "-f", revoked])).StdOut.Split(' ')[1];
-                await File.WriteAllTextAsync(spec, $"hash: {sha1}\n");
+                // ssh-keygen's spec: "sha1:" takes the public key itself and stores its SHA1 hash.
+                await File.WriteAllTextAsync(spec, $"sha1: {await File.ReadAllTextAsync(revoked)}");
                 await KeygenAsync("-k", "-f", file, spec);
                 break;
             default:
@@ -69,7 +69,7 @@ public sealed class SshdRevokedKeysTests
     public async Task Krl_of_certificate_serials_and_ids_still_admits_plain_keys()
     {
         // A KRL with every certificate section ssh-keygen writes: serial list, range (and the bitmap it
-        // turns dense serials into), key IDs, for one CA and for any CA. Lucid must read it all.
+        // turns dense serials into), key IDs, for two CAs. Lucid must read it all.
         await using var probe = await LucidSshd.StartAsync();
         var dir = probe.Directory;
         await KeygenAsync("-q", "-t", "ed25519", "-N", "", "-f", Path.Combine(dir, "ca"));
@@ -77,8 +77,9 @@ public sealed class SshdRevokedKeysTests
         await File.WriteAllTextAsync(spec, "serial: 5\nserial: 10-20\nserial: 30\nserial: 32\nserial: 33\nid: someone@example\n");
         var krl = Path.Combine(dir, "certs.krl");
         await KeygenAsync("-k", "-f", krl, "-s", Path.Combine(dir, "ca.pub"), spec);
-        await File.WriteAllTextAsync(spec, "id: anyone-anywhere\n");
-        await KeygenAsync("-k", "-u", "-f", krl, spec);
+        await KeygenAsync("-q", "-t", "ecdsa", "-N", "", "-f", Path.Combine(dir, "ca2"));
+        await File.WriteAllTextAsync(spec, "id: anyone-anywhere\nserial: 1-1000\n");
+        await KeygenAsync("-k", "-u", "-f", krl, "-s", Path.Combine(dir, "ca2.pub"), spec);
 
         await using var server = await LucidSshd.StartAsync($"RevokedKeys {krl}");
         Assert.Equal("in\n", (await server.SshAsync("echo in")).StdOut);
