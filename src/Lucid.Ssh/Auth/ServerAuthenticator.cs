@@ -79,6 +79,7 @@ internal sealed partial class ServerAuthenticator
                 {
                     if (CompleteMethod(request.Method))
                     {
+                        await CheckPamAccountAsync(cancellationToken).ConfigureAwait(false);
                         SshServerLog.Accepted(_log, method, _userName!, _client.Ip, _client.Port, detail);
                         using var success = new SshWriter(1);
                         success.WriteByte((byte)MessageNumber.UserAuthSuccess);
@@ -219,6 +220,8 @@ internal sealed partial class ServerAuthenticator
     /// <summary>auth.c allowed_user: the shell, DenyUsers, AllowUsers, DenyGroups, AllowGroups.</summary>
     private bool AllowedUser(SshServerUser user)
     {
+        if (AccountLocked(user))
+            return false;
         string? Why()
         {
             if (user.Shell.Length > 0 && !File.Exists(user.Shell))

@@ -78,6 +78,11 @@ internal sealed class SshServerConnection
             if (transport is not null)
                 await transport.DisconnectAsync(DisconnectReason.ByApplication, "Timeout before authentication").ConfigureAwait(false);
         }
+        else if (e is Auth.SshAccountDeniedException)
+        {
+            // sshd's fatal(): logged, then the connection just closes.
+            SshServerLog.Error(_log, e.Message);
+        }
         else if (e is SshProtocolException p)
         {
             if (p.Cause is not SshFailureCause.TooManyAuthFailures)

@@ -23,11 +23,13 @@ public sealed class LucidSshd : IAsyncDisposable
 
     private static readonly Lazy<Task> UserReady = new(async () =>
     {
-        if (await ProcessRunner.RunAsync("id", [TestUser]) is { ExitCode: 0 })
-            return;
-        var add = await ProcessRunner.RunAsync("useradd", ["-m", "-s", "/bin/bash", TestUser]);
-        if (add.ExitCode is not (0 or 9))
-            throw new InvalidOperationException(add.ToString());
+        if (await ProcessRunner.RunAsync("id", [TestUser]) is { ExitCode: not 0 })
+        {
+            var add = await ProcessRunner.RunAsync("useradd", ["-m", "-s", "/bin/bash", TestUser]);
+            if (add.ExitCode is not (0 or 9))
+                throw new InvalidOperationException(add.ToString());
+        }
+        await TestAccounts.AllowKeyLoginsAsync(TestUser);
     });
 
     private readonly Process _process;
@@ -137,6 +139,9 @@ public sealed class LucidSshd : IAsyncDisposable
             sb.Append($"HostKey {Path.Combine(directory, $"ssh_host_{type}_key")}\n");
         sb.Append($"AuthorizedKeysFile {Path.Combine(directory, "authorized_keys")}\n");
         sb.Append("StrictModes no\nPermitRootLogin yes\nLogLevel VERBOSE\nSubsystem sftp /usr/lib/openssh/sftp-server\n");
+        // lucid sshd leaves the NIST curves out of its defaults; the tests exercise every host key type, so bring them back.
+        sb.Append("KexAlgorithms +ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521\n");
+        sb.Append("HostKeyAlgorithms +ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521\n");
         foreach (var line in after)
             sb.Append(line).Append('\n');
         return sb.ToString();
