@@ -24,6 +24,8 @@ internal enum SshConfigKeyword
     RevokedHostKeys, FingerprintHash, UpdateHostKeys, HostbasedAcceptedAlgorithms, PubkeyAcceptedAlgorithms,
     CaSignatureAlgorithms, ProxyJump, SecurityKeyProvider, KnownHostsCommand, RequiredRsaSize,
     EnableEscapeCommandline,
+    // New in OpenSSH 10.
+    Tag, VersionAddendum, ObscureKeystrokeTiming, ChannelTimeout, RefuseConnection,
     Ignore, IgnoredUnknown, Deprecated, Unsupported,
 }
 
@@ -163,6 +165,11 @@ internal static class SshConfigKeywords
         ["knownhostscommand"] = SshConfigKeyword.KnownHostsCommand,
         ["requiredrsasize"] = SshConfigKeyword.RequiredRsaSize,
         ["enableescapecommandline"] = SshConfigKeyword.EnableEscapeCommandline,
+        ["tag"] = SshConfigKeyword.Tag,
+        ["versionaddendum"] = SshConfigKeyword.VersionAddendum,
+        ["obscurekeystroketiming"] = SshConfigKeyword.ObscureKeystrokeTiming,
+        ["channeltimeout"] = SshConfigKeyword.ChannelTimeout,
+        ["refuseconnection"] = SshConfigKeyword.RefuseConnection,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The keyword for a lowercased name, or <see cref="SshConfigKeyword.Bad"/>.</summary>

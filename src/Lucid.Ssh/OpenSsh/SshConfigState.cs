@@ -57,4 +57,8 @@ internal sealed class SshConfigState
     public string? RevokedHostKeys, KnownHostsCommand;
     public string? FingerprintHash;
     public int UpdateHostKeys = -1, RequiredRsaSize = -1, EnableEscapeCommandline = -1;
+    // OpenSSH 10: Tag (also ssh -P), VersionAddendum ("" for none), the keystroke interval in ms (0: off), ChannelTimeout.
+    public string? Tag, VersionAddendum;
+    public int ObscureKeystrokeTiming = -1;
+    public readonly List<string> ChannelTimeouts = [];
 }

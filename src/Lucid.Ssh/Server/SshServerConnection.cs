@@ -17,6 +17,9 @@ internal sealed class SshServerConnection
     private readonly ILogger _log;
     private int _released;
 
+    /// <summary>What this connection earns its source under PerSourcePenalties (sshd's preauth exit status).</summary>
+    public SourcePenaltyKind Penalty { get; private set; }
+
     public SshServerConnection(SshServerOptions options, Stream stream, IPEndPoint remote, IPEndPoint local, Action authenticatedOrGone)
     {
         _options = options;
@@ -50,7 +53,21 @@ internal sealed class SshServerConnection
         }
         catch (Exception e) when (e is OperationCanceledException or SshException or IOException or ObjectDisposedException)
         {
-            await PreauthFailedAsync(e, transport, auth, grace.IsCancellationRequested && !cancellationToken.IsCancellationRequested).ConfigureAwait(false);
+            var graceExpired = grace.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
+            Penalty = e is RefusedByConfigException ? SourcePenaltyKind.RefuseConnection
+                : graceExpired ? SourcePenaltyKind.GraceExceeded
+                : auth?.AuthAttempted == true ? SourcePenaltyKind.AuthFail
+                : auth is { UserName: not null, UserValid: false } ? SourcePenaltyKind.InvalidUser
+                : cancellationToken.IsCancellationRequested ? SourcePenaltyKind.None
+                : SourcePenaltyKind.NoAuth;
+            if (e is RefusedByConfigException)
+            {
+                // sshd's session process just exits: the client sees the connection close.
+                if (transport is not null)
+                    await transport.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
+            await PreauthFailedAsync(e, transport, auth, graceExpired).ConfigureAwait(false);
             return;
         }
         finally
@@ -122,6 +139,7 @@ internal sealed class SshServerConnection
     {
         var connection = new SshConnection(transport, logger: _log);
         var sessions = 0;
+        var idle = new SshServerIdleTimeouts(auth.Config, _client, _log);
         connection.ChannelOpenReceived = request =>
         {
             if (request.ChannelType != "session")
@@ -137,6 +155,7 @@ internal sealed class SshServerConnection
             }
             var channel = request.Accept();
             var session = new SshServerSession(channel, auth, _client, _options);
+            idle.Add(session);
             _ = channel.Completion.ContinueWith(_ => Interlocked.Decrement(ref sessions), TaskScheduler.Default);
         };
         connection.Start();
@@ -144,6 +163,7 @@ internal sealed class SshServerConnection
         var keepAlive = auth.Config.ClientAliveInterval > TimeSpan.Zero
             ? KeepAliveAsync(connection, transport, auth, stopKeepAlive.Token)
             : Task.CompletedTask;
+        var idleTimeouts = idle.Enabled ? idle.RunAsync(transport, stopKeepAlive.Token) : Task.CompletedTask;
         try
         {
             await connection.Completion.ConfigureAwait(false);
@@ -156,6 +176,7 @@ internal sealed class SshServerConnection
         {
             stopKeepAlive.Cancel();
             await keepAlive.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await idleTimeouts.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await connection.DisposeAsync().ConfigureAwait(false);
         }
     }

@@ -30,6 +30,16 @@ public sealed class LucidSshd : IAsyncDisposable
             throw new InvalidOperationException(add.ToString());
     });
 
+    // OpenSSH built without PAM (the 10.5 peer) refuses accounts whose password is locked ("!"), as useradd leaves
+    // them; "*" still allows no password login but is not a lock.
+    private static readonly Lazy<Task> UserUnlocked = new(async () =>
+    {
+        await UserReady.Value;
+        var r = await ProcessRunner.RunAsync("usermod", ["-p", "*", TestUser]);
+        if (r.ExitCode != 0)
+            throw new InvalidOperationException(r.ToString());
+    });
+
     private readonly Process _process;
     private readonly StringBuilder _log = new();
     private readonly Lock _logLock = new();
@@ -64,10 +74,20 @@ public sealed class LucidSshd : IAsyncDisposable
     /// (no -e) through a datagram socket of the test's own ($LUCID_SYSLOG_SOCKET): each datagram is kept
     /// as received in <see cref="SyslogDatagrams"/>, and its text also goes into <see cref="Log"/>.
     /// </summary>
-    public static async Task<LucidSshd> StartAsync(IDictionary<string, string>? environment, bool syslog, params string[] extraConfig)
+    public static Task<LucidSshd> StartAsync(IDictionary<string, string>? environment, bool syslog, params string[] extraConfig) =>
+        StartAsync(environment, syslog, openSsh105: false, extraConfig);
+
+    /// <summary>
+    /// The same server set-up run by OpenSSH 10.5p1's sshd (from $LUCID_OPENSSH105, built by test.sh) instead of
+    /// `lucid sshd`, so a test can hold Lucid's behaviour beside the reference's on identical configuration.
+    /// </summary>
+    public static Task<LucidSshd> StartOpenSsh105Async(params string[] extraConfig) =>
+        StartAsync(null, syslog: false, openSsh105: true, extraConfig);
+
+    private static async Task<LucidSshd> StartAsync(IDictionary<string, string>? environment, bool syslog, bool openSsh105, string[] extraConfig)
     {
         var keys = await Keys.Value;
-        await UserReady.Value;
+        await (openSsh105 ? UserUnlocked : UserReady).Value;
         var directory = System.IO.Directory.CreateTempSubdirectory("lucid-sshd-e2e-").FullName;
         foreach (var type in KeyTypes)
         {
@@ -79,8 +99,11 @@ public sealed class LucidSshd : IAsyncDisposable
         for (var attempt = 0; ; attempt++)
         {
             var port = FreePort();
-            await File.WriteAllTextAsync(Path.Combine(directory, "sshd_config"), Config(directory, port, extraConfig));
-            var info = new ProcessStartInfo(global::Lucid.Interop.Tests.Lucid.Executable)
+            var config = Config(directory, port, extraConfig);
+            if (openSsh105)
+                config = $"SshdSessionPath {OpenSsh105.Path("sshd-session")}\nSshdAuthPath {OpenSsh105.Path("sshd-auth")}\nPidFile none\n" + config;
+            await File.WriteAllTextAsync(Path.Combine(directory, "sshd_config"), config);
+            var info = new ProcessStartInfo(openSsh105 ? OpenSsh105.Path("sshd") : global::Lucid.Interop.Tests.Lucid.Executable)
             {
                 RedirectStandardError = true,
                 RedirectStandardOutput = true,
@@ -88,7 +111,7 @@ public sealed class LucidSshd : IAsyncDisposable
                 UseShellExecute = false,
                 WorkingDirectory = directory,
             };
-            foreach (var a in new[] { "sshd", "-D", "-e", "-f", Path.Combine(directory, "sshd_config") })
+            foreach (var a in new[] { "sshd", "-D", "-e", "-f", Path.Combine(directory, "sshd_config") }.Skip(openSsh105 ? 1 : 0))
                 if (!(syslog && a == "-e"))
                     info.ArgumentList.Add(a);
             foreach (var (k, v) in environment ?? new Dictionary<string, string>())
@@ -137,6 +160,9 @@ public sealed class LucidSshd : IAsyncDisposable
             sb.Append($"HostKey {Path.Combine(directory, $"ssh_host_{type}_key")}\n");
         sb.Append($"AuthorizedKeysFile {Path.Combine(directory, "authorized_keys")}\n");
         sb.Append("StrictModes no\nPermitRootLogin yes\nLogLevel VERBOSE\nSubsystem sftp /usr/lib/openssh/sftp-server\n");
+        // Tests make many failing connections from 127.0.0.1 in a row; OpenSSH 10's default penalties would refuse
+        // them. A test that sets PerSourcePenalties itself comes first and wins (as OpenSSH's regress suite does).
+        sb.Append("PerSourcePenalties no\n");
         foreach (var line in after)
             sb.Append(line).Append('\n');
         return sb.ToString();
