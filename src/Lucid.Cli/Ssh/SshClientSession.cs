@@ -75,6 +75,8 @@ internal sealed class SshClientSession(SshInvocation invocation, EffectiveSshCon
                 // against OpenSSH's sshd (aes128-gcm upload 975 against 1,105 MB/s, more CPU per GiB).
                 PipelineBulkSends = false,
             };
+            if (!string.IsNullOrEmpty(config.VersionAddendum))
+                transportOptions.SoftwareVersion += " " + config.VersionAddendum;
             if (config.Compression)
                 transportOptions.Compression = ["zlib@openssh.com", "zlib", "none"];
             transportOptions.RekeyBytes = config.RekeyLimit > 0 ? config.RekeyLimit : null;

@@ -17,6 +17,9 @@ internal sealed class SshServerConnection
     private readonly ILogger _log;
     private int _released;
 
+    /// <summary>What this connection earns its source under PerSourcePenalties (sshd's preauth exit status).</summary>
+    public SourcePenaltyKind Penalty { get; private set; }
+
     public SshServerConnection(SshServerOptions options, Stream stream, IPEndPoint remote, IPEndPoint local, Action authenticatedOrGone)
     {
         _options = options;
@@ -50,7 +53,21 @@ internal sealed class SshServerConnection
         }
         catch (Exception e) when (e is OperationCanceledException or SshException or IOException or ObjectDisposedException)
         {
-            await PreauthFailedAsync(e, transport, auth, grace.IsCancellationRequested && !cancellationToken.IsCancellationRequested).ConfigureAwait(false);
+            var graceExpired = grace.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
+            Penalty = e is RefusedByConfigException ? SourcePenaltyKind.RefuseConnection
+                : graceExpired ? SourcePenaltyKind.GraceExceeded
+                : auth?.AuthAttempted == true ? SourcePenaltyKind.AuthFail
+                : auth is { UserName: not null, UserValid: false } ? SourcePenaltyKind.InvalidUser
+                : cancellationToken.IsCancellationRequested ? SourcePenaltyKind.None
+                : SourcePenaltyKind.NoAuth;
+            if (e is RefusedByConfigException)
+            {
+                // sshd's session process just exits: the client sees the connection close.
+                if (transport is not null)
+                    await transport.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
+            await PreauthFailedAsync(e, transport, auth, graceExpired).ConfigureAwait(false);
             return;
         }
         finally
@@ -127,7 +144,8 @@ internal sealed class SshServerConnection
     {
         var connection = new SshConnection(transport, logger: _log);
         using var closed = new CancellationTokenSource();
-        var context = new SshServerContext(auth, _client, _options, connection, closed.Token);
+        var idle = new SshServerIdleTimeouts(auth.Config, _client, _log);
+        var context = new SshServerContext(auth, _client, _options, connection, closed.Token, idle);
         var handlers = _options.Handlers;
         connection.ChannelOpenReceived = request => handlers.DispatchChannel(context, request);
         connection.GlobalRequestHandler = request => handlers.DispatchGlobalRequest(context, request);
@@ -138,6 +156,7 @@ internal sealed class SshServerConnection
             : Task.CompletedTask;
         // The server stopping ends the connection, and with it every session (their processes are hung up).
         using var stop = serverStopping.Register(() => _ = connection.DisposeAsync().AsTask());
+        var idleTimeouts = idle.Enabled ? idle.RunAsync(transport, stopKeepAlive.Token) : Task.CompletedTask;
         try
         {
             await connection.Completion.ConfigureAwait(false);
@@ -151,6 +170,7 @@ internal sealed class SshServerConnection
             stopKeepAlive.Cancel();
             closed.Cancel();
             await keepAlive.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await idleTimeouts.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await connection.DisposeAsync().ConfigureAwait(false);
             // Every session sees its channel end now and hangs up its processes; wait for that (it never waits for
             // a process to exit), so a stopping server has signalled them all before it goes.

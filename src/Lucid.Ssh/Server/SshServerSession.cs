@@ -48,6 +48,12 @@ internal sealed class SshServerSession
 
     public Task Completion => _done.Task;
 
+    /// <summary>The channel type ChannelTimeout patterns are matched with: "session" until a program is asked for,
+    /// then "session:shell", "session:command" or "session:subsystem:NAME" (as OpenSSH's sshd names them).</summary>
+    public string TimeoutType { get; private set; } = "session";
+
+    public SshChannel Channel => _channel;
+
     /// <summary>Set by exec, shell or subsystem; started by <see cref="OnRequest"/> once the request's reply is queued.</summary>
     private (SshServerProcessStart Start, bool PrintMotd)? _pendingStart;
 
@@ -116,10 +122,10 @@ internal sealed class SshServerSession
             case "exec":
             {
                 var reader = new SshReader(data);
-                return Start(reader.ReadUtf8String(), subsystem: null);
+                return Started(Start(reader.ReadUtf8String(), subsystem: null), "session:command");
             }
             case "shell":
-                return Start(null, subsystem: null);
+                return Started(Start(null, subsystem: null), "session:shell");
             case "subsystem":
             {
                 var reader = new SshReader(data);
@@ -131,7 +137,7 @@ internal sealed class SshServerSession
                     SshServerLog.Info(_log, $"subsystem request for {name} by user {_auth.User.Name} failed, subsystem not found");
                     return false;
                 }
-                return Start(command, subsystem: name);
+                return Started(Start(command, subsystem: name), "session:subsystem:" + name);
             }
             case "window-change":
             {
@@ -191,7 +197,14 @@ internal sealed class SshServerSession
         return true;
     }
 
-    private List<KeyValuePair<string, string>> BuildEnvironment(string? originalCommand)
+    private bool Started(bool ok, string timeoutType)
+    {
+        if (ok)
+            TimeoutType = timeoutType;
+        return ok;
+    }
+
+        private List<KeyValuePair<string, string>> BuildEnvironment(string? originalCommand)
     {
         var user = _auth.User;
         var env = new List<KeyValuePair<string, string>>();
