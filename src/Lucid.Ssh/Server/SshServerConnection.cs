@@ -17,11 +17,11 @@ internal sealed class SshServerConnection
     private readonly ILogger _log;
     private int _released;
 
-    public SshServerConnection(SshServerOptions options, Stream stream, IPEndPoint remote, IPEndPoint local, Action authenticatedOrGone)
+    public SshServerConnection(SshServerOptions options, Stream stream, ServerClientInfo client, Action authenticatedOrGone)
     {
         _options = options;
         _stream = stream;
-        _client = new ServerClientInfo(remote.Address.ToString(), remote.Port, local.Address.ToString(), local.Port);
+        _client = client;
         _authenticatedOrGone = authenticatedOrGone;
         _log = options.Logger;
     }
