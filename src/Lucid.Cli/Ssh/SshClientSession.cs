@@ -75,6 +75,8 @@ internal sealed class SshClientSession(SshInvocation invocation, EffectiveSshCon
                 // against OpenSSH's sshd (aes128-gcm upload 975 against 1,105 MB/s, more CPU per GiB).
                 PipelineBulkSends = false,
             };
+            if (!string.IsNullOrEmpty(config.VersionAddendum))
+                transportOptions.SoftwareVersion += " " + config.VersionAddendum;
             if (config.Compression)
                 transportOptions.Compression = ["zlib@openssh.com", "zlib", "none"];
             transportOptions.RekeyBytes = config.RekeyLimit > 0 ? config.RekeyLimit : null;
@@ -86,6 +88,9 @@ internal sealed class SshClientSession(SshInvocation invocation, EffectiveSshCon
             log.Debug1($"Authenticating to {host}:{port} as '{user}'");
             _transport = await SshTransport.ConnectClientAsync(stream, transportOptions);
             var transport = _transport;
+            if (PostQuantumWarning.Applies(config, transport))
+                foreach (var line in PostQuantumWarning.Lines)
+                    log.Info(line);
             var context = new ClientAuthContext
             {
                 Host = host,

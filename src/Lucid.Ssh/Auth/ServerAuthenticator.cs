@@ -51,6 +51,9 @@ internal sealed partial class ServerAuthenticator
     public string? UserName => _userName;
     public bool UserValid => _valid;
 
+    /// <summary>A method that checks credentials was tried (not just "none"): sshd's EXIT_AUTH_ATTEMPTED.</summary>
+    public bool AuthAttempted { get; private set; }
+
     public async Task<ServerAuthResult> RunAsync(CancellationToken cancellationToken)
     {
         await AcceptServiceAsync(cancellationToken).ConfigureAwait(false);
@@ -72,6 +75,10 @@ internal sealed partial class ServerAuthenticator
                     await SendBannerAsync(cancellationToken).ConfigureAwait(false);
                 }
 
+                // sshd's monitor notes an attempt for every credential it is asked to check; an invalid user's
+                // public keys never reach it.
+                if (request.Method is "password" or "keyboard-interactive" || (request.Method == "publickey" && _valid))
+                    AuthAttempted = true;
                 var (result, method, detail) = await AttemptAsync(request, cancellationToken).ConfigureAwait(false);
                 if (result is AttemptResult.Postponed or AttemptResult.Abandoned)
                     continue;
@@ -79,6 +86,7 @@ internal sealed partial class ServerAuthenticator
                 {
                     if (CompleteMethod(request.Method))
                     {
+                        await CheckPamAccountAsync(cancellationToken).ConfigureAwait(false);
                         SshServerLog.Accepted(_log, method, _userName!, _client.Ip, _client.Port, detail);
                         using var success = new SshWriter(1);
                         success.WriteByte((byte)MessageNumber.UserAuthSuccess);
@@ -203,7 +211,7 @@ internal sealed partial class ServerAuthenticator
         if (user is null)
         {
             SshServerLog.InvalidUser(_log, name, _client.Ip, _client.Port);
-            _config = _global.ForConnection(_client.MatchContext(name, []));
+            _config = _global.ForConnection(_client.MatchContext(name, [], invalidUser: true));
             _valid = false;
         }
         else
@@ -212,6 +220,11 @@ internal sealed partial class ServerAuthenticator
             _config = _global.ForConnection(_client.MatchContext(name, user.Groups));
             _valid = AllowedUser(user);
         }
+        if (_config.RefuseConnection)
+        {
+            SshServerLog.Refused(_log, _valid ? "" : "invalid user ", name, _client.Ip, _client.Port);
+            throw new RefusedByConfigException();
+        }
         _methodLists = _config.AuthenticationMethods.Select(l => l.ToList()).ToList();
         _authContext = new SshServerAuthContext(_client, _config, _log);
     }
@@ -219,6 +232,8 @@ internal sealed partial class ServerAuthenticator
     /// <summary>auth.c allowed_user: the shell, DenyUsers, AllowUsers, DenyGroups, AllowGroups.</summary>
     private bool AllowedUser(SshServerUser user)
     {
+        if (AccountLocked(user))
+            return false;
         string? Why()
         {
             if (user.Shell.Length > 0 && !File.Exists(user.Shell))

@@ -52,7 +52,7 @@ internal sealed partial class ServerAuthenticator
             SshServerLog.VerboseMessage(_log, $"userauth_pubkey: refusing RSA key: Invalid key length [preauth]");
             return (AttemptResult.Failure, "publickey", detail);
         }
-        if (!_valid)
+        if (!_valid || KeyRevoked(key))
             return (AttemptResult.Failure, "publickey", detail);
 
         var keyOptions = await _authentication.AuthorizePublicKeyAsync(_user!, key, _authContext, cancellationToken).ConfigureAwait(false);

@@ -20,6 +20,12 @@ public sealed class SshClientOptions
     /// <summary>Private key files offered after <see cref="Identities"/> and <see cref="Signers"/>; missing files are skipped, as ssh does for default identities.</summary>
     public IList<string> IdentityFiles { get; } = [];
 
+    /// <summary>
+    /// Whether a key file belongs to the user running the program: OpenSSH refuses only its own key files
+    /// when others can access them. Null: every identity file is held to that rule.
+    /// </summary>
+    public Func<string, bool>? IsOwnedByCurrentUser { get; set; }
+
     /// <summary>Passphrase for encrypted identity files: called with the file name; null skips the key.</summary>
     public Func<string, CancellationToken, ValueTask<string?>>? PassphraseCallback { get; set; }
 

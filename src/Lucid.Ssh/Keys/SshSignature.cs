@@ -62,9 +62,11 @@ public static class SshSignature
         var text = armored.AsSpan().Trim();
         if (!text.StartsWith(BeginMarker, StringComparison.Ordinal))
             throw new SshException("Couldn't parse signature: missing header");
-        int end = text.IndexOf(EndMarker, StringComparison.Ordinal);
+        // The footer is looked for after the header: "-----BEGIN SSH SIGNATURE-----END SSH SIGNATURE-----" shares dashes.
+        int end = text[BeginMarker.Length..].IndexOf(EndMarker, StringComparison.Ordinal);
         if (end < 0)
             throw new SshException("Couldn't parse signature: missing footer");
+        end += BeginMarker.Length;
         byte[] blob;
         try
         {

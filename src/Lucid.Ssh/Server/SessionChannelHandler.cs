@@ -13,7 +13,7 @@ internal static class SessionChannelHandler
             open.Reject(ChannelOpenFailureReason.AdministrativelyProhibited);
             return default;
         }
-        var channel = open.Accept(null, c => _ = new SshServerSession(c, context.Auth, context.Client, context.Options, context));
+        var channel = open.Accept(null, c => context.TrackSession(new SshServerSession(c, context.Auth, context.Client, context.Options, context)));
         _ = channel.Completion.ContinueWith(_ => context.RemoveSession(), TaskScheduler.Default);
         return default;
     }

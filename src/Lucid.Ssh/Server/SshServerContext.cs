@@ -11,10 +11,13 @@ namespace Lucid.Ssh.Server;
 public sealed class SshServerContext
 {
     private int _sessions;
+    private readonly List<Task> _sessionsDone = [];
+    private readonly SshServerIdleTimeouts _idleTimeouts;
 
     internal SshServerContext(ServerAuthResult auth, ServerClientInfo client, SshServerOptions options, SshConnection connection,
-        CancellationToken closed)
+        CancellationToken closed, SshServerIdleTimeouts idleTimeouts)
     {
+        _idleTimeouts = idleTimeouts;
         Auth = auth;
         Client = client;
         Options = options;
@@ -66,4 +69,26 @@ public sealed class SshServerContext
     }
 
     internal void RemoveSession() => Interlocked.Decrement(ref _sessions);
+
+    /// <summary>
+    /// Watches a session for ChannelTimeout and UnusedConnectionTimeout, and remembers its teardown, so a closing
+    /// connection can wait until its processes are hung up.
+    /// </summary>
+    internal void TrackSession(SshServerSession session)
+    {
+        _idleTimeouts.Add(session);
+        lock (_sessionsDone)
+        {
+            if (_sessionsDone.Count >= 32)
+                _sessionsDone.RemoveAll(t => t.IsCompleted);
+            _sessionsDone.Add(session.Completion);
+        }
+    }
+
+    /// <summary>Completes when every session's teardown has run (it never waits for a process to exit).</summary>
+    internal Task SessionsEnded()
+    {
+        lock (_sessionsDone)
+            return Task.WhenAll([.. _sessionsDone]);
+    }
 }

@@ -38,9 +38,21 @@ internal sealed class SshServerSession
         _options = options;
         _log = options.Logger;
         channel.RequestReceived = OnRequest;
+        // A channel that ends before any program was asked for has nothing to tear down.
+        _ = channel.Completion.ContinueWith(_ =>
+        {
+            if (!Volatile.Read(ref _started))
+                _done.TrySetResult();
+        }, TaskScheduler.Default);
     }
 
     public Task Completion => _done.Task;
+
+    /// <summary>The channel type ChannelTimeout patterns are matched with: "session" until a program is asked for,
+    /// then "session:shell", "session:command" or "session:subsystem:NAME" (as OpenSSH's sshd names them).</summary>
+    public string TimeoutType { get; private set; } = "session";
+
+    public SshChannel Channel => _channel;
 
     /// <summary>Set by exec, shell or subsystem; started by <see cref="OnRequest"/> once the request's reply is queued.</summary>
     private (SshServerProcessStart Start, bool PrintMotd)? _pendingStart;
@@ -110,10 +122,10 @@ internal sealed class SshServerSession
             case "exec":
             {
                 var reader = new SshReader(data);
-                return Start(reader.ReadUtf8String(), subsystem: null);
+                return Started(Start(reader.ReadUtf8String(), subsystem: null), "session:command");
             }
             case "shell":
-                return Start(null, subsystem: null);
+                return Started(Start(null, subsystem: null), "session:shell");
             case "subsystem":
             {
                 var reader = new SshReader(data);
@@ -125,7 +137,7 @@ internal sealed class SshServerSession
                     SshServerLog.Info(_log, $"subsystem request for {name} by user {_auth.User.Name} failed, subsystem not found");
                     return false;
                 }
-                return Start(command, subsystem: name);
+                return Started(Start(command, subsystem: name), "session:subsystem:" + name);
             }
             case "window-change":
             {
@@ -185,7 +197,14 @@ internal sealed class SshServerSession
         return true;
     }
 
-    private List<KeyValuePair<string, string>> BuildEnvironment(string? originalCommand)
+    private bool Started(bool ok, string timeoutType)
+    {
+        if (ok)
+            TimeoutType = timeoutType;
+        return ok;
+    }
+
+        private List<KeyValuePair<string, string>> BuildEnvironment(string? originalCommand)
     {
         var user = _auth.User;
         var env = new List<KeyValuePair<string, string>>();
@@ -255,13 +274,18 @@ internal sealed class SshServerSession
                 if (process.InputNeverBlocks)
                     _channel.ResumeReadersInline(); // the client's data goes to stdin from the read loop itself
                 var input = PumpInputAsync(process, start.Pty is not null, stopInput.Token);
-                var output = PumpOutputAsync(process.Output, extended: false);
-                var error = process.ErrorOutput is { } err ? PumpOutputAsync(err, extended: true) : Task.CompletedTask;
-                var status = await process.Exited.ConfigureAwait(false);
-                await Task.WhenAll(output, error).ConfigureAwait(false);
+                var finished = FinishAsync(process);
+                // The client may go first (it closed the channel, its connection reset or timed out, the server is
+                // stopping): then the program is hung up at once, never waited for (see ISshServerProcess.DisposeAsync).
+                if (await Task.WhenAny(finished, _channel.Completion).ConfigureAwait(false) != finished || !finished.IsCompletedSuccessfully)
+                {
+                    SshServerLog.Debug1(_log, $"session: channel {_channel.LocalId} closed by the client or its connection; hanging up the session's processes");
+                    _ = finished.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+                    return;
+                }
                 stopInput.Cancel();
                 await input.ConfigureAwait(false);
-                await SendExitStatusAsync(status).ConfigureAwait(false);
+                await SendExitStatusAsync(finished.Result).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is IOException or SshException or ObjectDisposedException or OperationCanceledException)
@@ -272,6 +296,16 @@ internal sealed class SshServerSession
         {
             _done.TrySetResult();
         }
+    }
+
+    /// <summary>The program's exit status once it has exited and all its output (stdout and stderr) has been sent.</summary>
+    private async Task<SshExitStatus> FinishAsync(ISshServerProcess process)
+    {
+        var output = PumpOutputAsync(process.Output, extended: false);
+        var error = process.ErrorOutput is { } err ? PumpOutputAsync(err, extended: true) : Task.CompletedTask;
+        var status = await process.Exited.ConfigureAwait(false);
+        await Task.WhenAll(output, error).ConfigureAwait(false);
+        return status;
     }
 
     /// <summary>sshd writes the motd through the terminal, whose output processing (ONLCR) turns each \n into \r\n.</summary>
@@ -358,12 +392,16 @@ internal sealed class SshServerSession
                 if (result.IsCompleted)
                     break;
             }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException or SshException)
+        {
+            // The process exited (or closed its stdin) while the client was still sending, or the connection failed.
+        }
+        finally
+        {
+            // End of input however it came, the client's EOF or a lost connection: the program reads end of file.
             if (!terminal)
                 process.CloseInput();
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException)
-        {
-            // The process exited (or closed its stdin) while the client was still sending.
         }
     }
 }

@@ -163,6 +163,7 @@ public sealed partial class SshTransport : IPacketConnection
     private void StartClientDelayedCompression()
     {
         _reader.StartDecompression();
+        _reader.EnableBulk();
         EnqueueControl(Outgoing.Marker(OutgoingAction.StartCompression));
     }
 
@@ -370,6 +371,8 @@ public sealed partial class SshTransport : IPacketConnection
                 _authenticated = true;
                 _writer.StartCompression();
                 _reader.StartDecompression();
+                // Authenticated: transfers may begin, so the read buffer may grow past the pre-authentication size.
+                _reader.EnableBulk();
             }
             if (item.Done is not null)
                 await _writer.FlushUntilSentAsync(cancellationToken);
@@ -488,6 +491,11 @@ public sealed partial class SshTransport : IPacketConnection
 
     private static byte[] DisconnectPayload(DisconnectReason reason, string description)
     {
+        // OpenSSH formats the reason into 1 KiB (packet.c): a peer's own words quoted back (a 250 KB "Their offer")
+        // must not make a packet of their size.
+        const int MaxDescription = 1023;
+        if (description.Length > MaxDescription)
+            description = description[..(char.IsHighSurrogate(description[MaxDescription - 1]) ? MaxDescription - 1 : MaxDescription)];
         using var writer = new SshWriter();
         writer.WriteByte((byte)MessageNumber.Disconnect).WriteUInt32((uint)reason).WriteString(description).WriteString("");
         return writer.ToArray();

@@ -77,6 +77,8 @@ public sealed class ClientTransportOptions : TransportOptions
 
 public sealed class ServerTransportOptions : TransportOptions
 {
+    public ServerTransportOptions() => KexAlgorithms = AlgorithmRegistry.ServerDefaults(AlgorithmCategory.Kex);
+
     /// <summary>Server default as OpenSSH's sshd: none, then delayed zlib.</summary>
     public override IReadOnlyList<string> Compression { get; set; } = ["none", "zlib@openssh.com"];
 
