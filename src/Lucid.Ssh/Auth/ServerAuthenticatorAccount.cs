@@ -18,7 +18,7 @@ internal sealed partial class ServerAuthenticator
     /// </summary>
     private bool AccountLocked(SshServerUser user)
     {
-        if (_config.UsePam || _options.Backend.AccountLocked(user) is not { } lines)
+        if (_config.UsePam || _options.Backend?.AccountLocked(user) is not { } lines)
             return false;
         foreach (var line in lines)
             SshServerLog.Info(_log, line);
@@ -31,9 +31,10 @@ internal sealed partial class ServerAuthenticator
     /// </summary>
     private async Task CheckPamAccountAsync(CancellationToken cancellationToken)
     {
-        if (!_config.UsePam || _user is null)
+        // A host that authenticates against its own user store (no sshd backend) has no PAM account stage.
+        if (!_config.UsePam || _user is null || _options.Backend is not { } backend)
             return;
-        var verdict = await _options.Backend.CheckAccountAsync(_user, _client.Ip, cancellationToken).ConfigureAwait(false);
+        var verdict = await backend.CheckAccountAsync(_user, _client.Ip, cancellationToken).ConfigureAwait(false);
         if (verdict.Message.Length > 0)
         {
             using var banner = new SshWriter(verdict.Message.Length + 16);
