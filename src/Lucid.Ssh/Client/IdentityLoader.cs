@@ -16,6 +16,7 @@ internal static partial class IdentityLoader
     {
         var logger = options.Logger ?? NullLogger.Instance;
         var identities = options.Identities.Select(k => new ClientIdentity(k)).ToList();
+        identities.AddRange(options.Signers.Select(s => new ClientIdentity(s, s is SshPrivateKey k ? k.Comment : s.PublicKey.KeyType)));
         foreach (string file in options.IdentityFiles)
         {
             if (!File.Exists(file))

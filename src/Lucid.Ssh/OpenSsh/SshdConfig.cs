@@ -205,6 +205,22 @@ public sealed class SshdConfig
     public IReadOnlyList<string> PubkeyAcceptedAlgorithms => Algorithms("pubkeyacceptedalgorithms", SshdConfigAlgorithms.Category.Key);
     public IReadOnlyList<string> CaSignatureAlgorithms => Algorithms("casignaturealgorithms", SshdConfigAlgorithms.Category.Signature);
 
+    /// <summary>PerSourcePenalties (OpenSSH 10): on by default.</summary>
+    public SshdPenaltySettings PerSourcePenalties => SshdPenaltySettings.From(this);
+    /// <summary>PerSourcePenaltyExemptList: an address/CIDR pattern list, or null.</summary>
+    public string? PerSourcePenaltyExemptList => NoneIsNull(_store.GetOne("persourcepenaltyexemptlist"));
+    /// <summary>PerSourceNetBlockSize: the prefix lengths penalties and per-source limits group addresses by.</summary>
+    public (int V4, int V6) PerSourceNetBlockSize
+    {
+        get
+        {
+            var p = Str("persourcenetblocksize", "32:128").Split(':');
+            return (int.Parse(p[0], CultureInfo.InvariantCulture), int.Parse(p[1], CultureInfo.InvariantCulture));
+        }
+    }
+    /// <summary>RefuseConnection (OpenSSH 10): end the connection once Match blocks set it.</summary>
+    public bool RefuseConnection => Flag("refuseconnection", false);
+
     /// <summary>The raw values a keyword was given (null when unset); for options not modelled above.</summary>
     public IReadOnlyList<string>? Raw(string keyword) => _store.Get(keyword.ToLowerInvariant());
 

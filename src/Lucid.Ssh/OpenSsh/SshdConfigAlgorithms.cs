@@ -75,7 +75,7 @@ internal static class SshdConfigAlgorithms
     /// <summary>The server's defaults: the registry's, so sshd offers exactly what the transport negotiates.</summary>
     public static IReadOnlyList<string> Defaults(Category c) => c switch
     {
-        Category.Kex => [.. AlgorithmRegistry.Defaults(AlgorithmCategory.Kex).Where(n => !DroppedFromServerDefaults(n))],
+        Category.Kex => [.. AlgorithmRegistry.ServerDefaults(AlgorithmCategory.Kex).Where(n => !DroppedFromServerDefaults(n))],
         Category.Cipher => AlgorithmRegistry.Defaults(AlgorithmCategory.Cipher),
         Category.Mac => AlgorithmRegistry.Defaults(AlgorithmCategory.Mac),
         Category.HostKey => [.. AlgorithmRegistry.HostKey.Where(a => a.EnabledByDefault).Select(a => a.Name).Where(n => !DroppedFromServerDefaults(n))],

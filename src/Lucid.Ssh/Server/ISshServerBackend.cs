@@ -66,7 +66,12 @@ public sealed class SshServerProcessStart
     public required IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; }
 }
 
-/// <summary>A running session process.</summary>
+/// <summary>
+/// A running session process. Disposing it ends the session: the server disposes it once the program has exited
+/// and its output is sent, or at once when the client goes away first (channel closed, connection reset or timed
+/// out, server stopping). An implementation then closes its pipes or terminal and, if the program is still
+/// running, signals its process group with SIGHUP as a terminal hang-up would; it must not wait for the exit.
+/// </summary>
 public interface ISshServerProcess : IAsyncDisposable
 {
     /// <summary>Writes to the process's stdin (or the terminal).</summary>
