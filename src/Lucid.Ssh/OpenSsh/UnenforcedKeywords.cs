@@ -51,9 +51,6 @@ internal static class UnenforcedKeywords
         new UnenforcedKeyword("ForceCommand", UnenforcedVerdict.Refuse,
             "internal-sftp (the in-process SFTP server that sftp-only setups rely on) is not built in yet",
             a => !a[0].Equals("internal-sftp", StringComparison.Ordinal)),
-        new UnenforcedKeyword("ChannelTimeout", UnenforcedVerdict.Refuse, "idle channels would never be closed", Is("none")),
-        new UnenforcedKeyword("UnusedConnectionTimeout", UnenforcedVerdict.Refuse,
-            "connections without channels would never be closed", Is("none", "0")),
         new UnenforcedKeyword("PerSourceMaxStartups", UnenforcedVerdict.Refuse,
             "unauthenticated connections would not be limited per source address", Is("none")),
         new UnenforcedKeyword("PubkeyAuthOptions", UnenforcedVerdict.Refuse,
@@ -77,7 +74,6 @@ internal static class UnenforcedKeywords
         new UnenforcedKeyword("ExposeAuthInfo", UnenforcedVerdict.Warn, "SSH_USER_AUTH is not set", Is("no")),
         new UnenforcedKeyword("PermitUserRC", UnenforcedVerdict.Warn, "~/.ssh/rc is not run", Is("no")),
         new UnenforcedKeyword("PrintLastLog", UnenforcedVerdict.Warn, "the last login is not shown", Is("no")),
-        new UnenforcedKeyword("PidFile", UnenforcedVerdict.Warn, "no PID file is written", Is("none")),
         new UnenforcedKeyword("ModuliFile", UnenforcedVerdict.Warn, "group exchange uses Lucid's built-in moduli"),
         new UnenforcedKeyword("HostKeyAgent", UnenforcedVerdict.Warn, "host keys are read from their files only", Is("none")),
         new UnenforcedKeyword("SecurityKeyProvider", UnenforcedVerdict.Warn, "no provider library is loaded", Is("internal")),
@@ -122,6 +118,9 @@ internal static class UnenforcedKeywords
         new("PKCS11Provider", UnenforcedVerdict.Warn, "no PKCS#11 keys are offered", Is("none")),
         new("SecurityKeyProvider", UnenforcedVerdict.Warn, "no provider library is loaded", Is("internal")),
         new("TCPKeepAlive", UnenforcedVerdict.Warn, "no TCP keepalives are sent (ServerAliveInterval works)", Is("no")),
+        new("ChannelTimeout", UnenforcedVerdict.Warn, "idle channels are not closed", Is("none")),
+        // On by default in OpenSSH 10, so named under -v until Lucid sends keystroke chaff too.
+        new("ObscureKeystrokeTiming", UnenforcedVerdict.Warn, "keystroke timing is not obscured", Is("no")),
         // UpdateHostKeys is on by default ("true" in ssh -G), so only "ask" can be told apart from the default.
         new("UpdateHostKeys", UnenforcedVerdict.Warn, "known_hosts is not updated with the server's other keys", Is("false", "true")),
     ];
