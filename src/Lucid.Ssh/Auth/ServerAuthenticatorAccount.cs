@@ -32,6 +32,7 @@ internal sealed partial class ServerAuthenticator
     /// </summary>
     private async Task CheckPamAccountAsync(CancellationToken cancellationToken)
     {
+        // A host that authenticates against its own user store (no sshd backend) has no PAM account stage.
         if (!_config.UsePam || _user is null || _options.Backend is not { } backend)
             return;
         var verdict = await backend.CheckAccountAsync(_user, _client.Ip, cancellationToken).ConfigureAwait(false);
