@@ -62,6 +62,17 @@ internal static class SshTool
             }
             Write(log, config.Log);
             log.Level = LogLevels.Parse(config.LogLevel) ?? LogLevel.Info;
+            // Never pretend: options Lucid does not carry out yet are named (-v), or stop ssh when relied upon.
+            var unenforced = UnenforcedKeywords.CheckClient(config.FormatLikeSshG());
+            foreach (var (verdict, message) in unenforced)
+            {
+                if (verdict == UnenforcedVerdict.Refuse)
+                    log.Error(message);
+                else
+                    log.Debug1(message);
+            }
+            if (unenforced.Any(u => u.Verdict == UnenforcedVerdict.Refuse))
+                return Failure;
             try
             {
                 return await new SshClientSession(invocation, config, log).RunAsync();

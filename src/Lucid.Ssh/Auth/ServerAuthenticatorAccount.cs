@@ -18,6 +18,7 @@ internal sealed partial class ServerAuthenticator
     /// </summary>
     private bool AccountLocked(SshServerUser user)
     {
+        // Only the operating system's accounts (the sshd backend) are locked or expired; a host's own Authentication has none.
         if (_config.UsePam || _options.Backend?.AccountLocked(user) is not { } lines)
             return false;
         foreach (var line in lines)

@@ -51,9 +51,6 @@ internal static class UnenforcedKeywords
         new UnenforcedKeyword("ForceCommand", UnenforcedVerdict.Refuse,
             "internal-sftp (the in-process SFTP server that sftp-only setups rely on) is not built in yet",
             a => !a[0].Equals("internal-sftp", StringComparison.Ordinal)),
-        new UnenforcedKeyword("ChannelTimeout", UnenforcedVerdict.Refuse, "idle channels would never be closed", Is("none")),
-        new UnenforcedKeyword("UnusedConnectionTimeout", UnenforcedVerdict.Refuse,
-            "connections without channels would never be closed", Is("none", "0")),
         new UnenforcedKeyword("PerSourceMaxStartups", UnenforcedVerdict.Refuse,
             "unauthenticated connections would not be limited per source address", Is("none")),
         new UnenforcedKeyword("PubkeyAuthOptions", UnenforcedVerdict.Refuse,
@@ -77,7 +74,6 @@ internal static class UnenforcedKeywords
         new UnenforcedKeyword("ExposeAuthInfo", UnenforcedVerdict.Warn, "SSH_USER_AUTH is not set", Is("no")),
         new UnenforcedKeyword("PermitUserRC", UnenforcedVerdict.Warn, "~/.ssh/rc is not run", Is("no")),
         new UnenforcedKeyword("PrintLastLog", UnenforcedVerdict.Warn, "the last login is not shown", Is("no")),
-        new UnenforcedKeyword("PidFile", UnenforcedVerdict.Warn, "no PID file is written", Is("none")),
         new UnenforcedKeyword("ModuliFile", UnenforcedVerdict.Warn, "group exchange uses Lucid's built-in moduli"),
         new UnenforcedKeyword("HostKeyAgent", UnenforcedVerdict.Warn, "host keys are read from their files only", Is("none")),
         new UnenforcedKeyword("SecurityKeyProvider", UnenforcedVerdict.Warn, "no provider library is loaded", Is("internal")),
@@ -85,6 +81,77 @@ internal static class UnenforcedKeywords
         new UnenforcedKeyword("FingerprintHash", UnenforcedVerdict.Warn, "the log shows SHA256 fingerprints", Is("sha256")),
         new UnenforcedKeyword("IPQoS", UnenforcedVerdict.Warn, "no IP type-of-service is set on connections"),
     }.ToDictionary(k => k.Keyword, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// ssh_config keywords, by the name `ssh -G` prints. Checked on the effective configuration (files, -o and the
+    /// flags that set them, such as -L and -A), so a value counts when it differs from the harmless ones (mostly
+    /// the default). Refuse: the user relies on it to work or to stay safe (a tunnel that would not exist, a host
+    /// key check that would not happen), so ssh stops. Warn: said under -v.
+    /// </summary>
+    public static IReadOnlyList<UnenforcedKeyword> Client { get; } =
+    [
+        new("LocalForward", UnenforcedVerdict.Refuse, "port forwarding is not built in yet; the port would not be forwarded"),
+        new("RemoteForward", UnenforcedVerdict.Refuse, "port forwarding is not built in yet; the port would not be forwarded"),
+        new("DynamicForward", UnenforcedVerdict.Refuse, "the SOCKS proxy is not built in yet"),
+        new("Tunnel", UnenforcedVerdict.Refuse, "tun/tap forwarding is not built in yet", Is("false", "no")),
+        new("RevokedHostKeys", UnenforcedVerdict.Refuse, "revoked host keys would not be refused", Is("none")),
+        new("KnownHostsCommand", UnenforcedVerdict.Refuse, "the host keys it returns would not be checked", Is("none")),
+        new("CASignatureAlgorithms", UnenforcedVerdict.Refuse, "host certificates would be checked with the default list",
+            a => string.Join(',', a) == SshConfigAlgorithms.Lucid.DefaultSignatureAlgorithms),
+        new("RequiredRSASize", UnenforcedVerdict.Refuse, "the size of the server's RSA key would not be checked", Is("1024")),
+        new("ProxyUseFdPass", UnenforcedVerdict.Refuse, "the proxy's file descriptor would be read as the connection", Is("no")),
+        new("BindInterface", UnenforcedVerdict.Refuse, "the connection would not be bound to that interface", Is("none")),
+        new("ForwardAgent", UnenforcedVerdict.Warn, "agent forwarding is not built in yet", Is("no")),
+        new("ForwardX11", UnenforcedVerdict.Warn, "X11 forwarding is not built in yet", Is("no")),
+        new("AddKeysToAgent", UnenforcedVerdict.Warn, "keys are not added to an agent", Is("false", "no")),
+        new("IdentityAgent", UnenforcedVerdict.Warn, "keys are not taken from an agent", Is("none")),
+        new("CertificateFile", UnenforcedVerdict.Warn, "user certificates are not offered"),
+        new("ControlMaster", UnenforcedVerdict.Warn, "connections are not shared", Is("false", "no")),
+        new("ControlPath", UnenforcedVerdict.Warn, "connections are not shared", Is("none")),
+        new("ControlPersist", UnenforcedVerdict.Warn, "connections are not shared", Is("no")),
+        new("PermitLocalCommand", UnenforcedVerdict.Warn, "LocalCommand is not run", Is("no")),
+        new("EnableEscapeCommandline", UnenforcedVerdict.Warn, "the ~C command line is not available", Is("no")),
+        new("VisualHostKey", UnenforcedVerdict.Warn, "no randomart is shown", Is("no")),
+        new("FingerprintHash", UnenforcedVerdict.Warn, "fingerprints are shown as SHA256", Is("SHA256")),
+        new("HostbasedAuthentication", UnenforcedVerdict.Warn, "hostbased authentication is not tried", Is("no")),
+        new("GSSAPIAuthentication", UnenforcedVerdict.Warn, "GSSAPI authentication is not tried", Is("no")),
+        new("PKCS11Provider", UnenforcedVerdict.Warn, "no PKCS#11 keys are offered", Is("none")),
+        new("SecurityKeyProvider", UnenforcedVerdict.Warn, "no provider library is loaded", Is("internal")),
+        new("TCPKeepAlive", UnenforcedVerdict.Warn, "no TCP keepalives are sent (ServerAliveInterval works)", Is("no")),
+        new("ChannelTimeout", UnenforcedVerdict.Warn, "idle channels are not closed", Is("none")),
+        // On by default in OpenSSH 10, so named under -v until Lucid sends keystroke chaff too.
+        new("ObscureKeystrokeTiming", UnenforcedVerdict.Warn, "keystroke timing is not obscured", Is("no")),
+        // UpdateHostKeys is on by default ("true" in ssh -G), so only "ask" can be told apart from the default.
+        new("UpdateHostKeys", UnenforcedVerdict.Warn, "known_hosts is not updated with the server's other keys", Is("false", "true")),
+    ];
+
+    /// <summary>
+    /// ssh's check of its effective configuration, given as `ssh -G` prints it: one line per finding, Refuse ones
+    /// first; the caller stops when any is Refuse.
+    /// </summary>
+    public static IReadOnlyList<(UnenforcedVerdict Verdict, string Message)> CheckClient(string effectiveConfig)
+    {
+        var values = new Dictionary<string, List<IReadOnlyList<string>>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var line in effectiveConfig.Split('\n'))
+        {
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 0)
+                continue;
+            if (!values.TryGetValue(parts[0], out var list))
+                values[parts[0]] = list = [];
+            list.Add(parts.Length > 1 && parts[1].Contains(',') ? parts[1].Split(',') : parts[1..]);
+        }
+        var findings = new List<(UnenforcedVerdict, string)>();
+        foreach (var row in Client)
+        {
+            if (!values.TryGetValue(row.Keyword, out var lines) || !lines.Any(row.Matters))
+                continue;
+            findings.Add(row.Verdict == UnenforcedVerdict.Refuse
+                ? (row.Verdict, $"{row.Keyword} is not supported yet by Lucid: {row.Why}; not connecting")
+                : (row.Verdict, $"{row.Keyword} is not supported yet by Lucid: {row.Why}"));
+        }
+        return [.. findings.OrderByDescending(f => f.Item1)];
+    }
 
     /// <summary>
     /// sshd's check of one configuration line: null when Lucid honours it; a warning (Warn) or an error (Refuse)

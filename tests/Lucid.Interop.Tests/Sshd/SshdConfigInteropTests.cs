@@ -89,7 +89,7 @@ public sealed class SshdConfigInteropTests : IDisposable
     [Fact]
     public Task Empty_file_gives_OpenSSH_defaults() => AssertSameEffectiveConfigAsync("");
 
-    // PerSourceMaxStartups, UnusedConnectionTimeout and ChrootDirectory are read the same way too, but Lucid
+    // PerSourceMaxStartups and ChrootDirectory are read the same way too, but Lucid
     // refuses to start with them until it enforces them (UnenforcedKeywords); they return here as they land.
     [Fact]
     public Task Every_supported_keyword_reads_as_sshd_reads_it() => AssertSameEffectiveConfigAsync("""
@@ -151,6 +151,7 @@ public sealed class SshdConfigInteropTests : IDisposable
         ExposeAuthInfo yes
         FingerprintHash md5
         RequiredRSASize 2048
+        UnusedConnectionTimeout 5m
         SyslogFacility LOCAL3
         PidFile /run/lucid.pid
         """);
