@@ -36,7 +36,12 @@ public sealed class SshdInetdTests
                 await file.WriteAsync(block);
             }
         }
-        File.SetUnixFileMode(data, (UnixFileMode)0x1a4); // 0644: the session runs as the test user
+        if (!OperatingSystem.IsWindows())
+        {
+            // The session runs as the test user: it reads the file through the directory.
+            File.SetUnixFileMode(scratch.Directory, (UnixFileMode)0x1ed);
+            File.SetUnixFileMode(data, (UnixFileMode)0x1a4);
+        }
         var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(data)));
         var quoted = string.Join(' ', options.Select(o => "'" + o.Replace("'", "'\\''") + "'"));
 
@@ -44,7 +49,7 @@ public sealed class SshdInetdTests
         Assert.True(upload.ExitCode == 0, upload + "\n--- log\n" + scratch.Log);
         Assert.Equal($"{expected}  -\n", upload.StdOut);
 
-        var download = await ProcessRunner.RunAsync("bash", ["-c", $"ssh {quoted} somehost cat {data} | sha256sum"], timeout: TimeSpan.FromMinutes(3));
+        var download = await ProcessRunner.RunAsync("bash", ["-c", $"set -o pipefail; ssh {quoted} somehost cat {data} | sha256sum"], timeout: TimeSpan.FromMinutes(3));
         Assert.True(download.ExitCode == 0, download + "\n--- log\n" + scratch.Log);
         Assert.Equal($"{expected}  -\n", download.StdOut);
     }
