@@ -16,11 +16,9 @@ public sealed class SshdLoginSessionTests
 
     private static readonly Lazy<Task> RcUserReady = new(async () =>
     {
-        if (await ProcessRunner.RunAsync("id", [RcUser]) is { ExitCode: 0 })
-            return;
-        var add = await ProcessRunner.RunAsync("useradd", ["-m", "-s", "/bin/bash", RcUser]);
-        if (add.ExitCode is not (0 or 9))
-            throw new InvalidOperationException(add.ToString());
+        if (await ProcessRunner.RunAsync("id", [RcUser]) is not { ExitCode: 0 })
+            await TestAccounts.RunAsync("useradd", "-m", "-s", "/bin/bash", RcUser);
+        await TestAccounts.AllowKeyLoginsAsync(RcUser);
     });
 
     [Fact]

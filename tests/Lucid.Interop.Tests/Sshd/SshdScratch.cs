@@ -96,11 +96,25 @@ public sealed class SshdScratch : IDisposable
 
     public static Task<ProcessResult> SignalAsync(int pid, string signal) => ProcessRunner.RunAsync("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
 
+    /// <summary>
+    /// A free port below Linux's ephemeral range (32768-60999), so that no outgoing connection of a test running
+    /// meanwhile (ssh clients take ephemeral ports) can take it before the server binds it.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = Random.Shared.Next(20000, 32000);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException) when (attempt < 100)
+            {
+            }
+        }
     }
 
     public void Dispose()
