@@ -80,12 +80,62 @@ internal sealed class SshdBackend(string pamService) : ISshServerBackend
         }
     }
 
+    /// <summary>With UsePAM (and PAM present): PAM's session for the channel's program, its environment for the session.</summary>
+    public ValueTask<ISshServerLogin?> OpenLoginAsync(SshServerLoginStart start, CancellationToken cancellationToken)
+    {
+        if (!start.UsePam || !Pam.IsAvailable || !Users.IsRoot)
+            return new((ISshServerLogin?)null);
+        var session = Pam.OpenSession(pamService, start.User.Name, start.RemoteAddress);
+        return new(new PamLogin(session));
+    }
+
+    private sealed class PamLogin(Pam.Session session) : ISshServerLogin
+    {
+        public IReadOnlyList<KeyValuePair<string, string>> Environment => session.Environment;
+
+        public ValueTask DisposeAsync()
+        {
+            session.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>~/.ssh/environment, when it is a regular file that can be read.</summary>
+    public string? ReadUserEnvironmentFile(SshServerUser user)
+    {
+        var path = Path.Combine(user.Home, ".ssh", "environment");
+        try
+        {
+            return File.Exists(path) ? File.ReadAllText(path) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>sshd's system-wide rc file; $LUCID_SSHD_SYSTEM_RC names another, so tests need not touch /etc/ssh.</summary>
+    private static string SystemRc => Environment.GetEnvironmentVariable("LUCID_SSHD_SYSTEM_RC") is { Length: > 0 } p ? p : "/etc/ssh/sshrc";
+
     public ValueTask<ISshServerProcess> StartProcessAsync(SshServerProcessStart start, CancellationToken cancellationToken)
     {
         var shell = start.User.Shell.Length > 0 ? start.User.Shell : "/bin/sh";
         IReadOnlyList<string> argv = start.Command is null
             ? ["-" + Path.GetFileName(shell)]
             : [Path.GetFileName(shell), "-c", start.Command];
-        return new(SshdProcess.Start(start.User, shell, argv, start.Environment, start.Pty));
+        return new(SshdProcess.Start(start.User, shell, argv, start.Environment, start.Pty, RcCommand(start, shell), start.RemoteAddress));
+    }
+
+    /// <summary>
+    /// session.c's do_rc_files: ~/.ssh/rc run by the user's shell as `/bin/sh ~/.ssh/rc` when it exists and may run,
+    /// otherwise /etc/ssh/sshrc with /bin/sh when that exists; null when neither. (The xauth line sshd writes to its
+    /// stdin is never written: Lucid does not forward X11.)
+    /// </summary>
+    private static IReadOnlyList<string>? RcCommand(SshServerProcessStart start, string shell)
+    {
+        var userRc = Path.Combine(start.User.Home, ".ssh", "rc");
+        if (start.UserRcAllowed && File.Exists(userRc))
+            return [shell, "-c", $"/bin/sh {userRc}"];
+        return File.Exists(SystemRc) ? ["/bin/sh", SystemRc] : null;
     }
 }

@@ -20,6 +20,9 @@ internal static unsafe partial class SshdExec
     /// </summary>
     public const string RuntimeSetting = "DOTNET_EnableWriteXorExecute";
 
+    /// <summary>The rc command to run before the program (argv joined by U+001F); removed before exec.</summary>
+    public const string RcVariable = "LUCID_SSHD_RC";
+
     [LibraryImport("libc", EntryPoint = "initgroups", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int InitGroups(string user, uint group);
 
@@ -88,11 +91,21 @@ internal static unsafe partial class SshdExec
         // A plain loop: the LINQ chain it replaces cost this short-lived process a generic virtual method lookup
         // at run time, ~5% of its start as a native executable.
         var env = new List<string>();
+        var pairs = new List<KeyValuePair<string, string>>();
+        string? rc = null;
         foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
         {
-            if ((string)entry.Key != RuntimeSetting)
-                env.Add($"{entry.Key}={entry.Value}");
+            var key = (string)entry.Key;
+            if (key == RcVariable)
+                rc = (string?)entry.Value;
+            else if (key != RuntimeSetting)
+            {
+                env.Add($"{key}={entry.Value}");
+                pairs.Add(new(key, (string?)entry.Value ?? ""));
+            }
         }
+        if (rc is { Length: > 0 })
+            RunRc(rc.Split('\x1f'), pairs);
         var pathBytes = Utf8(path);
         var argvBytes = Array(argv);
         var envBytes = Array(env);
@@ -100,6 +113,29 @@ internal static unsafe partial class SshdExec
         Execve(pathBytes, argvBytes, envBytes);
         var error = Marshal.GetLastPInvokeError();
         return Fail($"{path}: {Marshal.GetPInvokeErrorMessage(error)}", error == 2 ? 127 : 126);
+    }
+
+    /// <summary>
+    /// ~/.ssh/rc or /etc/ssh/sshrc, waited for, with the session's environment, terminal or pipes for its output, and
+    /// an empty stdin (sshd's popen gives it a pipe it closes at once when there is no X11 cookie to write).
+    /// </summary>
+    private static void RunRc(string[] argv, List<KeyValuePair<string, string>> environment)
+    {
+        var devNull = Platform.Libc.open("/dev/null", Platform.Libc.O_RDWR | Platform.Libc.O_CLOEXEC);
+        try
+        {
+            var pid = Platform.Spawn.Start(argv[0], argv, environment,
+                new Platform.Spawn.Stdio { Input = devNull, Output = 1, Error = 2 }, null, newSession: false);
+            Platform.Spawn.Wait(pid);
+        }
+        catch (IOException)
+        {
+            Say($"Could not run {argv[^1]}\n");
+        }
+        finally
+        {
+            Platform.Libc.close(devNull);
+        }
     }
 
     private static int Fail(string message, int code)

@@ -19,7 +19,7 @@ internal sealed class SshdProcess : ISshServerProcess
     private readonly TaskCompletionSource<SshExitStatus> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _inputClosed;
 
-    private SshdProcess(int pid, Stream input, SafePipeHandle? inputPipe, Stream output, Stream? error, int terminal)
+    private SshdProcess(int pid, Stream input, SafePipeHandle? inputPipe, Stream output, Stream? error, int terminal, string? loginRecordTty = null)
     {
         _pid = pid;
         _input = input;
@@ -30,6 +30,8 @@ internal sealed class SshdProcess : ISshServerProcess
         ChildReaper.Watch(pid, status =>
         {
             var (code, signal, core) = status;
+            if (loginRecordTty is not null)
+                LoginRecords.Logout(loginRecordTty, pid);
             _exited.TrySetResult(signal is { } s ? new SshExitStatus(null, new SshExitSignal(SignalName(s), core, "")) : new SshExitStatus(code, null));
         });
     }
@@ -49,8 +51,11 @@ internal sealed class SshdProcess : ISshServerProcess
     /// trampoline, a second `lucid` process that becomes the user and execs the program.
     /// </summary>
     public static SshdProcess Start(SshServerUser user, string path, IReadOnlyList<string> argv,
-        IReadOnlyList<KeyValuePair<string, string>> environment, SshPtyRequest? pty)
+        IReadOnlyList<KeyValuePair<string, string>> environment, SshPtyRequest? pty, IReadOnlyList<string>? rc = null, string remoteHost = "")
     {
+        // The rc file runs first, as the user, on the session's terminal or pipes: only the trampoline can do that.
+        if (rc is not null)
+            environment = [.. environment, new(SshdExec.RcVariable, string.Join('\x1f', rc))];
         if (pty is not null)
         {
             var (master, slave) = Pty.Open();
@@ -61,11 +66,14 @@ internal sealed class SshdProcess : ISshServerProcess
                 Pty.ApplyModes(slave, pty.Modes);
                 Pty.Resize(master, new SshWindowSize(pty.Columns, pty.Rows, pty.WidthPixels, pty.HeightPixels));
                 var env = environment.Append(new("SSH_TTY", slave)).ToList();
-                var pid = Launch(user, path, argv, env, new Spawn.Stdio { Terminal = slave });
+                var pid = Launch(user, path, argv, env, new Spawn.Stdio { Terminal = slave }, rc is not null);
+                // utmp, wtmp and lastlog, as sshd keeps them for sessions with a terminal (only root may write them).
+                if (Users.IsRoot)
+                    LoginRecords.Login(user.Name, user.Uid, slave, pid, remoteHost);
                 var writer = Pty.Duplicate(master);
                 var read = new FileStream(new SafeFileHandle(master, ownsHandle: true), FileAccess.Read, 1);
                 var write = new FileStream(new SafeFileHandle(writer, ownsHandle: true), FileAccess.Write, 1);
-                return new SshdProcess(pid, write, null, read, null, master);
+                return new SshdProcess(pid, write, null, read, null, master, Users.IsRoot ? slave : null);
             }
             catch
             {
@@ -83,7 +91,7 @@ internal sealed class SshdProcess : ISshServerProcess
             Libc.GrowPipe(stdout.Read);
             Libc.GrowPipe(stderr.Read);
             var pid = Launch(user, path, argv, environment,
-                new Spawn.Stdio { Input = stdin.Read, Output = stdout.Write, Error = stderr.Write });
+                new Spawn.Stdio { Input = stdin.Read, Output = stdout.Write, Error = stderr.Write }, rc is not null);
             // PipeStream on Unix does its async reads and writes through the runtime's epoll engine (it sets
             // O_NONBLOCK on our end only; the child's ends are separate open file descriptions and stay blocking).
             // A FileStream would instead block a pool thread in read(2) per pipe for as long as the session idles.
@@ -91,7 +99,7 @@ internal sealed class SshdProcess : ISshServerProcess
             var input = new SafePipeHandle(stdin.Write, ownsHandle: true);
             return new SshdProcess(pid, new AnonymousPipeClientStream(PipeDirection.Out, input), input,
                 new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle(stdout.Read, ownsHandle: true)),
-                new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle(stderr.Read, ownsHandle: true)), -1);
+                new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle(stderr.Read, ownsHandle: true)), -1, null);
         }
         catch
         {
@@ -113,13 +121,13 @@ internal sealed class SshdProcess : ISshServerProcess
     private static volatile bool s_directSupported = true;
 
     private static int Launch(SshServerUser user, string path, IReadOnlyList<string> argv,
-        IReadOnlyList<KeyValuePair<string, string>> environment, Spawn.Stdio stdio)
+        IReadOnlyList<KeyValuePair<string, string>> environment, Spawn.Stdio stdio, bool needsTrampoline)
     {
         // posix_spawn does what the trampoline does besides changing credentials (new session, controlling
         // terminal, default signals, chdir, only 0-2 open) without a second process start, which was about a
         // third of sshd's CPU per connection. Its failures (no home directory, no shell) take the trampoline
         // path, which reports them on the session's stderr in sshd's words and with the shell's exit codes.
-        if (s_directSupported)
+        if (s_directSupported && !needsTrampoline)
         {
             try
             {

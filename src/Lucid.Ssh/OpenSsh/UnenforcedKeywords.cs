@@ -72,7 +72,6 @@ internal static class UnenforcedKeywords
             "the command is not run; only AuthorizedKeysFile is read", Is("none")),
         new UnenforcedKeyword("UseDNS", UnenforcedVerdict.Warn, "from= and Match Host patterns see the client's address only", Is("no")),
         new UnenforcedKeyword("ExposeAuthInfo", UnenforcedVerdict.Warn, "SSH_USER_AUTH is not set", Is("no")),
-        new UnenforcedKeyword("PermitUserRC", UnenforcedVerdict.Warn, "~/.ssh/rc is not run", Is("no")),
         new UnenforcedKeyword("PrintLastLog", UnenforcedVerdict.Warn, "the last login is not shown", Is("no")),
         new UnenforcedKeyword("ModuliFile", UnenforcedVerdict.Warn, "group exchange uses Lucid's built-in moduli"),
         new UnenforcedKeyword("HostKeyAgent", UnenforcedVerdict.Warn, "host keys are read from their files only", Is("none")),

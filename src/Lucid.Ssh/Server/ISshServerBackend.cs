@@ -45,8 +45,38 @@ public interface ISshServerBackend
     /// </summary>
     byte[]? ReadMessageOfTheDay(SshServerUser user) => null;
 
+    /// <summary>
+    /// Opens the login session a "session" channel runs in, before its environment is built: with UsePAM, PAM's
+    /// pam_setcred and pam_open_session, whose environment (pam_env and other modules) the session then gets. Disposed
+    /// when the session's program has ended (pam_close_session). Null when the backend has nothing to open.
+    /// </summary>
+    ValueTask<ISshServerLogin?> OpenLoginAsync(SshServerLoginStart start, CancellationToken cancellationToken) => new((ISshServerLogin?)null);
+
+    /// <summary>
+    /// The text of the user's ~/.ssh/environment, read when PermitUserEnvironment allows it; null when there is none.
+    /// </summary>
+    string? ReadUserEnvironmentFile(SshServerUser user) => null;
+
     /// <summary>Starts a session's process as the user: a shell or command, with a terminal when <see cref="SshServerProcessStart.Pty"/> is set.</summary>
     ValueTask<ISshServerProcess> StartProcessAsync(SshServerProcessStart start, CancellationToken cancellationToken);
+}
+
+/// <summary>What a login session is opened for.</summary>
+public sealed class SshServerLoginStart
+{
+    public required SshServerUser User { get; init; }
+    /// <summary>The client's address (PAM_RHOST).</summary>
+    public required string RemoteAddress { get; init; }
+    /// <summary>UsePAM from the connection's configuration.</summary>
+    public bool UsePam { get; init; }
+    /// <summary>True when the session asked for a terminal.</summary>
+    public bool Terminal { get; init; }
+}
+
+/// <summary>An open login session (PAM's): its environment for the session's program; disposing closes it.</summary>
+public interface ISshServerLogin : IAsyncDisposable
+{
+    IReadOnlyList<KeyValuePair<string, string>> Environment { get; }
 }
 
 /// <summary>The answer of an account check: allowed or not, and the message for the user ("" for none).</summary>
@@ -59,6 +89,13 @@ public sealed record SshAccountVerdict(bool Allowed, string Message)
 public sealed class SshServerProcessStart
 {
     public required SshServerUser User { get; init; }
+    /// <summary>The client's address, for the login records (utmp/wtmp host).</summary>
+    public string RemoteAddress { get; init; } = "";
+    /// <summary>
+    /// Whether ~/.ssh/rc may run before the program (sshd's rule: not for subsystems nor a ForceCommand, and only
+    /// with PermitUserRC and no no-user-rc key option); /etc/ssh/sshrc runs instead when it may not or is missing.
+    /// </summary>
+    public bool UserRcAllowed { get; init; }
     /// <summary>The command for `$SHELL -c`; null for a login shell.</summary>
     public string? Command { get; init; }
     public SshPtyRequest? Pty { get; init; }

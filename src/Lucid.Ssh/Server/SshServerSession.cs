@@ -54,8 +54,10 @@ internal sealed class SshServerSession
 
     public SshChannel Channel => _channel;
 
-    /// <summary>Set by exec, shell or subsystem; started by <see cref="OnRequest"/> once the request's reply is queued.</summary>
-    private (SshServerProcessStart Start, bool PrintMotd)? _pendingStart;
+    /// <summary>What exec, shell or subsystem decided; started by <see cref="OnRequest"/> once the request's reply is queued.</summary>
+    private sealed record PendingStart(string? Command, string? OriginalCommand, SshPtyRequest? Pty, bool PrintMotd, bool UserRcAllowed);
+
+    private PendingStart? _pendingStart;
 
     private SshdConfig Config => _auth.Config;
 
@@ -77,7 +79,7 @@ internal sealed class SshServerSession
         if (_pendingStart is { } pending)
         {
             _pendingStart = null;
-            _ = Task.Run(() => RunAsync(pending.Start, pending.PrintMotd));
+            _ = Task.Run(() => RunAsync(pending));
         }
         if (_pendingSubsystem is { } subsystem)
         {
@@ -186,14 +188,14 @@ internal sealed class SshServerSession
             original = requested;
             command = forced;
         }
-        var environment = BuildEnvironment(original);
         var pty = _pty is { } p && _pendingSize is { } size ? p with { Columns = size.Columns, Rows = size.Rows } : _pty;
-        var start = new SshServerProcessStart { User = _auth.User, Command = command, Pty = pty, Environment = environment };
         // session.c prints the motd only for a login shell on a terminal: not for commands (forced ones included).
         var motd = Config.PrintMotd && pty is not null && command is null;
+        // do_rc_files: ~/.ssh/rc is ignored for subsystems and the administrator's ForceCommand.
+        var userRc = subsystem is null && Config.ForceCommand is null && Config.PermitUserRc && _auth.KeyOptions.PermitUserRc;
         var what = subsystem is not null ? $"subsystem '{subsystem}'" : command is null ? "shell" : "command";
         SshServerLog.Debug1(_log, $"Starting session: {what}{(pty is null ? "" : " on pty")} for {_auth.User.Name} from {_client.Ip} port {_client.Port}");
-        _pendingStart = (start, motd);
+        _pendingStart = new PendingStart(command, original, pty, motd, userRc);
         return true;
     }
 
@@ -204,7 +206,12 @@ internal sealed class SshServerSession
         return ok;
     }
 
-        private List<KeyValuePair<string, string>> BuildEnvironment(string? originalCommand)
+    /// <summary>
+    /// The session's environment in session.c's order (a later value of a name replaces an earlier one): what the
+    /// client sent (AcceptEnv), the basic variables, the key's environment= options and ~/.ssh/environment (with
+    /// PermitUserEnvironment), the login session's (PAM), SetEnv, then the SSH_* variables.
+    /// </summary>
+    private List<KeyValuePair<string, string>> BuildEnvironment(string? originalCommand, ISshServerLogin? login)
     {
         var user = _auth.User;
         var env = new List<KeyValuePair<string, string>>();
@@ -213,27 +220,39 @@ internal sealed class SshServerSession
             env.RemoveAll(kv => kv.Key == name);
             env.Add(new(name, value));
         }
+        foreach (var (k, v) in _clientEnvironment)
+            Set(k, v);
         Set("USER", user.Name);
         Set("LOGNAME", user.Name);
         Set("HOME", user.Home);
         Set("PATH", user.IsRoot ? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" : "/usr/local/bin:/usr/bin:/bin:/usr/games");
-        Set("MAIL", $"/var/mail/{user.Name}");
+        // With PAM, pam_mail (or nothing) sets MAIL, as with OpenSSH.
+        if (!Config.UsePam)
+            Set("MAIL", $"/var/mail/{user.Name}");
         Set("SHELL", user.Shell.Length > 0 ? user.Shell : "/bin/sh");
         if (Environment.GetEnvironmentVariable("TZ") is { } tz)
             Set("TZ", tz);
         if (_pty is { } pty)
             Set("TERM", pty.Term);
-        foreach (var (k, v) in _clientEnvironment)
-            Set(k, v);
         if (Config.PermitUserEnvironment != "no")
         {
             foreach (var entry in _auth.KeyOptions.Environment)
             {
                 var eq = entry.IndexOf('=');
-                var name = entry[..eq];
-                if (Config.PermitUserEnvironment == "yes" || SshdConfigPatterns.MatchList(name, Config.PermitUserEnvironment) == 1)
-                    Set(name, entry[(eq + 1)..]);
+                if (UserEnvironmentAllowed(entry[..eq]))
+                    Set(entry[..eq], entry[(eq + 1)..]);
             }
+            if (_options.Backend?.ReadUserEnvironmentFile(user) is { } text)
+                foreach (var (name, value) in UserEnvironmentFile.Parse(text))
+                    if (UserEnvironmentAllowed(name))
+                        Set(name, value);
+        }
+        if (login is not null)
+        {
+            // PAM modules must not set what sshd itself reports about the connection.
+            foreach (var (k, v) in login.Environment)
+                if (!k.StartsWith("SSH_AUTH_INFO", StringComparison.Ordinal) && !k.StartsWith("SSH_CONNECTION", StringComparison.Ordinal))
+                    Set(k, v);
         }
         foreach (var entry in Config.SetEnv)
         {
@@ -247,13 +266,29 @@ internal sealed class SshServerSession
         return env;
     }
 
-    private async Task RunAsync(SshServerProcessStart start, bool printMotd)
+    /// <summary>PermitUserEnvironment yes, or a pattern list the name must match.</summary>
+    private bool UserEnvironmentAllowed(string name) =>
+        Config.PermitUserEnvironment == "yes" || SshdConfigPatterns.MatchList(name, Config.PermitUserEnvironment) == 1;
+
+    private async Task RunAsync(PendingStart pending)
     {
+        ISshServerLogin? login = null;
         try
         {
             ISshServerProcess process;
+            SshServerProcessStart start;
+            var printMotd = pending.PrintMotd;
             try
             {
+                login = await _options.Backend!.OpenLoginAsync(new SshServerLoginStart
+                {
+                    User = _auth.User, RemoteAddress = _client.Ip, UsePam = Config.UsePam, Terminal = pending.Pty is not null,
+                }, CancellationToken.None).ConfigureAwait(false);
+                start = new SshServerProcessStart
+                {
+                    User = _auth.User, Command = pending.Command, Pty = pending.Pty, RemoteAddress = _client.Ip,
+                    UserRcAllowed = pending.UserRcAllowed, Environment = BuildEnvironment(pending.OriginalCommand, login),
+                };
                 process = await _options.Backend!.StartProcessAsync(start, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is SshException or IOException or InvalidOperationException)
@@ -294,6 +329,8 @@ internal sealed class SshServerSession
         }
         finally
         {
+            if (login is not null)
+                await login.DisposeAsync().ConfigureAwait(false);
             _done.TrySetResult();
         }
     }

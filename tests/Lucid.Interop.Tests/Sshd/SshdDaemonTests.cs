@@ -91,7 +91,7 @@ public sealed class SshdDaemonTests
         using var scratch = await SshdScratch.CreateAsync("daemon-int");
         await using var server = RunningProcess.Start(Lucid, ["sshd", "-D", "-e", "-f", scratch.ConfigPath]);
         await server.WaitForOutputAsync("Server listening on");
-        Assert.True(File.Exists(scratch.PidFile));
+        await scratch.WaitUntilAsync(() => File.Exists(scratch.PidFile), "no PidFile with -D");
         Assert.Equal(0, (await SshdScratch.SignalAsync(server.Process.Id, "INT")).ExitCode);
         Assert.Equal(255, await server.WaitForExitAsync());
         Assert.Contains("Received signal 2; terminating.", server.Output);

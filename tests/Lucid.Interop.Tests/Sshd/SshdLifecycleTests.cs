@@ -104,7 +104,7 @@ public sealed class SshdLifecycleTests : IDisposable
         var key = await ClientKeyAsync();
         var home = Path.Combine(_dir, "home");
         Directory.CreateDirectory(home);
-        var env = new Dictionary<string, string> { ["HOME"] = home };
+        var env = new Dictionary<string, string> { ["HOME"] = home, ["USER"] = "not-the-account" };
         var port = FreePort();
         string[] args = ["-p", port.ToString(), "-o", $"AuthorizedKeysFile {_dir}/authorized_keys", "-o", "StrictModes no"];
 
@@ -112,8 +112,12 @@ public sealed class SshdLifecycleTests : IDisposable
         await using (var server = Start(env, args))
         {
             var log = await server.WaitForAsync($"Server listening on 127.0.0.1 port {port}.");
-            await server.WaitForAsync("connect with:");
-            Assert.Contains($"  connect with:  ssh -p {port} root@127.0.0.1\n", server.Log);
+            await server.WaitForAsync("stop with Ctrl-C");
+            // The account's name comes from the password database, not $USER (unset here).
+            Assert.Contains($"  keys accepted from:  {_dir}/authorized_keys\n", server.Log);
+            Assert.Contains($"  to add yours:        cat ~/.ssh/id_ed25519.pub >> {_dir}/authorized_keys\n", server.Log);
+            Assert.Contains($"  connect with:        ssh -p {port} root@127.0.0.1\n", server.Log);
+            Assert.Contains($"  files:               sftp -P {port} root@127.0.0.1   (scp works too; served by /usr/lib/openssh/sftp-server)\n", server.Log);
             foreach (var type in new[] { "ed25519", "rsa" })
                 Assert.True(File.Exists(Path.Combine(home, ".lucid", $"ssh_host_{type}_key")), type);
             // No ECDSA host key: the NIST curves are not among lucid sshd's defaults.
@@ -122,6 +126,20 @@ public sealed class SshdLifecycleTests : IDisposable
             var r = await SshAsync(port, key, "echo hello");
             Assert.True(r.ExitCode == 0, r + "\n--- log\n" + server.Log);
             Assert.Equal("hello\n", r.StdOut);
+
+            // OpenSSH's sftp against the zero-configuration server.
+            var file = Path.Combine(_dir, "put-me");
+            await File.WriteAllTextAsync(file, "over sftp\n");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(_dir, (UnixFileMode)0x1ff);
+                File.SetUnixFileMode(file, (UnixFileMode)0x1a4);
+            }
+            var sftp = await ProcessRunner.RunAsync("sftp", ["-F", "/dev/null", "-P", port.ToString(), "-i", key, "-o", "UserKnownHostsFile=/dev/null",
+                "-o", "StrictHostKeyChecking=no", "-o", "LogLevel=ERROR", "-b", "-", $"{LucidSshd.TestUser}@127.0.0.1"],
+                stdin: $"get {file} {file}.got\n");
+            Assert.True(sftp.ExitCode == 0, sftp + "\n--- log\n" + server.Log);
+            Assert.Equal("over sftp\n", File.ReadAllText(file + ".got"));
         }
         await using (var again = Start(env, args))
         {
@@ -157,7 +175,7 @@ public sealed class SshdLifecycleTests : IDisposable
 
         await File.WriteAllTextAsync(config, "ForceCommand echo reloaded\n" + common);
         Assert.Equal(0, (await ProcessRunner.RunAsync("kill", ["-HUP", server.Process.Id.ToString()])).ExitCode);
-        await server.WaitForAsync("Received SIGHUP; restarting.");
+        await server.WaitForAsync("Configuration reloaded; new connections use it, established ones keep theirs.");
         Assert.Equal("reloaded\n", (await SshAsync(port, key, "echo before")).StdOut);
 
         Assert.Equal(0, (await ProcessRunner.RunAsync("kill", ["-TERM", server.Process.Id.ToString()])).ExitCode);

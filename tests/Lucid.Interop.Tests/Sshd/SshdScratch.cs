@@ -34,6 +34,9 @@ public sealed class SshdScratch : IDisposable
     {
         await LucidSshd.EnsureTestUserAsync();
         var directory = System.IO.Directory.CreateTempSubdirectory($"lucid-{name}-").FullName;
+        // Sessions run as the test user and read files the tests put here (the keys themselves are 0600).
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(directory, (UnixFileMode)0x1ed);
         var scratch = new SshdScratch(directory, FreePort());
         foreach (var key in new[] { scratch.ClientKey, scratch.HostKey })
         {
@@ -49,16 +52,17 @@ public sealed class SshdScratch : IDisposable
     public void WriteConfig(string first) => File.WriteAllText(ConfigPath, first + CommonConfig);
 
     /// <summary>OpenSSH's ssh options for this server, before the destination.</summary>
-    public List<string> SshOptions(int? port = null) =>
+    public List<string> SshOptions(int? port = null, string user = LucidSshd.TestUser) =>
     [
         "-F", "/dev/null", "-p", (port ?? Port).ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", ClientKey,
         "-o", "UserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "LogLevel=ERROR", "-o", "BatchMode=yes",
-        "-o", "IdentitiesOnly=yes", "-l", LucidSshd.TestUser,
+        "-o", "IdentitiesOnly=yes", "-l", user,
     ];
 
-    public Task<ProcessResult> SshAsync(string command, int? port = null)
+    public Task<ProcessResult> SshAsync(string command, int? port = null, string user = LucidSshd.TestUser, params string[] extra)
     {
-        var args = SshOptions(port);
+        var args = SshOptions(port, user);
+        args.AddRange(extra);
         args.Add("127.0.0.1");
         args.Add(command);
         return ProcessRunner.RunAsync("ssh", args, timeout: TimeSpan.FromSeconds(60));
@@ -92,11 +96,25 @@ public sealed class SshdScratch : IDisposable
 
     public static Task<ProcessResult> SignalAsync(int pid, string signal) => ProcessRunner.RunAsync("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
 
+    /// <summary>
+    /// A free port below Linux's ephemeral range (32768-60999), so that no outgoing connection of a test running
+    /// meanwhile (ssh clients take ephemeral ports) can take it before the server binds it.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = Random.Shared.Next(20000, 32000);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException) when (attempt < 100)
+            {
+            }
+        }
     }
 
     public void Dispose()

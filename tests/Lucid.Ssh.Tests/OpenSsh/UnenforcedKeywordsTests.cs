@@ -33,7 +33,6 @@ public sealed class UnenforcedKeywordsTests
         ["AuthorizedKeysCommand"] = ("/usr/bin/keys %u", "none"),
         ["UseDNS"] = ("yes", "no"),
         ["ExposeAuthInfo"] = ("yes", "no"),
-        ["PermitUserRC"] = ("yes", "no"),
         ["PrintLastLog"] = ("yes", "no"),
         ["ModuliFile"] = ("/etc/ssh/moduli", null),
         ["HostKeyAgent"] = ("/run/agent.sock", "none"),
