@@ -3,7 +3,10 @@ using Lucid.Ssh.Keys;
 
 namespace Lucid.Cli.Keygen;
 
-/// <summary>ssh-keygen -e / -i: convert public keys to and from RFC 4716, PKCS#8 (SubjectPublicKeyInfo) and PEM (PKCS#1).</summary>
+/// <summary>
+/// ssh-keygen -e / -i: convert public keys to and from RFC 4716, PKCS#8 (SubjectPublicKeyInfo) and PEM (PKCS#1);
+/// -i also imports an SSH.COM private key, printed as OpenSSH prints it: PEM (PKCS#1).
+/// </summary>
 internal static class ConvertCommand
 {
     public static int Export(KeygenOptions o, KeyFileFormat format, KeygenConsole console)
@@ -53,6 +56,8 @@ internal static class ConvertCommand
         }
         try
         {
+            if (format == KeyFileFormat.Default && SshComPrivateKeyFormat.LooksLike(text))
+                return ImportSshComPrivate(text, console);
             byte[] blob = format switch
             {
                 KeyFileFormat.Pkcs8 or KeyFileFormat.Pem => PublicKeyPemFormat.Read(text),
@@ -67,5 +72,17 @@ internal static class ConvertCommand
         {
             throw new KeygenFatalException(e.At(path).Message);
         }
+    }
+
+    private static int ImportSshComPrivate(string text, KeygenConsole console)
+    {
+        var doc = Rfc4716Format.Read(text, SshComPrivateKeyFormat.BeginMarker, SshComPrivateKeyFormat.EndMarker);
+        using var key = SshComPrivateKeyFormat.Read(doc.Blob);
+        // As ssh-keygen: try the key before trusting it, a signature that its own public half verifies.
+        var probe = "abcde12345"u8;
+        if (!key.PublicKey.Verify(probe, key.Sign(probe, "rsa-sha2-256")))
+            throw new KeygenFatalException("verification with converted key failed");
+        console.Print(PemPrivateKeyFormat.WritePem(key, null));
+        return 0;
     }
 }

@@ -14,6 +14,9 @@ internal sealed class SshClientSession(SshInvocation invocation, EffectiveSshCon
 {
     private string _peer = "";
     private SshTransport? _transport;
+    // The connection's transport for its whole life (after authentication the client owns and disposes it):
+    // a fatal error's wording depends on the cipher in use.
+    private SshTransport? _negotiated;
 
     public async Task<int> RunAsync()
     {
@@ -86,6 +89,7 @@ internal sealed class SshClientSession(SshInvocation invocation, EffectiveSshCon
             log.Debug1($"Authenticating to {host}:{port} as '{user}'");
             _transport = await SshTransport.ConnectClientAsync(stream, transportOptions);
             var transport = _transport;
+            _negotiated = transport;
             var context = new ClientAuthContext
             {
                 Host = host,
@@ -190,6 +194,9 @@ internal sealed class SshClientSession(SshInvocation invocation, EffectiveSshCon
     /// <summary>The library's failure in OpenSSH's words (fatal() lines; some take two as OpenSSH prints).</summary>
     private SshFatalException Fatal(SshException e)
     {
+        // "the connection is closed" from a request that was waiting says less than the failure that closed it.
+        while (e is SshConnectionException { InnerException: SshException cause })
+            e = cause;
         var text = e.Message;
         var peer = _peer;
         return e switch
@@ -210,7 +217,7 @@ internal sealed class SshClientSession(SshInvocation invocation, EffectiveSshCon
 
     private bool IsAead()
     {
-        var algorithms = _transport?.Algorithms;
+        var algorithms = _negotiated?.Algorithms;
         return algorithms is null ? true : algorithms.CipherServerToClient.IsAead;
     }
 }

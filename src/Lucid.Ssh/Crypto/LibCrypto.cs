@@ -96,6 +96,22 @@ internal static unsafe partial class LibCrypto
     [LibraryImport(LibraryName)]
     public static partial void EVP_CIPHER_CTX_free(nint ctx);
 
+    // Legacy CBC ciphers, only ever used when a configuration names them (3des-cbc, aes*-cbc).
+    [LibraryImport(LibraryName)]
+    public static partial nint EVP_aes_128_cbc();
+
+    [LibraryImport(LibraryName)]
+    public static partial nint EVP_aes_192_cbc();
+
+    [LibraryImport(LibraryName)]
+    public static partial nint EVP_aes_256_cbc();
+
+    [LibraryImport(LibraryName)]
+    public static partial nint EVP_des_ede3_cbc();
+
+    [LibraryImport(LibraryName)]
+    public static partial int EVP_CIPHER_CTX_set_padding(nint ctx, int pad);
+
     [LibraryImport(LibraryName)]
     public static partial int EVP_CipherInit_ex(nint ctx, nint cipher, nint engine, byte* key, byte* iv, int enc);
 
@@ -195,6 +211,9 @@ internal static unsafe partial class LibCrypto
 
     [LibraryImport(LibraryName)]
     public static partial nint EVP_sha1();
+
+    [LibraryImport(LibraryName)]
+    public static partial nint EVP_md5();
 
     [LibraryImport(LibraryName)]
     public static partial nint EVP_sha256();
