@@ -181,7 +181,8 @@ for test in "${tests[@]}"; do
   fi
   why=""
   if [ "$result" != PASS ]; then
-    why=$(grep -v '^\(run test\|ok \|trace:\)' "$log" | grep -E 'FAIL|fail|SKIPPED|FATAL|rror|\+ ' | head -1 | cut -c1-110)
+    # The first line that says what went wrong (the Makefile's t-tests trace their commands with "+ ").
+    why=$(grep -v '^\(run test\|ok \|trace:\|+ \|make: \)' "$log" | grep -E -m1 'FAIL|fail|SKIPPED|FATAL|rror|not supported|^[0-9]+[acd][0-9]' | cut -c1-110)
   fi
   mark=""; [[ "$expected" == *" $test "* ]] && mark=" (expected to pass)"
   [ "$result" = PASS ] && mark=""

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Security.Cryptography;
+using Lucid.Ssh.Crypto;
 
 namespace Lucid.Cli.Keygen;
 
@@ -161,53 +162,4 @@ internal sealed class ModuliScreen(KeygenConsole console)
     /// <summary>ctime(3) without its newline: "Mon Dec  7 20:55:00 2026".</summary>
     private static string CTime(DateTime t) =>
         $"{t.ToString("ddd MMM", CultureInfo.InvariantCulture)} {t.Day,2} {t.ToString("HH:mm:ss yyyy", CultureInfo.InvariantCulture)}";
-}
-
-/// <summary>Miller-Rabin with random bases, after trial division by the small primes.</summary>
-internal static class Primality
-{
-    private static readonly int[] SmallPrimes = [.. Enumerable.Range(2, 2000).Where(n => Enumerable.Range(2, (int)Math.Sqrt(n) - 1).All(d => n % d != 0))];
-
-    public static bool IsProbablePrime(BigInteger n, int rounds)
-    {
-        if (n < 2)
-            return false;
-        foreach (var p in SmallPrimes)
-        {
-            if (n == p)
-                return true;
-            if (n % p == 0)
-                return false;
-        }
-        var d = n - 1;
-        var s = 0;
-        while (d.IsEven)
-        {
-            d >>= 1;
-            s++;
-        }
-        var bytes = n.GetByteCount(isUnsigned: true);
-        for (var round = 0; round < rounds; round++)
-        {
-            BigInteger a;
-            do
-            {
-                a = new BigInteger(RandomNumberGenerator.GetBytes(bytes), isUnsigned: true) % n;
-            }
-            while (a < 2 || a > n - 2);
-            var x = BigInteger.ModPow(a, d, n);
-            if (x.IsOne || x == n - 1)
-                continue;
-            var witness = true;
-            for (var i = 1; i < s && witness; i++)
-            {
-                x = BigInteger.ModPow(x, 2, n);
-                if (x == n - 1)
-                    witness = false;
-            }
-            if (witness)
-                return false;
-        }
-        return true;
-    }
 }

@@ -209,6 +209,16 @@ internal static unsafe partial class LibCrypto
     [LibraryImport(LibraryName)]
     public static partial int EVP_MD_CTX_copy_ex(nint destination, nint source);
 
+    // Big-number primality (ssh-keygen -M screen): OpenSSL's Miller-Rabin, as OpenSSH's moduli.c calls it.
+    [LibraryImport(LibraryName)]
+    public static partial int BN_hex2bn(nint* bignum, byte* hex);
+
+    [LibraryImport(LibraryName)]
+    public static partial int BN_is_prime_ex(nint bignum, int checks, nint context, nint callback);
+
+    [LibraryImport(LibraryName)]
+    public static partial void BN_free(nint bignum);
+
     [LibraryImport(LibraryName)]
     public static partial nint EVP_sha1();
 

@@ -18,8 +18,14 @@ public static class SshComPrivateKeyFormat
 
     public static bool LooksLike(string text) => text.TrimStart().StartsWith(BeginMarker, StringComparison.Ordinal);
 
-    /// <summary>The RSA key in a decoded blob; <see cref="SshKeyFormatException"/> says why one cannot be read.</summary>
-    public static RsaPrivateKey Read(ReadOnlySpan<byte> blob)
+    /// <summary>
+    /// The RSA key of a decoded blob as PKCS#1 RSAPrivateKey DER (what `ssh-keygen -i` prints as PEM), after
+    /// checking that it works: its factors make its modulus and a value raised to e then d comes back, as
+    /// ssh-keygen signs and verifies with a converted key. PKCS#1 rather than a .NET RSA object because
+    /// SSH.COM's generator made factors of unequal length, which .NET's RSA parameters cannot hold.
+    /// <see cref="SshKeyFormatException"/> says why a blob cannot be read.
+    /// </summary>
+    public static byte[] ReadRsaPkcs1(ReadOnlySpan<byte> blob)
     {
         try
         {
@@ -45,7 +51,8 @@ public static class SshComPrivateKeyFormat
             var p = Bits(ref data);
             if (data.Remaining != 0)
                 throw new SshKeyFormatException($"remaining bytes in key blob {data.Remaining}");
-            return RsaPrivateKey.FromParameters(Parameters(e, d, n, iqmp, p, q));
+            Check(e, d, n, p, q);
+            return Pkcs1(n, e, d, p, q, iqmp);
         }
         catch (SshProtocolException e)
         {
@@ -62,32 +69,24 @@ public static class SshComPrivateKeyFormat
         return new BigInteger(reader.ReadBytes((int)((bits + 7) / 8)), isUnsigned: true, isBigEndian: true);
     }
 
-    /// <summary>.NET wants every CRT parameter at its fixed size; the file has the ones it cannot derive.</summary>
-    private static RSAParameters Parameters(BigInteger e, BigInteger d, BigInteger n, BigInteger iqmp, BigInteger p, BigInteger q)
+    private static void Check(BigInteger e, BigInteger d, BigInteger n, BigInteger p, BigInteger q)
     {
-        if (p * q != n)
+        if (p < 2 || q < 2 || p * q != n)
             throw new SshKeyFormatException("RSA factors do not match the modulus");
-        var size = n.GetByteCount(isUnsigned: true);
-        var half = (size + 1) / 2;
-        byte[] Fixed(BigInteger value, int length)
+        var probe = new BigInteger(RandomNumberGenerator.GetBytes(16), isUnsigned: true) + 2;
+        if (BigInteger.ModPow(BigInteger.ModPow(probe, e, n), d, n) != probe)
+            throw new SshKeyFormatException("verification with converted key failed");
+    }
+
+    private static byte[] Pkcs1(BigInteger n, BigInteger e, BigInteger d, BigInteger p, BigInteger q, BigInteger iqmp)
+    {
+        var der = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        using (der.PushSequence())
         {
-            var bytes = value.ToByteArray(isUnsigned: true, isBigEndian: true);
-            if (bytes.Length > length)
-                throw new SshKeyFormatException("RSA parameter larger than the modulus allows");
-            var padded = new byte[length];
-            bytes.CopyTo(padded, length - bytes.Length);
-            return padded;
+            der.WriteInteger(0);
+            foreach (var value in new[] { n, e, d, p, q, d % (p - 1), d % (q - 1), iqmp })
+                der.WriteInteger(value);
         }
-        return new RSAParameters
-        {
-            Modulus = Fixed(n, size),
-            Exponent = e.ToByteArray(isUnsigned: true, isBigEndian: true),
-            D = Fixed(d, size),
-            P = Fixed(p, half),
-            Q = Fixed(q, half),
-            DP = Fixed(d % (p - 1), half),
-            DQ = Fixed(d % (q - 1), half),
-            InverseQ = Fixed(iqmp, half),
-        };
+        return der.Encode();
     }
 }
