@@ -3,7 +3,10 @@ using Lucid.Ssh.Keys;
 
 namespace Lucid.Cli.Keygen;
 
-/// <summary>ssh-keygen -e / -i: convert public keys to and from RFC 4716, PKCS#8 (SubjectPublicKeyInfo) and PEM (PKCS#1).</summary>
+/// <summary>
+/// ssh-keygen -e / -i: convert public keys to and from RFC 4716, PKCS#8 (SubjectPublicKeyInfo) and PEM (PKCS#1);
+/// -i also imports an SSH.COM private key, printed as OpenSSH prints it: PEM (PKCS#1).
+/// </summary>
 internal static class ConvertCommand
 {
     public static int Export(KeygenOptions o, KeyFileFormat format, KeygenConsole console)
@@ -53,6 +56,8 @@ internal static class ConvertCommand
         }
         try
         {
+            if (format == KeyFileFormat.Default && SshComPrivateKeyFormat.LooksLike(text))
+                return ImportSshComPrivate(text, console);
             byte[] blob = format switch
             {
                 KeyFileFormat.Pkcs8 or KeyFileFormat.Pem => PublicKeyPemFormat.Read(text),
@@ -67,5 +72,20 @@ internal static class ConvertCommand
         {
             throw new KeygenFatalException(e.At(path).Message);
         }
+    }
+
+    private static int ImportSshComPrivate(string text, KeygenConsole console)
+    {
+        var doc = Rfc4716Format.Read(text, SshComPrivateKeyFormat.BeginMarker, SshComPrivateKeyFormat.EndMarker);
+        var der = SshComPrivateKeyFormat.ReadRsaPkcs1(doc.Blob);
+        try
+        {
+            console.Print(new string(System.Security.Cryptography.PemEncoding.Write("RSA PRIVATE KEY", der)) + "\n");
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(der);
+        }
+        return 0;
     }
 }

@@ -4,13 +4,14 @@ using Lucid.Ssh.Keys;
 namespace Lucid.Cli.Keygen;
 
 /// <summary>
-/// ssh-keygen -l [-v] [-E hash]: fingerprint a private key, a public key, or every key line of an
-/// authorized_keys or known_hosts file ("-" reads stdin).
+/// ssh-keygen -l [-v] [-E hash] or -B: fingerprint (-B: the SHA-1 fingerprint in Bubble Babble) a private
+/// key, a public key, or every key line of an authorized_keys or known_hosts file ("-" reads stdin).
 /// </summary>
 internal static class FingerprintCommand
 {
     public static int Run(KeygenOptions o, FingerprintHash hash, KeygenConsole console)
     {
+        var style = new Style(hash, o.Verbose > 0 && !o.Bubblebabble, o.Bubblebabble);
         string path = KeygenPaths.Identity(o, console);
         bool fromStdin = path == "-";
         string text;
@@ -30,7 +31,7 @@ internal static class FingerprintCommand
             try
             {
                 var doc = Rfc4716Format.Read(text);
-                Print(KeyFileAccess.FromBlob(doc.Blob), doc.Comment, hash, o.Verbose > 0, console);
+                Print(KeyFileAccess.FromBlob(doc.Blob), doc.Comment, style, console);
                 return 0;
             }
             catch (SshKeyFormatException e)
@@ -48,7 +49,7 @@ internal static class FingerprintCommand
                 continue;
             if (n == 0 && !fromStdin && line.Contains("PRIVATE KEY", StringComparison.Ordinal))
             {
-                FingerprintPrivate(path, hash, o.Verbose > 0, console);
+                FingerprintPrivate(path, style, console);
                 return 0;
             }
             if (ParseKeyLine(line) is not { } parsed)
@@ -56,7 +57,7 @@ internal static class FingerprintCommand
                 console.Debug(1, $"{shown}:{n + 1}: not a public key");
                 continue;
             }
-            Print(parsed.Key, parsed.Comment, hash, o.Verbose > 0, console);
+            Print(parsed.Key, parsed.Comment, style, console);
             found = true;
         }
         if (!found)
@@ -98,7 +99,7 @@ internal static class FingerprintCommand
 
     // fingerprint_private(): the public half from the file, FILE.pub or the private file's clear
     // public section; the comment from .pub, else from the private key when it opens without a passphrase.
-    private static void FingerprintPrivate(string path, FingerprintHash hash, bool verbose, KeygenConsole console)
+    private static void FingerprintPrivate(string path, Style style, KeygenConsole console)
     {
         var (publicKey, comment) = KeyFileAccess.LoadPublic(path);
         if (publicKey is null)
@@ -120,7 +121,7 @@ internal static class FingerprintCommand
                 }
             }
             var key = publicKey ?? privateKey?.PublicKey ?? throw new KeygenFatalException($"{path} is not a key file.");
-            Print(key, comment, hash, verbose, console);
+            Print(key, comment, style, console);
         }
         finally
         {
@@ -128,10 +129,14 @@ internal static class FingerprintCommand
         }
     }
 
-    private static void Print(SshPublicKey key, string? comment, FingerprintHash hash, bool verbose, KeygenConsole console)
+    /// <summary>How each key is shown: the fingerprint hash, the random art (-v), or Bubble Babble (-B, which has no art).</summary>
+    private sealed record Style(FingerprintHash Hash, bool RandomArt, bool Bubblebabble);
+
+    private static void Print(SshPublicKey key, string? comment, Style style, KeygenConsole console)
     {
-        console.PrintLine($"{key.SizeInBits} {KeyFingerprint.Format(key, hash)} {comment ?? "no comment"} ({KeyFingerprint.TypeLabel(key.KeyType)})");
-        if (verbose)
-            console.PrintLine(RandomArt.Draw(key, hash));
+        var fingerprint = style.Bubblebabble ? Lucid.Ssh.Keys.Bubblebabble.Fingerprint(key) : KeyFingerprint.Format(key, style.Hash);
+        console.PrintLine($"{key.SizeInBits} {fingerprint} {comment ?? "no comment"} ({KeyFingerprint.TypeLabel(key.KeyType)})");
+        if (style.RandomArt)
+            console.PrintLine(RandomArt.Draw(key, style.Hash));
     }
 }

@@ -4,9 +4,10 @@ namespace Lucid.Cli.Keygen;
 /// Where ssh-keygen talks to the user. Ordinary output goes to stdout with "\n"; OpenSSH's log
 /// messages (fatal, error) go to stderr ending in "\r\n", exactly as its log.c writes them.
 /// Questions are answered from the terminal (passphrases without echo) or, when stdin is not a
-/// terminal, from stdin one line at a time.
+/// terminal, from stdin one line at a time; passphrases from SSH_ASKPASS when OpenSSH would ask it.
 /// </summary>
-internal sealed class KeygenConsole(TextReader input, TextWriter output, TextWriter error, bool inputIsTerminal)
+internal sealed class KeygenConsole(TextReader input, TextWriter output, TextWriter error, bool inputIsTerminal,
+    Func<string, string?>? environment = null)
 {
     public static KeygenConsole System() =>
         // Plain streams, not Console.In/Out: on a terminal those switch it into .NET's keypad mode and
@@ -64,13 +65,16 @@ internal sealed class KeygenConsole(TextReader input, TextWriter output, TextWri
     }
 
     /// <summary>
-    /// A secret: on a terminal the prompt goes to the terminal and nothing is echoed; otherwise the
-    /// prompt goes to stderr and a line is read from stdin. End of input reads as an empty passphrase,
-    /// as readpassphrase(3) gives it.
+    /// A secret: from the SSH_ASKPASS program when OpenSSH's read_passphrase would run it (forced, or stdin
+    /// is not a terminal and there is a display); else on a terminal the prompt goes to the terminal and
+    /// nothing is echoed; otherwise the prompt goes to stderr and a line is read from stdin. End of input
+    /// (or a failed askpass) reads as an empty passphrase, as read_passphrase gives it.
     /// </summary>
     public string AskSecret(string prompt)
     {
         Out.Flush();
+        if (Platform.Askpass.ForStdinPrompt(inputIsTerminal, environment ?? Environment.GetEnvironmentVariable) is { } program)
+            return Platform.Askpass.Run(program, prompt, Log) ?? "";
         // On a terminal: prompt and answer through /dev/tty with echo off, as readpassphrase(3) does.
         if (inputIsTerminal && Platform.TtyPrompt.Ask(prompt, echo: false) is { } typed)
             return typed;

@@ -9,7 +9,7 @@ internal sealed class KeygenOptions
     // clear message rather than treated as unknown.
     private const string Flags = "ABHKLQUXceghiklopquvy";
     private const string WithArgument = "CDEFIMNOPRVYZabfgmnrstwz";
-    private const string Implemented = "lvyepiqbCEfmNPtaZoYnsIOFRH";
+    private const string Implemented = "lvyepiqbCEfmNPtaZoYnsIOFRHBM";
 
     public string? KeyType { get; private set; }
     public int Bits { get; private set; }
@@ -29,6 +29,8 @@ internal sealed class KeygenOptions
     public bool Quiet { get; private set; }
     public int Verbose { get; private set; }
     public bool Fingerprint { get; private set; }
+    public bool Bubblebabble { get; private set; }       // -B
+    public string? Moduli { get; private set; }          // -M generate|screen
     public bool PrintPublic { get; private set; }
     public bool ExportKey { get; private set; }
     public bool ImportKey { get; private set; }
@@ -85,6 +87,8 @@ internal sealed class KeygenOptions
         switch (c)
         {
             case 'l': Fingerprint = true; break;
+            case 'B': Bubblebabble = true; break;
+            case 'M': Moduli = value; break;
             case 'v': Verbose++; break;
             case 'y': PrintPublic = true; break;
             case 'e': ExportKey = true; break;
@@ -118,7 +122,7 @@ internal sealed class KeygenOptions
             case 'n': Namespace = value; break;
             case 's': SignatureFile = value; break;
             case 'I': Principal = value; break;
-            case 'O': SignOptions.Add(value!); break;
+            case 'O': SignOptions.Add(value!); break; // -Y options, or -M's (lines=, start-line=, ...)
             case 'F': FindHost = value; break;
             case 'R': RemoveHost = value; break;
             case 'H': HashHosts = true; break;

@@ -67,6 +67,8 @@ internal static class KeygenTool
             throw new KeygenFatalException($"Invalid hash algorithm \"{o.HashName}\"");
         if (o.SignOperation is not null)
             return SignCommand.Run(o, hash, console);
+        if (o.Moduli is not null)
+            return ModuliCommand.Run(o, console);
         if (o.SignatureFile is not null || o.Principal is not null || o.Namespace is not null || o.SignOptions.Count > 0)
             throw new KeygenFatalException("ssh-keygen: certificates (-s, -I, -n, -O) are not supported by lucid ssh-keygen yet", exitCode: 1);
         if (o.Operands.Count > 0)
@@ -80,7 +82,7 @@ internal static class KeygenTool
         var format = ParseFormat(o.Format);
 
         // Same precedence as ssh-keygen's main(): -l, -p, -e, -i, -y, then key generation.
-        if (o.Fingerprint)
+        if (o.Fingerprint || o.Bubblebabble)
             return FingerprintCommand.Run(o, hash, console);
         if (o.ChangePassphrase)
             return PassphraseCommand.Run(o, format, console);
@@ -113,6 +115,8 @@ internal static class KeygenTool
         "       ssh-keygen -e [-f input_keyfile] [-m key_format]\n" +
         "       ssh-keygen -y [-f input_keyfile]\n" +
         "       ssh-keygen -l [-v] [-E fingerprint_hash] [-f input_keyfile]\n" +
+        "       ssh-keygen -B [-f input_keyfile]\n" +
+        "       ssh-keygen -M screen [-f input_file] [-O option] output_file\n" +
         "       ssh-keygen -Y check-novalidate -n namespace -s signature_file\n" +
         "       ssh-keygen -Y sign -f key_file -n namespace file [-O option] ...\n" +
         "       ssh-keygen -Y verify -f allowed_signers_file -I signer_identity\n" +

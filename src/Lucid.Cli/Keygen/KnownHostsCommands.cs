@@ -77,7 +77,7 @@ internal static class KnownHostsCommands
                 var label = line.Marker switch { "@cert-authority" => "CA", "@revoked" => "REVOKED", _ => "" };
                 console.PrintLine($"# Host {host} found: line {line.Number} {label}");
             }
-            if (hash && line.Marker is null && !IsHashed(line))
+            if (hash && line.Marker is null && !IsHashed(line) && !HasWildcard(line))
                 foreach (var name in line.Hosts.Split(','))
                     console.PrintLine($"{KnownHostsMatcher.Hash(name.ToLowerInvariant())} {line.RawKey}");
             else
@@ -90,6 +90,7 @@ internal static class KnownHostsCommands
     {
         var kept = new List<string>(lines.Count);
         var found = false;
+        var invalid = false;
         foreach (var line in lines)
         {
             // CA and revocation lines are never removed by -R: they are policy, not a remembered key.
@@ -100,8 +101,16 @@ internal static class KnownHostsCommands
                     console.PrintLine($"# Host {host} found: line {line.Number}");
                 continue;
             }
+            if (line.Hosts.Length > 0 && line.Invalid)
+            {
+                console.Log($"{path}:{line.Number}: invalid line");
+                invalid = true;
+            }
             kept.Add(line.Text);
         }
+        // A file with lines ssh-keygen cannot read is left exactly as it is.
+        if (invalid)
+            RefuseInvalid(path, console);
         if (!found)
         {
             console.Log($"Host {host} not found in {path}");
@@ -131,7 +140,7 @@ internal static class KnownHostsCommands
                 continue;
             }
             // Wildcards cannot be hashed (any line, marked or not, gets the notice); marked and hashed lines stay as they are.
-            var wild = line.Hosts.IndexOfAny(['*', '?', '!']) >= 0;
+            var wild = HasWildcard(line);
             if (wild || line.Marker is not null || IsHashed(line))
             {
                 if (wild)
@@ -144,10 +153,7 @@ internal static class KnownHostsCommands
             hashedAny = true;
         }
         if (invalid)
-        {
-            console.Log($"{path} is not a valid known_hosts file.");
-            throw new KeygenFatalException("Not replacing existing known_hosts file because of errors", exitCode: 1);
-        }
+            RefuseInvalid(path, console);
         var old = Replace(path, output, console);
         if (hashedAny)
         {
@@ -156,6 +162,15 @@ internal static class KnownHostsCommands
         }
         return 0;
     }
+
+    private static void RefuseInvalid(string path, KeygenConsole console)
+    {
+        console.Log($"{path} is not a valid known_hosts file.");
+        throw new KeygenFatalException("Not replacing existing known_hosts file because of errors", exitCode: 1);
+    }
+
+    /// <summary>A pattern (wildcard or negation) stands for many names: hashing it would make it match none.</summary>
+    private static bool HasWildcard(Line line) => line.Hosts.IndexOfAny(['*', '?', '!']) >= 0;
 
     private static bool IsHashed(Line line) => line.Hosts.StartsWith(KnownHostsMatcher.HashPrefix, StringComparison.Ordinal);
 

@@ -23,10 +23,24 @@ internal sealed class SessionRunner(SshInvocation invocation, EffectiveSshConfig
     private SshSession? _session;
     private bool _disconnectedByEscape;
 
+    /// <summary>Why the whole connection ended, when it did: the first failure, not a later "connection is closed".</summary>
+    private Exception? ConnectionFailure(Lucid.Ssh.SshException? seen)
+    {
+        if (connection.Completion.IsFaulted)
+            return connection.Completion.Exception!.InnerException!;
+        return seen switch
+        {
+            Lucid.Ssh.SshProtocolException => seen,
+            Lucid.Ssh.SshConnectionException { InnerException: Lucid.Ssh.SshException inner } => inner,
+            _ => null,
+        };
+    }
+
     public async Task<int> RunAsync()
     {
         if (config.SessionType == "none")
         {
+            LocalCommand.RunIfPermitted(config, log);
             // -N (SessionType none): no session at all; the connection stays up until the server ends it or we are interrupted.
             try
             {
@@ -41,6 +55,7 @@ internal sealed class SessionRunner(SshInvocation invocation, EffectiveSshConfig
         var command = invocation.HasCommand ? string.Join(' ', invocation.Command) : config.RemoteCommand;
         var wantTty = DecideTty();
         var session = _session = await connection.OpenSessionAsync(SessionChannelOptions);
+        LocalCommand.RunIfPermitted(config, log);
         if (wantTty)
         {
             var size = Terminal.GetSize() ?? new WinSize { Columns = 80, Rows = 24 };
@@ -59,7 +74,13 @@ internal sealed class SessionRunner(SshInvocation invocation, EffectiveSshConfig
         await SendEnvironmentAsync(session);
         try
         {
-            if (command is not null)
+            if (command is not null && config.SessionType == "subsystem")
+            {
+                // -s: the command names a subsystem (sftp, netconf, ...) the server runs.
+                log.Debug1("Sending subsystem: " + command);
+                await session.SubsystemAsync(command);
+            }
+            else if (command is not null)
             {
                 log.Debug1("Sending command: " + command);
                 await session.ExecAsync(command);
@@ -71,6 +92,10 @@ internal sealed class SessionRunner(SshInvocation invocation, EffectiveSshConfig
         }
         catch (Lucid.Ssh.SshException e)
         {
+            // The connection itself failed (a corrupted packet, a dead peer): that is ssh's fatal(), in
+            // OpenSSH's words, not this request's error.
+            if (ConnectionFailure(e) is { } lost)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(lost);
             log.Error(e.Message);
             return SshTool.Failure;
         }
@@ -98,8 +123,8 @@ internal sealed class SessionRunner(SshInvocation invocation, EffectiveSshConfig
             log.Info($"Connection to {config.HostName} closed.");
         if (_disconnectedByEscape)
             return SshTool.Failure;
-        if (connection.Completion.IsFaulted && !session.WaitForExitAsync().IsCompleted)
-            throw connection.Completion.Exception!.InnerException!;
+        if (!session.WaitForExitAsync().IsCompleted && ConnectionFailure(null) is { } failure)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         var status = await session.WaitForExitAsync();
         if (status.ExitCode is { } code)
         {

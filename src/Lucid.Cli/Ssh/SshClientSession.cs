@@ -14,6 +14,9 @@ internal sealed class SshClientSession(SshInvocation invocation, EffectiveSshCon
 {
     private string _peer = "";
     private SshTransport? _transport;
+    // The connection's transport for its whole life (after authentication the client owns and disposes it):
+    // a fatal error's wording depends on the cipher in use.
+    private SshTransport? _negotiated;
 
     public async Task<int> RunAsync()
     {
@@ -88,6 +91,7 @@ internal sealed class SshClientSession(SshInvocation invocation, EffectiveSshCon
             log.Debug1($"Authenticating to {host}:{port} as '{user}'");
             _transport = await SshTransport.ConnectClientAsync(stream, transportOptions);
             var transport = _transport;
+            _negotiated = transport;
             if (PostQuantumWarning.Applies(config, transport))
                 foreach (var line in PostQuantumWarning.Lines)
                     log.Info(line);
@@ -198,6 +202,9 @@ internal sealed class SshClientSession(SshInvocation invocation, EffectiveSshCon
     /// </summary>
     private SshFatalException Fatal(SshException e)
     {
+        // "the connection is closed" from a request that was waiting says less than the failure that closed it.
+        while (e is SshConnectionException { InnerException: SshException cause })
+            e = cause;
         var text = e.Message;
         var peer = _peer;
         var atVersion = e.Stage == SshStage.Version;
@@ -219,7 +226,7 @@ internal sealed class SshClientSession(SshInvocation invocation, EffectiveSshCon
 
     private bool IsAead()
     {
-        var algorithms = _transport?.Algorithms;
+        var algorithms = _negotiated?.Algorithms;
         return algorithms is null ? true : algorithms.CipherServerToClient.IsAead;
     }
 }

@@ -77,6 +77,8 @@ internal static class SshCommandLine
             result.Command.Add(args[i]);
         if (result.Host is null && result.Query is null && !result.Version)
             throw new SshUsageException(Usage);
+        if (direct.SessionType == "subsystem" && result.Command.Count == 0 && result.Query is null && !result.Version)
+            throw new SshUsageException("You must specify a subsystem to invoke.\n" + Usage);
         result.ConfigLines.InsertRange(0, direct.Lines());
         result.CommandLineLogLevel = direct.LogLevel is { } level ? LogLevels.Parse(level) ?? LogLevel.Info : LogLevel.Info;
         return result;

@@ -9,6 +9,10 @@ namespace Lucid.Ssh.Auth;
 /// <summary>The individual methods of <see cref="ServerAuthenticator"/>.</summary>
 internal sealed partial class ServerAuthenticator
 {
+    // Keys that already passed a publickey step: "publickey,publickey" must mean two different keys
+    // (OpenSSH's auth2_key_already_used), or a second factor is the first one again.
+    private readonly List<SshPublicKey> _usedKeys = [];
+
     private async Task<(AttemptResult, string, string)> PublicKeyAsync(AuthRequest request, CancellationToken cancellationToken)
     {
         bool hasSignature;
@@ -37,6 +41,11 @@ internal sealed partial class ServerAuthenticator
             return (AttemptResult.Failure, "publickey", "");
         }
         var detail = $": {Fingerprint(key)}";
+        if (_usedKeys.Exists(used => used.Equals(key)))
+        {
+            SshServerLog.Info(_log, $"refusing previously-used {KeyFingerprint.TypeLabel(key.KeyType)} key");
+            return (AttemptResult.Failure, "publickey", detail);
+        }
         if (KeyAlgorithms.KeyTypeOfSignatureAlgorithm(algorithm) != key.KeyType)
         {
             SshServerLog.Error(_log, $"userauth_pubkey: type mismatch for decoded key (received {KeyFingerprint.TypeLabel(key.KeyType)}, expected {algorithm}) [preauth]");
@@ -78,6 +87,7 @@ internal sealed partial class ServerAuthenticator
         if (!RootAllowed("publickey", keyOptions))
             return (AttemptResult.Failure, "publickey", detail);
         _keyOptions = keyOptions;
+        _usedKeys.Add(key);
         return (AttemptResult.Success, "publickey", detail);
     }
 

@@ -30,6 +30,7 @@ public static class AlgorithmRegistry
         new("diffie-hellman-group14-sha256", Ok, "7.3", true, HashAlgorithmName.SHA256, () => new DhKem(DhGroups.Group14)),
         new("diffie-hellman-group14-sha1", Broken, "", false, HashAlgorithmName.SHA1, () => new DhKem(DhGroups.Group14)),
         new("diffie-hellman-group1-sha1", Broken, "", false, HashAlgorithmName.SHA1, () => new DhKem(DhGroups.Group1)),
+        new("diffie-hellman-group-exchange-sha1", Broken, "", false, HashAlgorithmName.SHA1, () => new GroupExchangeKem()),
     ];
 
     // The hybrid post-quantum methods: a KEM beside X25519 or P-256 (see HybridKem).
@@ -84,6 +85,11 @@ public static class AlgorithmRegistry
         new("aes128-ctr", 16, 16, 16, 0, Ok, "3.7", true, (k, iv, _) => new AesCtrCipher(k.Span, iv.Span)),
         new("aes192-ctr", 24, 16, 16, 0, Ok, "3.7", true, (k, iv, _) => new AesCtrCipher(k.Span, iv.Span)),
         new("aes256-ctr", 32, 16, 16, 0, Ok, "3.7", true, (k, iv, _) => new AesCtrCipher(k.Span, iv.Span)),
+        // CBC: only when named (old network gear); never in the defaults.
+        new("aes128-cbc", 16, 16, 16, 0, Legacy, "", false, (k, iv, e) => CbcCipher.Aes(k.Span, iv.Span, e)),
+        new("aes192-cbc", 24, 16, 16, 0, Legacy, "", false, (k, iv, e) => CbcCipher.Aes(k.Span, iv.Span, e)),
+        new("aes256-cbc", 32, 16, 16, 0, Legacy, "", false, (k, iv, e) => CbcCipher.Aes(k.Span, iv.Span, e)),
+        new("3des-cbc", 24, 8, 8, 0, Broken, "", false, (k, iv, e) => CbcCipher.TripleDes(k.Span, iv.Span, e)),
     ];
 
     public static IReadOnlyList<MacAlgorithmInfo> Mac { get; } =
@@ -98,6 +104,13 @@ public static class AlgorithmRegistry
         new("hmac-sha2-256", 32, 32, false, Legacy, "5.9", true, k => new HmacMac(HashAlgorithmName.SHA256, k.Span)),
         new("hmac-sha2-512", 64, 64, false, Legacy, "5.9", true, k => new HmacMac(HashAlgorithmName.SHA512, k.Span)),
         new("hmac-sha1", 20, 20, false, Legacy, "", false, k => new HmacMac(HashAlgorithmName.SHA1, k.Span)),
+        // Truncated and MD5 MACs: only when named, never in the defaults.
+        new("hmac-sha1-96-etm@openssh.com", 20, 12, true, Broken, "6.2", false, k => new HmacMac(HashAlgorithmName.SHA1, k.Span, 12)),
+        new("hmac-md5-etm@openssh.com", 16, 16, true, Broken, "6.2", false, k => new HmacMac(HashAlgorithmName.MD5, k.Span)),
+        new("hmac-md5-96-etm@openssh.com", 16, 12, true, Broken, "6.2", false, k => new HmacMac(HashAlgorithmName.MD5, k.Span, 12)),
+        new("hmac-sha1-96", 20, 12, false, Broken, "", false, k => new HmacMac(HashAlgorithmName.SHA1, k.Span, 12)),
+        new("hmac-md5", 16, 16, false, Broken, "", false, k => new HmacMac(HashAlgorithmName.MD5, k.Span)),
+        new("hmac-md5-96", 16, 12, false, Broken, "", false, k => new HmacMac(HashAlgorithmName.MD5, k.Span, 12)),
     ];
 
     public static IReadOnlyList<CompressionAlgorithmInfo> Compression { get; } =

@@ -3,7 +3,10 @@ using System.Security.Cryptography;
 
 namespace Lucid.Ssh.Crypto;
 
-/// <summary>hmac-sha2-256/512 and hmac-sha1 (and their -etm variants: same MAC, different input).</summary>
+/// <summary>
+/// hmac-sha2-256/512 and hmac-sha1 (and their -etm variants: same MAC, different input); the legacy hmac-md5 and
+/// the truncated hmac-sha1-96 / hmac-md5-96 (the first 12 bytes of the HMAC), only when a configuration names them.
+/// </summary>
 /// <remarks>
 /// HMAC(K, m) = H((K ^ opad) || H((K ^ ipad) || m)) computed from two OpenSSL digest states that have
 /// already absorbed the padded key blocks: each packet copies them (EVP_MD_CTX_copy_ex) instead of
@@ -18,8 +21,9 @@ internal sealed unsafe class HmacMac : PacketMac
     private readonly SafeEvpMdCtx _outer;
     private readonly SafeEvpMdCtx _work;
     private readonly int _tagSize;
+    private readonly int _hashSize;
 
-    public HmacMac(HashAlgorithmName hash, ReadOnlySpan<byte> key)
+    public HmacMac(HashAlgorithmName hash, ReadOnlySpan<byte> key, int truncatedTo = 0)
     {
         int blockSize;
         LibCrypto.EnsureAvailable();
@@ -30,8 +34,13 @@ internal sealed unsafe class HmacMac : PacketMac
             (md, blockSize, _tagSize) = (LibCrypto.EVP_sha512(), 128, 64);
         else if (hash == HashAlgorithmName.SHA1)
             (md, blockSize, _tagSize) = (LibCrypto.EVP_sha1(), 64, 20);
+        else if (hash == HashAlgorithmName.MD5)
+            (md, blockSize, _tagSize) = (LibCrypto.EVP_md5(), 64, 16);
         else
             throw new ArgumentException($"HMAC with {hash.Name} is not supported", nameof(hash));
+        _hashSize = _tagSize;
+        if (truncatedTo > 0)
+            _tagSize = Math.Min(truncatedTo, _hashSize);
 
         _inner = LibCrypto.NewDigestContext();
         _outer = LibCrypto.NewDigestContext();
@@ -97,9 +106,12 @@ internal sealed unsafe class HmacMac : PacketMac
                     || LibCrypto.EVP_DigestUpdate(work, d, (nuint)data.Length) != 1
                     || LibCrypto.EVP_DigestFinal_ex(work, innerHash, &length) != 1
                     || LibCrypto.EVP_MD_CTX_copy_ex(work, _outer.DangerousGetHandle()) != 1
-                    || LibCrypto.EVP_DigestUpdate(work, innerHash, (nuint)_tagSize) != 1
-                    || LibCrypto.EVP_DigestFinal_ex(work, t, &length) != 1)
+                    || LibCrypto.EVP_DigestUpdate(work, innerHash, (nuint)_hashSize) != 1
+                    || LibCrypto.EVP_DigestFinal_ex(work, _tagSize == _hashSize ? t : innerHash, &length) != 1)
                     throw LibCrypto.Failure("HMAC");
+                // A truncated MAC (-96) sends the leading bytes of the full one.
+                if (_tagSize != _hashSize)
+                    new Span<byte>(innerHash, _tagSize).CopyTo(tag);
             }
         }
         finally

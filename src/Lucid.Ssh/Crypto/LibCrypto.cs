@@ -96,6 +96,22 @@ internal static unsafe partial class LibCrypto
     [LibraryImport(LibraryName)]
     public static partial void EVP_CIPHER_CTX_free(nint ctx);
 
+    // Legacy CBC ciphers, only ever used when a configuration names them (3des-cbc, aes*-cbc).
+    [LibraryImport(LibraryName)]
+    public static partial nint EVP_aes_128_cbc();
+
+    [LibraryImport(LibraryName)]
+    public static partial nint EVP_aes_192_cbc();
+
+    [LibraryImport(LibraryName)]
+    public static partial nint EVP_aes_256_cbc();
+
+    [LibraryImport(LibraryName)]
+    public static partial nint EVP_des_ede3_cbc();
+
+    [LibraryImport(LibraryName)]
+    public static partial int EVP_CIPHER_CTX_set_padding(nint ctx, int pad);
+
     [LibraryImport(LibraryName)]
     public static partial int EVP_CipherInit_ex(nint ctx, nint cipher, nint engine, byte* key, byte* iv, int enc);
 
@@ -193,8 +209,21 @@ internal static unsafe partial class LibCrypto
     [LibraryImport(LibraryName)]
     public static partial int EVP_MD_CTX_copy_ex(nint destination, nint source);
 
+    // Big-number primality (ssh-keygen -M screen): OpenSSL's Miller-Rabin, as OpenSSH's moduli.c calls it.
+    [LibraryImport(LibraryName)]
+    public static partial int BN_hex2bn(nint* bignum, byte* hex);
+
+    [LibraryImport(LibraryName)]
+    public static partial int BN_is_prime_ex(nint bignum, int checks, nint context, nint callback);
+
+    [LibraryImport(LibraryName)]
+    public static partial void BN_free(nint bignum);
+
     [LibraryImport(LibraryName)]
     public static partial nint EVP_sha1();
+
+    [LibraryImport(LibraryName)]
+    public static partial nint EVP_md5();
 
     [LibraryImport(LibraryName)]
     public static partial nint EVP_sha256();

@@ -72,18 +72,18 @@ public static class Rfc4716Format
     /// Reads an RFC 4716 public key. Problems throw <see cref="SshKeyFormatException"/> naming the line
     /// (1-based) and what is wrong; attach the file name with <see cref="SshKeyFormatException.At"/>.
     /// </summary>
-    public static Document Read(string text)
+    public static Document Read(string text) => Read(text, BeginMarker, EndMarker);
+
+    /// <summary>The same armour with other markers (SSH.COM's private keys: <see cref="SshComPrivateKeyFormat"/>).</summary>
+    public static Document Read(string text, string beginMarker, string endMarker)
     {
-        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        // Lines may end in \n, \r\n or a bare \r (files that passed through old Macs).
+        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Split('\n');
         int i = 0;
         while (i < lines.Length && lines[i].Trim().Length == 0)
             i++;
-        if (i == lines.Length || lines[i].Trim() != BeginMarker)
-        {
-            if (i < lines.Length && lines[i].Contains("BEGIN SSH2 ENCRYPTED PRIVATE KEY", StringComparison.Ordinal))
-                throw new SshKeyFormatException("SSH.COM private keys are not supported", line: i + 1);
-            throw new SshKeyFormatException($"not an RFC 4716 public key: missing \"{BeginMarker}\"", line: i < lines.Length ? i + 1 : 0);
-        }
+        if (i == lines.Length || lines[i].Trim() != beginMarker)
+            throw new SshKeyFormatException($"not an RFC 4716 {(beginMarker == BeginMarker ? "public" : "private")} key: missing \"{beginMarker}\"", line: i < lines.Length ? i + 1 : 0);
         i++;
 
         var headers = new List<KeyValuePair<string, string>>();
@@ -92,7 +92,7 @@ public static class Rfc4716Format
         {
             string line = lines[i].TrimEnd();
             int colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (line.Length == 0 || colon <= 0 || line == EndMarker)
+            if (line.Length == 0 || colon <= 0 || line == endMarker)
                 break;
             int headerLine = i + 1;
             string tag = line[..colon];
@@ -119,7 +119,7 @@ public static class Rfc4716Format
         for (; i < lines.Length; i++)
         {
             string line = lines[i].Trim();
-            if (line == EndMarker)
+            if (line == endMarker)
                 break;
             if (line.StartsWith("----", StringComparison.Ordinal))
                 throw new SshKeyFormatException($"unexpected marker \"{line}\"", line: i + 1);

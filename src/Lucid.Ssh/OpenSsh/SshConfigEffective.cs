@@ -197,6 +197,20 @@ public sealed class EffectiveSshConfig
         return SshConfigExpansion.Expand(command, tokens, null);
     }
 
+    /// <summary>
+    /// LocalCommand as ssh runs it: every client token, %j (the ProxyJump host, empty without one) and %T (the
+    /// tunnel interface; "NONE", as Lucid has no tun forwarding).
+    /// </summary>
+    internal string? ExpandedLocalCommand()
+    {
+        if (_o.LocalCommand is not { } command)
+            return null;
+        var tokens = ClientTokens(_o, HostName, _local);
+        tokens['j'] = _o.JumpHost is null ? "" : FormatJump();
+        tokens['T'] = "NONE";
+        return SshConfigExpansion.Expand(command, tokens, null);
+    }
+
     internal static Dictionary<char, string> ClientTokens(SshConfigState o, string host, SshConfigLocalUser local)
     {
         var port = (o.Port <= 0 ? 22 : o.Port).ToString(CultureInfo.InvariantCulture);

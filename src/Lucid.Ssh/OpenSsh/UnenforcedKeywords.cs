@@ -108,7 +108,6 @@ internal static class UnenforcedKeywords
         new("ControlMaster", UnenforcedVerdict.Warn, "connections are not shared", Is("false", "no")),
         new("ControlPath", UnenforcedVerdict.Warn, "connections are not shared", Is("none")),
         new("ControlPersist", UnenforcedVerdict.Warn, "connections are not shared", Is("no")),
-        new("PermitLocalCommand", UnenforcedVerdict.Warn, "LocalCommand is not run", Is("no")),
         new("EnableEscapeCommandline", UnenforcedVerdict.Warn, "the ~C command line is not available", Is("no")),
         new("VisualHostKey", UnenforcedVerdict.Warn, "no randomart is shown", Is("no")),
         new("FingerprintHash", UnenforcedVerdict.Warn, "fingerprints are shown as SHA256", Is("SHA256")),

@@ -324,6 +324,8 @@ public sealed partial class SshTransport
         if (clientPublic.Length == 0)
         {
             clientPublic = kem.CreateClientPublic();
+            if (kem is DhKem { Group: { } dhGroup })
+                TransportLog.DhBitsSet(_log, (long)System.Numerics.BigInteger.PopCount(new System.Numerics.BigInteger(clientPublic, isUnsigned: true)), dhGroup.Bits);
             EnqueueControl(Outgoing.Copy(KexInitPayload(kem, clientPublic, replyType == 33 ? (byte)32 : (byte)30)));
         }
         TransportLog.Expecting(_log, ReplyName(kem, replyType));
@@ -564,7 +566,9 @@ public sealed partial class SshTransport
     /// <summary>How much key material the negotiated algorithms need, in bits (for the GEX group size).</summary>
     private static int KeyMaterialBits(NegotiatedAlgorithms a)
     {
-        int bytes = Math.Max(a.CipherClientToServer.KeySize, a.CipherServerToClient.KeySize);
+        // OpenSSH's dh_need: the cipher's security (3des-cbc has 112 bits of its 192-bit key), block and IV, the MAC key.
+        static int Security(CipherAlgorithmInfo c) => Math.Max(c.Name == "3des-cbc" ? 14 : c.KeySize, c.BlockSize);
+        int bytes = Math.Max(Security(a.CipherClientToServer), Security(a.CipherServerToClient));
         bytes = Math.Max(bytes, Math.Max(a.CipherClientToServer.IvSize, a.CipherServerToClient.IvSize));
         bytes = Math.Max(bytes, Math.Max(a.MacClientToServer?.KeySize ?? 0, a.MacServerToClient?.KeySize ?? 0));
         return Math.Min(bytes * 8, 512);

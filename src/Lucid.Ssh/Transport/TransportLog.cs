@@ -63,6 +63,10 @@ internal static partial class TransportLog
     [LoggerMessage(Level = LogLevel.Debug, Message = "rekeying: {Reason}")]
     public static partial void Rekeying(ILogger logger, string reason);
 
+    /// <summary>OpenSSH's dh_pub_is_valid line: the bits set in a DH public value and the group's size.</summary>
+    [LoggerMessage(Level = LogLevel.Trace, Message = "bits set: {Set}/{Bits}")]
+    public static partial void DhBitsSet(ILogger logger, long set, long bits);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "transport failed: {Message}")]
     public static partial void Failed(ILogger logger, string message);
 }

@@ -122,6 +122,18 @@ public sealed class KeygenKnownHostsTests : IDisposable
         Assert.Equal(3, hashed);
     }
 
+    /// <summary>A wildcard or negated line found with -F -H stays a pattern: hashed, it would match nothing.</summary>
+    [Fact]
+    public async Task Find_with_H_prints_pattern_lines_unhashed_like_ssh_keygen()
+    {
+        const string host = "db.corp";
+        var path = Copy("known_hosts", Corpus);
+        var theirs = await Theirs("-F", host, "-H", "-f", path);
+        var ours = Ours("-F", host, "-H", "-f", path);
+        Assert.Contains($"*.corp,!bad.corp {Ed}", theirs.StdOut);
+        Assert.Equal(theirs.ToString(), ours.ToString());
+    }
+
     [Theory]
     [InlineData("example.org")]
     [InlineData("[example.org]:2222")]
@@ -141,6 +153,21 @@ public sealed class KeygenKnownHostsTests : IDisposable
         Assert.Equal(File.ReadAllText(theirPath), File.ReadAllText(ourPath));
         Assert.Equal(Corpus, File.ReadAllText(ourPath + ".old"));
         Assert.Equal(File.GetUnixFileMode(theirPath), File.GetUnixFileMode(ourPath));
+    }
+
+    /// <summary>A line without a key makes the file invalid: -R refuses to rewrite it (OpenSSH's regress keygen-knownhosts).</summary>
+    [Fact]
+    public async Task Remove_in_a_file_with_an_invalid_line_changes_nothing_like_ssh_keygen()
+    {
+        var content = Corpus + "host-i \n";
+        var theirPath = Copy("theirs", content);
+        var ourPath = Copy("ours", content);
+        var theirs = await Theirs("-R", "example.org", "-f", theirPath);
+        var ours = Ours("-R", "example.org", "-f", ourPath);
+        Assert.Equal(theirs.ToString().Replace(theirPath, "FILE"), ours.ToString().Replace(ourPath, "FILE"));
+        Assert.Equal(1, ours.ExitCode);
+        Assert.Equal(content, File.ReadAllText(ourPath));
+        Assert.False(File.Exists(ourPath + ".old"));
     }
 
     [Fact]

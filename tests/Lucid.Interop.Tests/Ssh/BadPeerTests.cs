@@ -100,4 +100,24 @@ public sealed class BadPeerTests
         Assert.Equal(255, ours.ExitCode);
     }
 
+
+    /// <summary>
+    /// A bit flipped in the server's Nth encrypted packet (authentication, the channel open, the exec reply,
+    /// the session's data): wherever it lands, ssh says "Corrupted MAC on input." and why the connection
+    /// died, as its last words, word for word as OpenSSH's ssh (OpenSSH's regress test integrity reads them).
+    /// </summary>
+    [Fact]
+    public async Task A_corrupted_packet_anywhere_after_key_exchange_is_reported_as_OpenSSH_reports_it()
+    {
+        await using var server = await OpenSshServer.StartAsync();
+        for (var packet = 1; packet <= 8; packet++)
+        {
+            await using var proxy = new CorruptingProxy(server.Port, etmPacket: packet);
+            var (real, ours) = await BothAsync(proxy.Port, "-i", server.ClientKeyPath("ed25519"),
+                "-c", "aes128-ctr", "-m", "hmac-sha2-256-etm@openssh.com");
+            Assert.True(real.StdErr.Contains("Corrupted MAC on input.\r\nssh_dispatch_run_fatal: ", StringComparison.Ordinal), $"packet {packet}: {real}");
+            Assert.True(real.StdErr == ours.StdErr, $"packet {packet}\n--- OpenSSH\n{real}\n--- lucid\n{ours}");
+            Assert.Equal(255, ours.ExitCode);
+        }
+    }
 }

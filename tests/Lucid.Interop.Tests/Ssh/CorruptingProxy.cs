@@ -8,6 +8,9 @@ namespace Lucid.Interop.Tests.Ssh;
 /// A TCP proxy in front of a real sshd that flips one bit in the first encrypted bytes the server sends
 /// after its NEWKEYS: the client must then fail its MAC (or AEAD tag) check. It follows the server's
 /// plaintext packets (banner, then length-prefixed packets) only far enough to find NEWKEYS.
+/// With <c>etmPacket</c> it flips a bit in the middle of that encrypted packet instead (1 = the first after
+/// NEWKEYS), following the packets by their lengths, which an encrypt-then-MAC mode leaves in the clear
+/// (<c>macLength</c>: 32 for hmac-sha2-256-etm); so a failure can be placed in authentication or a session.
 /// </summary>
 internal sealed class CorruptingProxy : IAsyncDisposable
 {
@@ -15,8 +18,13 @@ internal sealed class CorruptingProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public CorruptingProxy(int targetPort)
+    private readonly int? _etmPacket;
+    private readonly int _macLength;
+
+    public CorruptingProxy(int targetPort, int? etmPacket = null, int macLength = 32)
     {
+        _etmPacket = etmPacket;
+        _macLength = macLength;
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _loop = Task.Run(async () =>
@@ -39,7 +47,7 @@ internal sealed class CorruptingProxy : IAsyncDisposable
 
     public int Port { get; }
 
-    private static async Task RelayAsync(TcpClient client, int targetPort, CancellationToken cancellationToken)
+    private async Task RelayAsync(TcpClient client, int targetPort, CancellationToken cancellationToken)
     {
         using var _ = client;
         using var server = new TcpClient();
@@ -47,7 +55,8 @@ internal sealed class CorruptingProxy : IAsyncDisposable
         {
             await server.ConnectAsync(IPAddress.Loopback, targetPort, cancellationToken);
             var toServer = client.GetStream().CopyToAsync(server.GetStream(), cancellationToken);
-            var toClient = CorruptAfterNewKeysAsync(server.GetStream(), client.GetStream(), cancellationToken);
+            var toClient = CorruptAfterNewKeysAsync(server.GetStream(), client.GetStream(),
+                _etmPacket is { } packet ? new EtmPacketFlipper(packet, _macLength) : null, cancellationToken);
             await Task.WhenAny(toServer, toClient);
         }
         catch (Exception)
@@ -55,7 +64,7 @@ internal sealed class CorruptingProxy : IAsyncDisposable
         }
     }
 
-    private static async Task CorruptAfterNewKeysAsync(Stream from, Stream to, CancellationToken cancellationToken)
+    private static async Task CorruptAfterNewKeysAsync(Stream from, Stream to, EtmPacketFlipper? flipper, CancellationToken cancellationToken)
     {
         // Everything is forwarded as it arrives; a copy of the not yet parsed plaintext is kept aside.
         var unparsed = new List<byte>();
@@ -66,7 +75,9 @@ internal sealed class CorruptingProxy : IAsyncDisposable
         int n;
         while ((n = await from.ReadAsync(buffer, cancellationToken)) > 0)
         {
-            if (!corrupted && newKeysSeen)
+            if (flipper is not null && newKeysSeen)
+                flipper.Process(buffer.AsSpan(0, n));
+            else if (!corrupted && newKeysSeen)
             {
                 buffer[n - 1] ^= 0x01;
                 corrupted = true;
@@ -95,7 +106,9 @@ internal sealed class CorruptingProxy : IAsyncDisposable
                     newKeysSeen = type == 21; // SSH_MSG_NEWKEYS: what follows is encrypted
                 }
                 unparsed.RemoveRange(0, consumed);
-                if (newKeysSeen && unparsed.Count > 0)
+                if (newKeysSeen && flipper is not null)
+                    flipper.Process(buffer.AsSpan(n - unparsed.Count, unparsed.Count));
+                else if (newKeysSeen && unparsed.Count > 0)
                 {
                     // Encrypted bytes already followed NEWKEYS in this read: the last one is theirs.
                     buffer[n - 1] ^= 0x01;
@@ -103,6 +116,38 @@ internal sealed class CorruptingProxy : IAsyncDisposable
                 }
             }
             await to.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+        }
+    }
+
+    /// <summary>Walks encrypt-then-MAC packets (clear length, encrypted body, MAC) and flips one body byte.</summary>
+    private sealed class EtmPacketFlipper(int packet, int macLength)
+    {
+        private readonly byte[] _length = new byte[4];
+        private int _lengthBytes;
+        private long _remaining; // body and MAC bytes left in the current packet
+        private int _packet;
+        private long _flipAt = -1; // in _remaining's count-down, the byte to flip
+
+        public void Process(Span<byte> data)
+        {
+            for (var i = 0; i < data.Length; i++)
+            {
+                if (_remaining > 0)
+                {
+                    if (_remaining == _flipAt)
+                        data[i] ^= 0x01;
+                    _remaining--;
+                    continue;
+                }
+                _length[_lengthBytes++] = data[i];
+                if (_lengthBytes < 4)
+                    continue;
+                _lengthBytes = 0;
+                var body = BinaryPrimitives.ReadUInt32BigEndian(_length);
+                _remaining = body + macLength;
+                _packet++;
+                _flipAt = _packet == packet ? _remaining - body / 2 : -1;
+            }
         }
     }
 

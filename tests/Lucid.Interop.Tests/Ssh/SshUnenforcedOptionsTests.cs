@@ -32,7 +32,6 @@ public sealed class SshUnenforcedOptionsTests : IDisposable
         ["ControlMaster"] = "auto",
         ["ControlPath"] = "~/.ssh/cm-%C",
         ["ControlPersist"] = "10m",
-        ["PermitLocalCommand"] = "yes",
         ["EnableEscapeCommandline"] = "yes",
         ["VisualHostKey"] = "yes",
         ["FingerprintHash"] = "md5",
