@@ -62,6 +62,8 @@ internal static class SshTool
             }
             Write(log, config.Log);
             log.Level = LogLevels.Parse(config.LogLevel) ?? LogLevel.Info;
+            foreach (var keyword in config.NotEnforced)
+                log.Info($"lucid ssh: {keyword} is not enforced yet; ignoring it");
             try
             {
                 return await new SshClientSession(invocation, config, log).RunAsync();

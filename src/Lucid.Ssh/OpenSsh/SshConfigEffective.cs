@@ -170,6 +170,14 @@ public sealed class EffectiveSshConfig
     public string? VersionAddendum => _o.VersionAddendum;
     /// <summary>ObscureKeystrokeTiming's packet interval in milliseconds; 0 when off.</summary>
     public int ObscureKeystrokeTiming => _o.ObscureKeystrokeTiming;
+    /// <summary>Options set here that Lucid's client does not act on yet (OpenSSH 10's keystroke chaff and channel
+    /// timeouts): the client says so rather than silently ignoring them.</summary>
+    public IReadOnlyList<string> NotEnforced =>
+    [
+        .. _o.ObscureKeystrokeTimingSet && _o.ObscureKeystrokeTiming != 0 ? ["ObscureKeystrokeTiming"] : Array.Empty<string>(),
+        .. ChannelTimeouts.IsEmpty ? Array.Empty<string>() : ["ChannelTimeout"],
+    ];
+
     /// <summary>ChannelTimeout rules (empty: no timeouts).</summary>
     public ChannelTimeouts ChannelTimeouts => ChannelTimeouts.From(_o.ChannelTimeouts.Where(t => !t.Equals("none", StringComparison.OrdinalIgnoreCase)).ToList());
 
