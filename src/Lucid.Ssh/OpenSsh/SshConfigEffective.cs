@@ -163,6 +163,12 @@ public sealed class EffectiveSshConfig
     /// <summary>"none" (-N), "subsystem" (-s) or "default".</summary>
     public string SessionType => W.FormatWord(_o.SessionType, W.SessionType);
     public bool EnableEscapeCommandline => _o.EnableEscapeCommandline == 1;
+
+    /// <summary>WarnWeakCrypto: warn when the connection's key exchange is not post-quantum.</summary>
+    public bool WarnWeakCrypto => _o.WarnWeakCrypto == 1;
+
+    /// <summary>KexAlgorithms was configured; OpenSSH's ssh then keeps quiet about a non-post-quantum exchange.</summary>
+    public bool KexAlgorithmsSet => _o.KexAlgorithmsSet;
     public int RequiredRsaSize => _o.RequiredRsaSize;
     /// <summary>Tag (or -P): what `Match tagged` compared with; null when unset.</summary>
     public string? Tag => _o.Tag;

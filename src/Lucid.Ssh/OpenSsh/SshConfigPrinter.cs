@@ -71,6 +71,7 @@ internal static class SshConfigPrinter
         YesNo("visualhostkey", o.VisualHostKey);
         Word("updatehostkeys", o.UpdateHostKeys, W.YesNoAsk);
         YesNo("enableescapecommandline", o.EnableEscapeCommandline);
+        YesNo("warnweakcrypto", o.WarnWeakCrypto);
 
         Int("canonicalizemaxdots", o.CanonicalizeMaxDots);
         Int("connectionattempts", o.ConnectionAttempts);

@@ -77,6 +77,7 @@ internal sealed partial class SshConfigReader
             case K.StreamLocalBindUnlink: return Multi(c, ref _o.StreamLocalBindUnlink, W.Flag, active);
             case K.UpdateHostKeys: return Multi(c, ref _o.UpdateHostKeys, W.YesNoAsk, active);
             case K.EnableEscapeCommandline: return Multi(c, ref _o.EnableEscapeCommandline, W.Flag, active);
+            case K.WarnWeakCrypto: return Multi(c, ref _o.WarnWeakCrypto, W.WarnWeakCrypto, active);
 
             case K.NumberOfPasswordPrompts: return Int(c, ref _o.NumberOfPasswordPrompts, active);
             case K.ConnectionAttempts: return Int(c, ref _o.ConnectionAttempts, active);

@@ -154,6 +154,8 @@ public sealed class SshdConfig
 
     /// <summary>Patterns with %h %u %U %% tokens, relative ones from the user's home.</summary>
     public IReadOnlyList<string> AuthorizedKeysFiles => _store.Get("authorizedkeysfile") ?? [".ssh/authorized_keys", ".ssh/authorized_keys2"];
+    /// <summary>RevokedKeys: a KRL or a list of public keys (null: none).</summary>
+    public string? RevokedKeys => NoneIsNull(_store.GetOne("revokedkeys"));
     public string? AuthorizedKeysCommand => NoneIsNull(_store.GetOne("authorizedkeyscommand"));
     public IReadOnlyList<string> AllowUsers => _store.Get("allowusers") ?? [];
     public IReadOnlyList<string> DenyUsers => _store.Get("denyusers") ?? [];
@@ -199,7 +201,7 @@ public sealed class SshdConfig
     public IReadOnlyList<string> KexAlgorithms => Algorithms("kexalgorithms", SshdConfigAlgorithms.Category.Kex);
     public IReadOnlyList<string> Ciphers => Algorithms("ciphers", SshdConfigAlgorithms.Category.Cipher);
     public IReadOnlyList<string> Macs => Algorithms("macs", SshdConfigAlgorithms.Category.Mac);
-    public IReadOnlyList<string> HostKeyAlgorithms => Algorithms("hostkeyalgorithms", SshdConfigAlgorithms.Category.Key);
+    public IReadOnlyList<string> HostKeyAlgorithms => Algorithms("hostkeyalgorithms", SshdConfigAlgorithms.Category.HostKey);
     public IReadOnlyList<string> PubkeyAcceptedAlgorithms => Algorithms("pubkeyacceptedalgorithms", SshdConfigAlgorithms.Category.Key);
     public IReadOnlyList<string> CaSignatureAlgorithms => Algorithms("casignaturealgorithms", SshdConfigAlgorithms.Category.Signature);
 

@@ -12,10 +12,6 @@ public sealed class SshConfigOpenSsh10Tests : IDisposable
     /// <summary>`ssh -G` lines that OpenSSH 10 added: left out when comparing with Debian's 9.2.</summary>
     public static readonly string[] Keywords = ["obscurekeystroketiming", "tag", "versionaddendum", "channeltimeout"];
 
-    /// <summary><paramref name="output"/> without the lines OpenSSH 9.2 does not print.</summary>
-    public static string WithoutOpenSsh10Lines(string output) => string.Join('\n',
-        output.Split('\n').Where(l => !Keywords.Any(k => l.StartsWith(k + " ", StringComparison.Ordinal))));
-
     private static readonly string[] Compared = [.. Keywords, "user", "port", "controlpath", "hostname", "proxyjump"];
 
     private readonly string _dir = Directory.CreateTempSubdirectory("lucid-ssh10-config-").FullName;
