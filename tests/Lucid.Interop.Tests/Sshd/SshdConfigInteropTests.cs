@@ -89,7 +89,7 @@ public sealed class SshdConfigInteropTests : IDisposable
     [Fact]
     public Task Empty_file_gives_OpenSSH_defaults() => AssertSameEffectiveConfigAsync("");
 
-    // PerSourceMaxStartups, UnusedConnectionTimeout and ChrootDirectory are read the same way too, but Lucid
+    // PerSourceMaxStartups and ChrootDirectory are read the same way too, but Lucid
     // refuses to start with them until it enforces them (UnenforcedKeywords); they return here as they land.
     [Fact]
     public Task Every_supported_keyword_reads_as_sshd_reads_it() => AssertSameEffectiveConfigAsync("""
@@ -98,6 +98,7 @@ public sealed class SshdConfigInteropTests : IDisposable
         Port=2223
         ListenAddress 127.0.0.1
         ListenAddress [::1]:2200
+        UnusedConnectionTimeout 5m
         ListenAddress 127.0.0.2:2201
         PermitRootLogin prohibit-password
         PubkeyAuthentication yes

@@ -18,8 +18,6 @@ public sealed class UnenforcedKeywordsTests
         ["ChrootDirectory"] = ("/srv/%u", "none"),
         ["Subsystem"] = ("sftp internal-sftp", "sftp /usr/lib/openssh/sftp-server"),
         ["ForceCommand"] = ("internal-sftp", "/usr/bin/true"),
-        ["ChannelTimeout"] = ("session=5m", "none"),
-        ["UnusedConnectionTimeout"] = ("5m", "none"),
         ["PerSourceMaxStartups"] = ("3", "none"),
         ["PubkeyAuthOptions"] = ("touch-required", "none"),
         ["HostCertificate"] = ("/etc/ssh/ssh_host_ed25519_key-cert.pub", null),
