@@ -42,7 +42,12 @@ internal static class SshConfigLocalNetwork
     private static IPNetwork? Parse(string entry)
     {
         if (entry.Contains('/'))
-            return IPNetwork.TryParse(entry, out var network) ? network : null;
+        {
+            // A network with bits set past its mask length is refused, as OpenSSH refuses it.
+            var slash = entry.IndexOf('/');
+            return IPNetwork.TryParse(entry, out var network) && IPAddress.TryParse(entry[..slash], out var given)
+                && network.BaseAddress.Equals(given) ? network : null;
+        }
         return IPAddress.TryParse(entry, out var address) ? new IPNetwork(address, address.GetAddressBytes().Length * 8) : null;
     }
 
@@ -53,7 +58,7 @@ internal static class SshConfigLocalNetwork
             return NetworkInterface.GetAllNetworkInterfaces()
                 .Where(i => i.OperationalStatus != OperationalStatus.Down)
                 .SelectMany(i => i.GetIPProperties().UnicastAddresses.Select(u => u.Address))
-                .Select(a => a.ScopeId != 0 ? new IPAddress(a.GetAddressBytes()) : a)
+                .Select(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && a.ScopeId != 0 ? new IPAddress(a.GetAddressBytes()) : a)
                 .ToList();
         }
         catch (NetworkInformationException)

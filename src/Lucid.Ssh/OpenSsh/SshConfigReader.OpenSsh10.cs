@@ -13,7 +13,7 @@ internal sealed partial class SshConfigReader
     /// <summary>The default ObscureKeystrokeTiming interval (ms), what "yes" means.</summary>
     internal const int KeystrokeIntervalDefault = 20;
 
-    /// <summary>VersionAddendum: the rest of the line up to a '#', "none" for nothing.</summary>
+    /// <summary>VersionAddendum: the rest of the line, "none" for nothing.</summary>
     private bool VersionAddendum(LineContext c, bool active)
     {
         if (c.Args.Count == 0)
@@ -23,9 +23,7 @@ internal sealed partial class SshConfigReader
             throw Fatal($"{c.At}: {c.Keyword} missing argument.");
         if (value.Contains('\r'))
             throw Fatal($"{c.At}: Invalid {c.Keyword} argument");
-        var hash = value.IndexOf('#');
-        if (hash >= 0)
-            value = value[..hash].TrimEnd(' ', '\t', '\n');
+        // OpenSSH 10.5 cuts its copy of the line at a '#' but keeps the value it already took, comment and all.
         if (active && _o.VersionAddendum is null)
             _o.VersionAddendum = value.Equals("none", StringComparison.OrdinalIgnoreCase) ? "" : value;
         c.ConsumeAll();
@@ -74,7 +72,10 @@ internal sealed partial class SshConfigReader
             return false;
         }
         if (active && _o.ObscureKeystrokeTiming == -1)
+        {
             _o.ObscureKeystrokeTiming = value;
+            _o.ObscureKeystrokeTimingSet = true;
+        }
         return true;
     }
 

@@ -95,6 +95,12 @@ public sealed class LucidSshd : IAsyncDisposable
         {
             var port = FreePort();
             var config = Config(directory, port, extraConfig);
+            if (openSsh105 && !OperatingSystem.IsWindows())
+            {
+                // OpenSSH reads authorized_keys as the user, who must be able to reach it (the files' own modes stay).
+                File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
+                File.SetUnixFileMode(Path.Combine(directory, "authorized_keys"), (UnixFileMode)0b110_100_100);
+            }
             if (openSsh105)
                 config = $"SshdSessionPath {OpenSsh105.Path("sshd-session")}\nSshdAuthPath {OpenSsh105.Path("sshd-auth")}\nPidFile none\n" + config;
             await File.WriteAllTextAsync(Path.Combine(directory, "sshd_config"), config);

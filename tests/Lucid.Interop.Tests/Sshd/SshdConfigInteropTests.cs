@@ -98,6 +98,7 @@ public sealed class SshdConfigInteropTests : IDisposable
         Port=2223
         ListenAddress 127.0.0.1
         ListenAddress [::1]:2200
+        UnusedConnectionTimeout 5m
         ListenAddress 127.0.0.2:2201
         PermitRootLogin prohibit-password
         PubkeyAuthentication yes

