@@ -23,7 +23,7 @@ public sealed class InProcessServer : IAsyncDisposable
     public InProcessServer(string authorizedKeys)
     {
         var config = SshdConfig.Parse("ListenAddress 127.0.0.1\nPermitRootLogin yes\nStrictModes no\n" +
-            "AuthorizedKeysFile /dev/null/authorized_keys\nMaxStartups 200:30:400\n");
+            "AuthorizedKeysFile /dev/null/authorized_keys\nMaxStartups 200:30:400\nPerSourcePenalties no\n");
         _server = new SshServer(new SshServerOptions
         {
             Config = config,
