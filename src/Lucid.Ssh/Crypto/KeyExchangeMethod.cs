@@ -186,10 +186,28 @@ internal class DhKem : KeyExchangeMethod
     {
         var group = Group!;
         var y = new BigInteger(peer, isUnsigned: true, isBigEndian: true);
-        // RFC 4253 section 8: values outside [1, p-1] are refused; 1 and p-1 would give a trivial secret.
-        if (y <= BigInteger.One || y >= group.Prime - BigInteger.One)
-            throw Invalid("DH public value");
+        CheckPeerPublic(y, group.Prime);
         return BigInteger.ModPow(y, _x, group.Prime).ToByteArray(isUnsigned: true, isBigEndian: true);
+    }
+
+    /// <summary>
+    /// OpenSSH's rule for the peer's public value (dh.c): 1 &lt; y &lt; p-1 (RFC 4253 section 8; 0, 1 and p-1 give a
+    /// trivial secret) and at least 4 bits set, since with g = 2 a power of two (2, 4, ...) has an obvious
+    /// logarithm. Its wording; the key exchange fails.
+    /// </summary>
+    public static void CheckPeerPublic(BigInteger y, BigInteger prime)
+    {
+        if (y.Sign < 0)
+            throw new SshProtocolException("invalid public DH value: negative", DisconnectReason.KeyExchangeFailed);
+        if (y <= BigInteger.One)
+            throw new SshProtocolException("invalid public DH value: <= 1", DisconnectReason.KeyExchangeFailed);
+        if (y >= prime - BigInteger.One)
+            throw new SshProtocolException("invalid public DH value: >= p-1", DisconnectReason.KeyExchangeFailed);
+        var bitsSet = 0;
+        foreach (var b in y.ToByteArray(isUnsigned: true))
+            bitsSet += System.Numerics.BitOperations.PopCount(b);
+        if (bitsSet < 4)
+            throw new SshProtocolException($"invalid public DH value ({bitsSet}/{prime.GetBitLength()})", DisconnectReason.KeyExchangeFailed);
     }
 }
 

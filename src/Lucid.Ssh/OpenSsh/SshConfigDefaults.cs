@@ -95,6 +95,7 @@ internal static class SshConfigDefaults
         if (o.IpQosBulk == -1) o.IpQosBulk = 0x08;
         if (o.RequestTty == -1) o.RequestTty = SshConfigKeywords.TtyAuto;
         if (o.SessionType == -1) o.SessionType = SshConfigKeywords.SessionDefault;
+        if (o.ObscureKeystrokeTiming == -1) o.ObscureKeystrokeTiming = SshConfigReader.KeystrokeIntervalDefault;
         if (o.StdinNull == -1) o.StdinNull = 0;
         if (o.ForkAfterAuthentication == -1) o.ForkAfterAuthentication = 0;
         if (o.ProxyUseFdPass == -1) o.ProxyUseFdPass = 0;

@@ -24,6 +24,8 @@ internal enum SshConfigKeyword
     RevokedHostKeys, FingerprintHash, UpdateHostKeys, HostbasedAcceptedAlgorithms, PubkeyAcceptedAlgorithms,
     CaSignatureAlgorithms, ProxyJump, SecurityKeyProvider, KnownHostsCommand, RequiredRsaSize,
     EnableEscapeCommandline, WarnWeakCrypto,
+    // New in OpenSSH 10.
+    Tag, VersionAddendum, ObscureKeystrokeTiming, ChannelTimeout, RefuseConnection,
     Ignore, IgnoredUnknown, Deprecated, Unsupported,
 }
 
@@ -164,6 +166,11 @@ internal static class SshConfigKeywords
         ["requiredrsasize"] = SshConfigKeyword.RequiredRsaSize,
         ["enableescapecommandline"] = SshConfigKeyword.EnableEscapeCommandline,
         ["warnweakcrypto"] = SshConfigKeyword.WarnWeakCrypto, // OpenSSH 10.1
+        ["tag"] = SshConfigKeyword.Tag,
+        ["versionaddendum"] = SshConfigKeyword.VersionAddendum,
+        ["obscurekeystroketiming"] = SshConfigKeyword.ObscureKeystrokeTiming,
+        ["channeltimeout"] = SshConfigKeyword.ChannelTimeout,
+        ["refuseconnection"] = SshConfigKeyword.RefuseConnection,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The keyword for a lowercased name, or <see cref="SshConfigKeyword.Bad"/>.</summary>

@@ -398,6 +398,11 @@ internal sealed partial class SshConfigReader
                         _o.FingerprintHash = name;
                     return true;
                 }
+            case K.Tag: return c.Args.Count == 0 ? NoArgument(c) : Str(c, ref _o.Tag, active);
+            case K.VersionAddendum: return VersionAddendum(c, active);
+            case K.ObscureKeystrokeTiming: return ObscureKeystrokeTiming(c, active);
+            case K.ChannelTimeout: return ChannelTimeout(c, active);
+            case K.RefuseConnection: return RefuseConnection(c, active);
             case K.AddKeysToAgent: return AddKeysToAgent(c, active);
             case K.IdentityAgent:
                 {

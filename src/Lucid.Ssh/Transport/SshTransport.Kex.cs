@@ -365,8 +365,12 @@ public sealed partial class SshTransport
         if (state.Initial)
         {
             var options = (ClientTransportOptions)_options;
+            _verifyingHostKey = true;
+            _options.Observer?.Started(SshStage.HostKey);
             if (!await options.HostKeyVerifier!(hostKey, options.Host, options.Port, cancellationToken))
-                throw new SshHostKeyVerificationException();
+                throw new SshHostKeyVerificationException().At(SshStage.HostKey, new SshFailureCause.HostKeyRejected(hostKey));
+            _verifyingHostKey = false;
+            _options.Observer?.Completed(SshStage.HostKey);
             HostKey = hostKey;
         }
         else if (!hostKey.Equals(HostKey))
@@ -422,7 +426,7 @@ public sealed partial class SshTransport
         WritePublic(hashInput, kem, serverPublic);
         hashInput.WriteRaw(secret);
         var hash = KeyDerivation.Hash(algorithms.Kex, hashInput.WrittenSpan);
-        var signature = hostKey.Sign(hash, algorithms.HostKey.Name);
+        var signature = await hostKey.SignAsync(hash, algorithms.HostKey.Name, cancellationToken);
 
         using var replyMessage = new SshWriter(2048);
         replyMessage.WriteByte(replyType).WriteString(hostKeyBlob.Span);

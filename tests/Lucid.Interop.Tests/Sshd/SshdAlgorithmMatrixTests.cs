@@ -73,9 +73,10 @@ public sealed class SshdAlgorithmMatrixTests
 
         await using var server = await LucidSshd.StartAsync(
             "KexAlgorithms +diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512," +
-            "diffie-hellman-group14-sha256,diffie-hellman-group14-sha1,diffie-hellman-group1-sha1",
+            "diffie-hellman-group14-sha256,diffie-hellman-group14-sha1,diffie-hellman-group1-sha1," +
+            "ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521",
             "MACs +hmac-sha1,hmac-sha1-etm@openssh.com",
-            "HostKeyAlgorithms +ssh-rsa",
+            "HostKeyAlgorithms +ssh-rsa,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521",
             "LogLevel INFO");
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
         // A few at a time: the machines running this have few cores, and the DH groups cost much CPU each.
