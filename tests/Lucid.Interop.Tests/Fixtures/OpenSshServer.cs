@@ -270,12 +270,12 @@ public sealed class OpenSshServer : IAsyncDisposable
 
     public const string AllKex =
         "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521," +
-        "sntrup761x25519-sha512@openssh.com,diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512," +
+        "sntrup761x25519-sha512,sntrup761x25519-sha512@openssh.com,diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512," +
         "diffie-hellman-group18-sha512,diffie-hellman-group14-sha256,diffie-hellman-group14-sha1," +
         "diffie-hellman-group1-sha1,diffie-hellman-group-exchange-sha1";
 
     /// <summary>What OpenSSH 10 adds to <see cref="AllKex"/>.</summary>
-    public const string PostQuantumKex = "mlkem768x25519-sha256,sntrup761x25519-sha512,mlkem768nistp256-sha256";
+    public const string PostQuantumKex = "mlkem768x25519-sha256,mlkem768nistp256-sha256";
 
     public const string AllCiphers =
         "chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr,aes128-gcm@openssh.com,aes256-gcm@openssh.com," +

@@ -63,7 +63,7 @@ public sealed class SshdExecTests(LucidSshdFixture fixture) : IClassFixture<Luci
     public static TheoryData<string, string> Algorithms()
     {
         var data = new TheoryData<string, string>();
-        foreach (var kex in new[] { "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384",
+        foreach (var kex in new[] { "sntrup761x25519-sha512@openssh.com", "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384",
                      "ecdh-sha2-nistp521", "diffie-hellman-group-exchange-sha256", "diffie-hellman-group16-sha512",
                      "diffie-hellman-group18-sha512", "diffie-hellman-group14-sha256" })
             data.Add("KexAlgorithms", kex);

@@ -107,7 +107,7 @@ public sealed class PuttyTests(LucidSshdFixture fixture) : IClassFixture<LucidSs
         Assert.Equal(new string('x', 20_000_000), r.StdOut);
     }
 
-    private const string AllKex = "ecdh,dh-gex-sha1,dh-group14-sha1,dh-group16-sha512,dh-group18-sha512,rsa,dh-group1-sha1";
+    private const string AllKex = "ntru-curve25519,ecdh,dh-gex-sha1,dh-group14-sha1,dh-group16-sha512,dh-group18-sha512,rsa,dh-group1-sha1";
     private const string AllCiphers = "aesgcm,aes,chacha20,3des,blowfish,des,arcfour";
 
     /// <summary>
@@ -118,6 +118,7 @@ public sealed class PuttyTests(LucidSshdFixture fixture) : IClassFixture<LucidSs
     /// exchange (RFC 4432) lucid sshd does not offer. The second value is what `plink -v` then reports.
     /// </summary>
     [Theory]
+    [InlineData("KEX", "ntru-curve25519", "NTRU Prime / Curve25519 hybrid key exchange")]
     [InlineData("KEX", "ecdh", "ECDH key exchange with curve Curve25519")]
     [InlineData("KEX", "dh-gex-sha1", "hash SHA-256 (SHA-NI accelerated) with a server-supplied group")]
     [InlineData("KEX", "dh-group14-sha1", "2048-bit modulus and hash SHA-256")]
@@ -136,6 +137,17 @@ public sealed class PuttyTests(LucidSshdFixture fixture) : IClassFixture<LucidSs
         Assert.Equal("hi\n", r.StdOut);
         Assert.Contains(reported, r.StdErr);
         Assert.Contains("Initialised delayed zlib (RFC1950) compression", r.StdErr);
+    }
+
+    /// <summary>PuTTY 0.78 prefers sntrup761x25519-sha512@openssh.com, which lucid sshd offers by default.</summary>
+    [Fact]
+    public async Task Plink_negotiates_the_post_quantum_NTRU_hybrid_by_default()
+    {
+        using var scratch = new Scratch();
+        var r = await PlinkAsync(scratch, await PpkAsync(scratch), "echo hi; exit 3", ["-v"]);
+        Assert.True(r.ExitCode == 3, r.ToString());
+        Assert.Equal("hi\n", r.StdOut);
+        Assert.Contains("NTRU Prime / Curve25519 hybrid key exchange", r.StdErr);
     }
 
     /// <summary>-hostkey names only the key of the type asked for, so exit code 3 means PuTTY checked that very key.</summary>
