@@ -121,30 +121,16 @@ internal sealed class SshServerConnection
     private async Task ServeAsync(SshTransport transport, ServerAuthResult auth, CancellationToken serverStopping)
     {
         var connection = new SshConnection(transport, logger: _log);
-        var sessions = 0;
-        var sessionsDone = new List<Task>();
+        var sessions = new ServerSessionTracker(auth.Config.MaxSessions);
         connection.ChannelOpenReceived = request =>
         {
-            if (request.ChannelType != "session")
+            if (request.ChannelType != "session" || !sessions.HasRoom)
             {
-                request.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "open failed");
-                return;
-            }
-            if (Interlocked.Increment(ref sessions) > auth.Config.MaxSessions)
-            {
-                Interlocked.Decrement(ref sessions);
                 request.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "open failed");
                 return;
             }
             var channel = request.Accept();
-            var session = new SshServerSession(channel, auth, _client, _options);
-            lock (sessionsDone)
-            {
-                if (sessionsDone.Count >= 32)
-                    sessionsDone.RemoveAll(t => t.IsCompleted);
-                sessionsDone.Add(session.Completion);
-            }
-            _ = channel.Completion.ContinueWith(_ => Interlocked.Decrement(ref sessions), TaskScheduler.Default);
+            sessions.Add(channel, new SshServerSession(channel, auth, _client, _options));
         };
         connection.Start();
         using var stopKeepAlive = new CancellationTokenSource();
@@ -157,6 +143,13 @@ internal sealed class SshServerConnection
         {
             await connection.Completion.ConfigureAwait(false);
         }
+        catch (SshProtocolException e)
+        {
+            // The client broke the connection protocol (a window overflowed or ignored, ...): packet.c's words, its
+            // 100-character cap included.
+            var reason = e.Message.Length > 100 ? e.Message[..100] : e.Message;
+            SshServerLog.Info(_log, $"Disconnecting user {auth.User.Name} {_client.Ip} port {_client.Port}: {reason}");
+        }
         catch (Exception e) when (e is SshException or IOException or ObjectDisposedException or OperationCanceledException)
         {
             // The client disconnected or the network failed: the normal end of a session.
@@ -168,10 +161,7 @@ internal sealed class SshServerConnection
             await connection.DisposeAsync().ConfigureAwait(false);
             // Every session sees its channel end now and hangs up its processes; wait for that (it never waits for
             // a process to exit), so a stopping server has signalled them all before it goes.
-            Task[] pending;
-            lock (sessionsDone)
-                pending = [.. sessionsDone];
-            await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await sessions.HungUpAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
