@@ -80,6 +80,9 @@ public sealed class SshChannel : IAsyncDisposable
         ExtendedInput = new ChannelPipeReader(_extendedInput.Reader, this, extended: true);
     }
 
+    /// <summary>Environment.TickCount64 when data last went either way (what ChannelTimeout measures).</summary>
+    internal long LastUsed = Environment.TickCount64;
+
     public uint LocalId { get; }
     public uint RemoteId { get; private set; }
     public string ChannelType { get; }
@@ -252,6 +255,7 @@ public sealed class SshChannel : IAsyncDisposable
                     }
                     _connection.EnqueueData(buffer, header + count, wake: !_sendOnWritingThread);
                 }
+                LastUsed = Environment.TickCount64;
                 unsent = _sendOnWritingThread;
                 data = data[count..];
                 var space = _connection.WaitForOutboundSpaceAsync(cancellationToken);
@@ -355,6 +359,7 @@ public sealed class SshChannel : IAsyncDisposable
     /// <summary>Copies the data into the input pipe (synchronously: the payload is only valid during the call).</summary>
     private void Deliver(bool extended, ReadOnlyMemory<byte> data)
     {
+        LastUsed = Environment.TickCount64;
         bool delivered, adjustUnsent;
         lock (_gate)
         {

@@ -68,6 +68,11 @@ public static class PublicKeyPemFormat
         {
             throw new SshKeyFormatException($"invalid {label} structure");
         }
+        catch (PlatformNotSupportedException)
+        {
+            // An EC key on a curve OpenSSL does not know (an OID no SSH key type uses).
+            throw new SshKeyFormatException($"unsupported elliptic curve in the {label} block");
+        }
     }
 
     public static byte[] ToSubjectPublicKeyInfo(ReadOnlySpan<byte> blob)

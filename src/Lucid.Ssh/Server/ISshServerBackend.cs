@@ -20,6 +20,19 @@ public interface ISshServerBackend
     /// </summary>
     string? ReadAuthorizedKeys(SshServerUser user, string path, bool strictModes, Action<string> log);
 
+    /// <summary>
+    /// auth.c's platform_locked_account, asked only without UsePAM: null when the account may log in, otherwise
+    /// the lines sshd logs ("Account alice has expired", "User alice not allowed because account is locked").
+    /// </summary>
+    IReadOnlyList<string>? AccountLocked(SshServerUser user) => null;
+
+    /// <summary>
+    /// PAM's account stage (pam_acct_mgmt), asked with UsePAM once authentication has succeeded: whether the
+    /// account may log in now, and what PAM said to the user (sent as a banner).
+    /// </summary>
+    ValueTask<SshAccountVerdict> CheckAccountAsync(SshServerUser user, string remoteAddress, CancellationToken cancellationToken) =>
+        new(SshAccountVerdict.Permitted);
+
     /// <summary>Whether passwords can be checked at all (PAM as root). When false, password and keyboard-interactive are not offered.</summary>
     bool PasswordsSupported { get; }
 
@@ -34,6 +47,12 @@ public interface ISshServerBackend
 
     /// <summary>Starts a session's process as the user: a shell or command, with a terminal when <see cref="SshServerProcessStart.Pty"/> is set.</summary>
     ValueTask<ISshServerProcess> StartProcessAsync(SshServerProcessStart start, CancellationToken cancellationToken);
+}
+
+/// <summary>The answer of an account check: allowed or not, and the message for the user ("" for none).</summary>
+public sealed record SshAccountVerdict(bool Allowed, string Message)
+{
+    public static SshAccountVerdict Permitted { get; } = new(true, "");
 }
 
 /// <summary>What to run for a session.</summary>

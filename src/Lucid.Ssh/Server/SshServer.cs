@@ -18,10 +18,15 @@ public sealed class SshServer : IAsyncDisposable
     private readonly List<Task> _acceptLoops = [];
     private readonly ConcurrentDictionary<int, Task> _connections = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly SourcePenalties _penalties;
     private int _startups;
     private int _connectionIds;
 
-    public SshServer(SshServerOptions options) => _options = options;
+    public SshServer(SshServerOptions options)
+    {
+        _options = options;
+        _penalties = new SourcePenalties(() => _options.Config);
+    }
 
     /// <summary>The bound addresses (with the actual ports when port 0 was asked for).</summary>
     public IReadOnlyList<IPEndPoint> LocalEndPoints => _listeners.Select(l => (IPEndPoint)l.LocalEndPoint!).ToList();
@@ -40,7 +45,7 @@ public sealed class SshServer : IAsyncDisposable
             {
                 if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
                     socket.DualMode = false;
-                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                AllowQuickRebind(socket);
                 socket.Bind(endPoint);
                 socket.Listen(128);
             }
@@ -53,12 +58,48 @@ public sealed class SshServer : IAsyncDisposable
             var bound = (IPEndPoint)socket.LocalEndPoint!;
             SshServerLog.Listening(_options.Logger, bound.Address.ToString(), bound.Port);
         }
+        StartAccepting();
+    }
+
+    /// <summary>
+    /// SO_REUSEADDR, as sshd sets it: a restarted server can bind while old connections linger in TIME_WAIT. Not
+    /// .NET's ReuseAddress option, which on Linux also sets SO_REUSEPORT: a second server would then bind the same
+    /// port without an error and take half of the new connections.
+    /// </summary>
+    private static void AllowQuickRebind(Socket socket)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            const int SOL_SOCKET = 1, SO_REUSEADDR = 2;
+            socket.SetRawSocketOption(SOL_SOCKET, SO_REUSEADDR, BitConverter.GetBytes(1));
+        }
+        else
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+    }
+
+    /// <summary>
+    /// Accepts on sockets that are already bound and listening (systemd's socket activation hands them over),
+    /// instead of the configuration's ListenAddress and Port. The server owns them from now on.
+    /// </summary>
+    public void Start(IEnumerable<Socket> listeningSockets)
+    {
+        foreach (var socket in listeningSockets)
+        {
+            _listeners.Add(socket);
+            if (socket.LocalEndPoint is IPEndPoint bound)
+                SshServerLog.Listening(_options.Logger, bound.Address.ToString(), bound.Port);
+        }
+        StartAccepting();
+    }
+
+    private void StartAccepting()
+    {
         foreach (var listener in _listeners)
             _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener)));
     }
 
     /// <summary>New connections use <paramref name="config"/> and <paramref name="hostKeys"/>; existing ones keep theirs (SIGHUP).</summary>
-    public void Reload(SshdConfig config, IReadOnlyList<SshPrivateKey> hostKeys)
+    public void Reload(SshdConfig config, IReadOnlyList<ISshSigner> hostKeys)
     {
         _options.Config = config;
         _options.HostKeys = hostKeys;
@@ -81,6 +122,13 @@ public sealed class SshServer : IAsyncDisposable
             }
             var remote = Normalize((IPEndPoint)client.RemoteEndPoint!);
             var local = Normalize((IPEndPoint)client.LocalEndPoint!);
+            if (!_penalties.Allows(remote.Address, out var penalty))
+            {
+                SshServerLog.DroppedPenalised(_options.Logger, Volatile.Read(ref _startups), remote.Address.ToString(), remote.Port,
+                    local.Address.ToString(), local.Port, penalty!);
+                client.Dispose();
+                continue;
+            }
             if (ShouldDrop(out var number))
             {
                 // sshd's number is the count of unauthenticated connections already there, and it tells the client
@@ -144,14 +192,30 @@ public sealed class SshServer : IAsyncDisposable
         return RunConnectionAsync(stream, Normalize(remote), Normalize(local), counted: true, cancellationToken);
     }
 
-    private async Task RunConnectionAsync(Stream stream, IPEndPoint remote, IPEndPoint local, bool counted, CancellationToken cancellationToken)
+    /// <summary>
+    /// Serves one connection whose ends have no IP address to show (sshd -i on a pipe: OpenSSH's "UNKNOWN" port 65535),
+    /// or whose addresses the caller found itself.
+    /// </summary>
+    internal Task HandleConnectionAsync(Stream stream, ServerClientInfo client, CancellationToken cancellationToken = default)
     {
-        var connection = new SshServerConnection(_options, stream, remote, local, () =>
+        Interlocked.Increment(ref _startups);
+        return RunConnectionAsync(stream, client, counted: true, cancellationToken);
+    }
+
+    private Task RunConnectionAsync(Stream stream, IPEndPoint remote, IPEndPoint local, bool counted, CancellationToken cancellationToken) =>
+        RunConnectionAsync(stream, new ServerClientInfo(remote.Address.ToString(), remote.Port, local.Address.ToString(), local.Port), counted, cancellationToken);
+
+    private async Task RunConnectionAsync(Stream stream, ServerClientInfo client, bool counted, CancellationToken cancellationToken)
+    {
+        var connection = new SshServerConnection(_options, stream, client, () =>
         {
             if (counted)
                 Interlocked.Decrement(ref _startups);
         });
         await connection.RunAsync(cancellationToken).ConfigureAwait(false);
+        // sshd -i has no address to penalise (OpenSSH's "UNKNOWN").
+        if (IPAddress.TryParse(client.Ip, out var address) && _penalties.Penalise(address, connection.Penalty) is { } line)
+            SshServerLog.Info(_options.Logger, line);
     }
 
     private static IPEndPoint Normalize(IPEndPoint ep) =>

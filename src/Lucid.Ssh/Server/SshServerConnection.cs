@@ -17,11 +17,14 @@ internal sealed class SshServerConnection
     private readonly ILogger _log;
     private int _released;
 
-    public SshServerConnection(SshServerOptions options, Stream stream, IPEndPoint remote, IPEndPoint local, Action authenticatedOrGone)
+    /// <summary>What this connection earns its source under PerSourcePenalties (sshd's preauth exit status).</summary>
+    public SourcePenaltyKind Penalty { get; private set; }
+
+    public SshServerConnection(SshServerOptions options, Stream stream, ServerClientInfo client, Action authenticatedOrGone)
     {
         _options = options;
         _stream = stream;
-        _client = new ServerClientInfo(remote.Address.ToString(), remote.Port, local.Address.ToString(), local.Port);
+        _client = client;
         _authenticatedOrGone = authenticatedOrGone;
         _log = options.Logger;
     }
@@ -50,7 +53,21 @@ internal sealed class SshServerConnection
         }
         catch (Exception e) when (e is OperationCanceledException or SshException or IOException or ObjectDisposedException)
         {
-            await PreauthFailedAsync(e, transport, auth, grace.IsCancellationRequested && !cancellationToken.IsCancellationRequested).ConfigureAwait(false);
+            var graceExpired = grace.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
+            Penalty = e is RefusedByConfigException ? SourcePenaltyKind.RefuseConnection
+                : graceExpired ? SourcePenaltyKind.GraceExceeded
+                : auth?.AuthAttempted == true ? SourcePenaltyKind.AuthFail
+                : auth is { UserName: not null, UserValid: false } ? SourcePenaltyKind.InvalidUser
+                : cancellationToken.IsCancellationRequested ? SourcePenaltyKind.None
+                : SourcePenaltyKind.NoAuth;
+            if (e is RefusedByConfigException)
+            {
+                // sshd's session process just exits: the client sees the connection close.
+                if (transport is not null)
+                    await transport.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
+            await PreauthFailedAsync(e, transport, auth, graceExpired).ConfigureAwait(false);
             return;
         }
         finally
@@ -72,15 +89,20 @@ internal sealed class SshServerConnection
     private async Task PreauthFailedAsync(Exception e, SshTransport? transport, ServerAuthenticator? auth, bool graceExpired)
     {
         var who = auth?.UserName is { } name ? (auth.UserValid ? $"authenticating user {name} " : $"invalid user {name} ") : "";
-        if (graceExpired || (e is SshConnectionException && e.Message.StartsWith("Connection timed out", StringComparison.Ordinal)))
+        if (graceExpired || (e is SshConnectionException { Cause: SshFailureCause.TimedOut }))
         {
             SshServerLog.GraceTimeout(_log, _client.Ip, _client.Port);
             if (transport is not null)
                 await transport.DisconnectAsync(DisconnectReason.ByApplication, "Timeout before authentication").ConfigureAwait(false);
         }
+        else if (e is Auth.SshAccountDeniedException)
+        {
+            // sshd's fatal(): logged, then the connection just closes.
+            SshServerLog.Error(_log, e.Message);
+        }
         else if (e is SshProtocolException p)
         {
-            if (p.Message != "Too many authentication failures")
+            if (p.Cause is not SshFailureCause.TooManyAuthFailures)
                 SshServerLog.ProtocolProblem(_log, _client.Ip, _client.Port, p.Message);
             if (transport is not null)
                 await transport.DisconnectAsync(p.Reason, p.Message).ConfigureAwait(false);
@@ -121,17 +143,12 @@ internal sealed class SshServerConnection
     private async Task ServeAsync(SshTransport transport, ServerAuthResult auth, CancellationToken serverStopping)
     {
         var connection = new SshConnection(transport, logger: _log);
-        var sessions = new ServerSessionTracker(auth.Config.MaxSessions);
-        connection.ChannelOpenReceived = request =>
-        {
-            if (request.ChannelType != "session" || !sessions.HasRoom)
-            {
-                request.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "open failed");
-                return;
-            }
-            var channel = request.Accept();
-            sessions.Add(channel, new SshServerSession(channel, auth, _client, _options));
-        };
+        using var closed = new CancellationTokenSource();
+        var idle = new SshServerIdleTimeouts(auth.Config, _client, _log);
+        var context = new SshServerContext(auth, _client, _options, connection, closed.Token, idle);
+        var handlers = _options.Handlers;
+        connection.ChannelOpenReceived = request => handlers.DispatchChannel(context, request);
+        connection.GlobalRequestHandler = request => handlers.DispatchGlobalRequest(context, request);
         connection.Start();
         using var stopKeepAlive = new CancellationTokenSource();
         var keepAlive = auth.Config.ClientAliveInterval > TimeSpan.Zero
@@ -139,6 +156,7 @@ internal sealed class SshServerConnection
             : Task.CompletedTask;
         // The server stopping ends the connection, and with it every session (their processes are hung up).
         using var stop = serverStopping.Register(() => _ = connection.DisposeAsync().AsTask());
+        var idleTimeouts = idle.Enabled ? idle.RunAsync(transport, stopKeepAlive.Token) : Task.CompletedTask;
         try
         {
             await connection.Completion.ConfigureAwait(false);
@@ -157,11 +175,13 @@ internal sealed class SshServerConnection
         finally
         {
             stopKeepAlive.Cancel();
+            closed.Cancel();
             await keepAlive.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await idleTimeouts.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await connection.DisposeAsync().ConfigureAwait(false);
             // Every session sees its channel end now and hangs up its processes; wait for that (it never waits for
             // a process to exit), so a stopping server has signalled them all before it goes.
-            await sessions.HungUpAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await context.SessionsEnded().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 

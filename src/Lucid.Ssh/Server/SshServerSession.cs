@@ -24,9 +24,14 @@ internal sealed class SshServerSession
     private ISshServerProcess? _process;
     private SshWindowSize? _pendingSize;
     private bool _started;
+    private readonly SshServerContext? _context;
+    private SshSubsystemSession? _pendingSubsystem;
+    private SshSubsystemHandler? _pendingSubsystemHandler;
 
-    public SshServerSession(SshChannel channel, ServerAuthResult auth, ServerClientInfo client, SshServerOptions options)
+    public SshServerSession(SshChannel channel, ServerAuthResult auth, ServerClientInfo client, SshServerOptions options,
+        SshServerContext? context = null)
     {
+        _context = context;
         _channel = channel;
         _auth = auth;
         _client = client;
@@ -42,6 +47,12 @@ internal sealed class SshServerSession
     }
 
     public Task Completion => _done.Task;
+
+    /// <summary>The channel type ChannelTimeout patterns are matched with: "session" until a program is asked for,
+    /// then "session:shell", "session:command" or "session:subsystem:NAME" (as OpenSSH's sshd names them).</summary>
+    public string TimeoutType { get; private set; } = "session";
+
+    public SshChannel Channel => _channel;
 
     /// <summary>Set by exec, shell or subsystem; started by <see cref="OnRequest"/> once the request's reply is queued.</summary>
     private (SshServerProcessStart Start, bool PrintMotd)? _pendingStart;
@@ -67,6 +78,15 @@ internal sealed class SshServerSession
         {
             _pendingStart = null;
             _ = Task.Run(() => RunAsync(pending.Start, pending.PrintMotd));
+        }
+        if (_pendingSubsystem is { } subsystem)
+        {
+            _pendingSubsystem = null;
+            _ = Task.Run(async () =>
+            {
+                await InProcessSubsystem.RunAsync(subsystem, _pendingSubsystemHandler!).ConfigureAwait(false);
+                _done.TrySetResult();
+            });
         }
     }
 
@@ -102,20 +122,22 @@ internal sealed class SshServerSession
             case "exec":
             {
                 var reader = new SshReader(data);
-                return Start(reader.ReadUtf8String(), subsystem: null);
+                return Started(Start(reader.ReadUtf8String(), subsystem: null), "session:command");
             }
             case "shell":
-                return Start(null, subsystem: null);
+                return Started(Start(null, subsystem: null), "session:shell");
             case "subsystem":
             {
                 var reader = new SshReader(data);
                 var name = reader.ReadUtf8String();
+                if (StartInProcess(name))
+                    return true;
                 if (!Config.Subsystems.TryGetValue(name, out var command))
                 {
                     SshServerLog.Info(_log, $"subsystem request for {name} by user {_auth.User.Name} failed, subsystem not found");
                     return false;
                 }
-                return Start(command, subsystem: name);
+                return Started(Start(command, subsystem: name), "session:subsystem:" + name);
             }
             case "window-change":
             {
@@ -137,10 +159,23 @@ internal sealed class SshServerSession
         }
     }
 
+    /// <summary>A subsystem registered with <see cref="SshServerHandlers.SetSubsystemHandler"/>, unless a command is forced.</summary>
+    private bool StartInProcess(string name)
+    {
+        if (_started || _context is null || !_options.Handlers.TryGetSubsystem(name, out var handler) ||
+            (Config.ForceCommand ?? _auth.KeyOptions.ForceCommand) is not null)
+            return false;
+        _started = true;
+        SshServerLog.Debug1(_log, $"Starting session: subsystem '{name}' (in process) for {_auth.User.Name} from {_client.Ip} port {_client.Port}");
+        _pendingSubsystem = new SshSubsystemSession(_context, name, _channel);
+        _pendingSubsystemHandler = handler;
+        return true;
+    }
+
     /// <summary>Decides the command (ForceCommand, then the key's command=, then the client's) and starts it.</summary>
     private bool Start(string? requested, string? subsystem)
     {
-        if (_started)
+        if (_started || _options.Backend is null)
             return false;
         _started = true;
         string? command = requested;
@@ -162,7 +197,14 @@ internal sealed class SshServerSession
         return true;
     }
 
-    private List<KeyValuePair<string, string>> BuildEnvironment(string? originalCommand)
+    private bool Started(bool ok, string timeoutType)
+    {
+        if (ok)
+            TimeoutType = timeoutType;
+        return ok;
+    }
+
+        private List<KeyValuePair<string, string>> BuildEnvironment(string? originalCommand)
     {
         var user = _auth.User;
         var env = new List<KeyValuePair<string, string>>();
@@ -212,7 +254,7 @@ internal sealed class SshServerSession
             ISshServerProcess process;
             try
             {
-                process = await _options.Backend.StartProcessAsync(start, CancellationToken.None).ConfigureAwait(false);
+                process = await _options.Backend!.StartProcessAsync(start, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is SshException or IOException or InvalidOperationException)
             {
@@ -226,7 +268,7 @@ internal sealed class SshServerSession
                 _process = process;
                 if (_pendingSize is { } size && start.Pty is not null)
                     process.ResizeTerminal(size);
-                if (printMotd && _options.Backend.ReadMessageOfTheDay(start.User) is { Length: > 0 } motd)
+                if (printMotd && _options.Backend!.ReadMessageOfTheDay(start.User) is { Length: > 0 } motd)
                     await _channel.WriteAsync(TerminalNewlines(motd)).ConfigureAwait(false);
                 using var stopInput = new CancellationTokenSource();
                 if (process.InputNeverBlocks)

@@ -86,20 +86,20 @@ internal sealed class PacketReader : IDisposable
             {
                 int length = scanned + newline;
                 if (length + 1 > MaxLine)
-                    throw new SshProtocolException("kex_exchange_identification: banner line too long", DisconnectReason.ProtocolVersionNotSupported);
+                    throw new SshProtocolException("kex_exchange_identification: banner line too long", DisconnectReason.ProtocolVersionNotSupported).At(SshStage.Version, new SshFailureCause.InvalidBanner("banner line too long"));
                 var line = _buffer.Array.AsSpan(_start, length);
                 _start += length + 1;
                 if (line.Length > 0 && line[^1] == '\r')
                     line = line[..^1];
                 if (line.IndexOf((byte)0) >= 0)
-                    throw new SshProtocolException("kex_exchange_identification: banner line contains invalid characters", DisconnectReason.ProtocolVersionNotSupported);
+                    throw new SshProtocolException("kex_exchange_identification: banner line contains invalid characters", DisconnectReason.ProtocolVersionNotSupported).At(SshStage.Version, new SshFailureCause.InvalidBanner("banner line contains invalid characters"));
                 return Encoding.UTF8.GetString(line);
             }
             scanned += available.Length;
             if (scanned >= MaxLine)
-                throw new SshProtocolException("kex_exchange_identification: banner line too long", DisconnectReason.ProtocolVersionNotSupported);
+                throw new SshProtocolException("kex_exchange_identification: banner line too long", DisconnectReason.ProtocolVersionNotSupported).At(SshStage.Version, new SshFailureCause.InvalidBanner("banner line too long"));
             if (!await FillAsync(cancellationToken))
-                throw new SshConnectionException("kex_exchange_identification: Connection closed by remote host");
+                throw new SshConnectionException("kex_exchange_identification: Connection closed by remote host").At(SshStage.Version, new SshFailureCause.ConnectionClosed());
         }
     }
 
@@ -167,7 +167,7 @@ internal sealed class PacketReader : IDisposable
                 ok = keys.Mac!.Verify(sequence, packet, tag);
             }
             if (!ok)
-                throw new SshProtocolException("Corrupted MAC on input.", DisconnectReason.MacError);
+                throw new SshProtocolException("Corrupted MAC on input.", DisconnectReason.MacError).At(null, new SshFailureCause.IntegrityFailure());
         }
 
         int padding = packet[4];
@@ -192,7 +192,7 @@ internal sealed class PacketReader : IDisposable
         while (_end - _start < count)
         {
             if (!await FillAsync(cancellationToken))
-                throw new SshConnectionException($"Connection closed by {PeerDescription}");
+                throw new SshConnectionException($"Connection closed by {PeerDescription}").At(null, new SshFailureCause.ConnectionClosed());
         }
     }
 
@@ -214,7 +214,7 @@ internal sealed class PacketReader : IDisposable
         }
         catch (IOException e)
         {
-            throw new SshConnectionException($"Connection to {PeerDescription} lost: {e.Message}", e);
+            throw new SshConnectionException($"Connection to {PeerDescription} lost: {e.Message}", e).At(null, new SshFailureCause.ConnectionLost(e.Message));
         }
         _lastReadFilled = read > 0 && _end + read == _buffer.Length;
         _end += read;
