@@ -13,8 +13,21 @@ internal static class SessionChannelHandler
             open.Reject(ChannelOpenFailureReason.AdministrativelyProhibited);
             return default;
         }
-        var channel = open.Accept(null, c => context.TrackSession(new SshServerSession(c, context.Auth, context.Client, context.Options, context)));
-        _ = channel.Completion.ContinueWith(_ => context.RemoveSession(), TaskScheduler.Default);
+        var opened = false;
+        try
+        {
+            open.Accept(null, c =>
+            {
+                opened = true;
+                context.SessionOpened(c);
+                context.TrackSession(new SshServerSession(c, context.Auth, context.Client, context.Options, context));
+            });
+        }
+        catch when (!opened)
+        {
+            context.SessionOpened(null);
+            throw;
+        }
         return default;
     }
 }

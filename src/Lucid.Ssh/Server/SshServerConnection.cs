@@ -161,6 +161,13 @@ internal sealed class SshServerConnection
         {
             await connection.Completion.ConfigureAwait(false);
         }
+        catch (SshProtocolException e)
+        {
+            // The client broke the connection protocol (a window overflowed or ignored, ...): packet.c's words, its
+            // 100-character cap included.
+            var reason = e.Message.Length > 100 ? e.Message[..100] : e.Message;
+            SshServerLog.Info(_log, $"Disconnecting user {auth.User.Name} {_client.Ip} port {_client.Port}: {reason}");
+        }
         catch (Exception e) when (e is SshException or IOException or ObjectDisposedException or OperationCanceledException)
         {
             // The client disconnected or the network failed: the normal end of a session.

@@ -10,7 +10,11 @@ namespace Lucid.Ssh.Server;
 /// </summary>
 public sealed class SshServerContext
 {
-    private int _sessions;
+    // Session channels still open, and sessions accepted whose channel is not confirmed yet. A channel counts until its
+    // Completion, which is set on the read loop as the CLOSE that ends it is handled, so a client that opens a session
+    // right after one closed is never refused for it (a count decremented by a continuation could still lag behind).
+    private readonly List<SshChannel> _sessionChannels = [];
+    private int _sessionsOpening;
     private readonly List<Task> _sessionsDone = [];
     private readonly SshServerIdleTimeouts _idleTimeouts;
 
@@ -62,13 +66,26 @@ public sealed class SshServerContext
     /// <summary>Counts a session against MaxSessions; false when the limit is reached.</summary>
     internal bool TryAddSession()
     {
-        if (Interlocked.Increment(ref _sessions) <= Config.MaxSessions)
+        lock (_sessionChannels)
+        {
+            _sessionChannels.RemoveAll(c => c.Completion.IsCompleted);
+            if (_sessionChannels.Count + _sessionsOpening >= Config.MaxSessions)
+                return false;
+            _sessionsOpening++;
             return true;
-        Interlocked.Decrement(ref _sessions);
-        return false;
+        }
     }
 
-    internal void RemoveSession() => Interlocked.Decrement(ref _sessions);
+    /// <summary>The session counted by <see cref="TryAddSession"/> has its channel (or, with null, did not open).</summary>
+    internal void SessionOpened(SshChannel? channel)
+    {
+        lock (_sessionChannels)
+        {
+            _sessionsOpening--;
+            if (channel is not null)
+                _sessionChannels.Add(channel);
+        }
+    }
 
     /// <summary>
     /// Watches a session for ChannelTimeout and UnusedConnectionTimeout, and remembers its teardown, so a closing

@@ -11,10 +11,10 @@ namespace Lucid.Ssh.Transport;
 /// buffer is written by a <see cref="PacketSender"/> while the next one fills.
 /// </summary>
 /// <remarks>
-/// The buffer starts small (<see cref="PacketBuffer.SmallSize"/>) and doubles, up to the bulk size, whenever what is
+/// The buffer starts small (<see cref="PacketBuffer.SmallSize"/>) and grows to the bulk size the first time what is
 /// pending does not fit: what a server sends before authentication (its KEXINIT, the KEX reply, auth answers) is
 /// its own and small, so a connection that never authenticates keeps a few KiB, while a transfer reaches the bulk
-/// size within its first packets and stays there.
+/// size with its first packets and stays there.
 /// </remarks>
 internal sealed class PacketWriter : IDisposable
 {
@@ -84,9 +84,11 @@ internal sealed class PacketWriter : IDisposable
         return needed <= _buffer.Length;
     }
 
-    /// <summary>At least doubles the buffer (to at most the bulk size unless one packet needs more), keeping what is pending.</summary>
-    private void Grow(int needed) =>
-        _buffer = _buffer.MoveTo(Math.Max(needed, Math.Min(BufferSize, 2 * _buffer.Length)), 0, _length);
+    /// <summary>
+    /// Goes straight to the bulk size, keeping what is pending: one rent per connection, as before the buffer started
+    /// small (only the pages written to become resident, and only those are wiped on return).
+    /// </summary>
+    private void Grow(int needed) => _buffer = _buffer.MoveTo(Math.Max(needed, BufferSize), 0, _length);
 
     /// <summary>Frames one payload at the end of the pending buffer.</summary>
     public void Append(ReadOnlySpan<byte> payload)
