@@ -12,7 +12,7 @@ namespace Lucid.Fuzz.Tests;
 public sealed class FuzzRunTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan PerTarget = TimeSpan.FromSeconds(
-        double.TryParse(Environment.GetEnvironmentVariable("LUCID_FUZZ_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 7);
+        double.TryParse(Environment.GetEnvironmentVariable("LUCID_FUZZ_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 5);
 
     public static IEnumerable<object[]> Targets => FuzzCorpus.Targets;
 
