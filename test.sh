@@ -14,6 +14,8 @@ command -v tmux >/dev/null || need+=(tmux)
 { command -v dbclient && command -v dropbearconvert && command -v dropbearkey; } >/dev/null || need+=(dropbear-bin)
 { command -v plink && command -v puttygen && command -v pscp && command -v psftp; } >/dev/null || need+=(putty-tools)
 /usr/bin/python3 -c 'import paramiko' 2>/dev/null || need+=(python3-paramiko)
+# ssh-audit grades lucid sshd's default algorithms (the secure-defaults test expects 0 [fail]).
+command -v ssh-audit >/dev/null || need+=(ssh-audit)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]}"
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"

@@ -5,6 +5,12 @@ public class SshException : Exception
 {
     public SshException(string message) : base(message) { }
     public SshException(string message, Exception? inner) : base(message, inner) { }
+
+    /// <summary>The stage of the connection that failed, when the failure ended (or prevented) a connection.</summary>
+    public SshStage? Stage { get; internal set; }
+
+    /// <summary>Why, as data (the message says the same in OpenSSH's words); null when nothing more specific is known.</summary>
+    public SshFailureCause? Cause { get; internal set; }
 }
 
 /// <summary>The peer (or a file posing as protocol data) broke the protocol; carries the disconnect reason to send.</summary>

@@ -110,25 +110,21 @@ internal static class KeyFileAccess
         e is SshException or KeyPermissionsException or IOException or UnauthorizedAccessException;
 
     /// <summary>
-    /// OpenSSH's permission check: a private key owned by the user must not be readable or writable by
-    /// group or others. Prints the "UNPROTECTED PRIVATE KEY FILE!" block and refuses.
+    /// OpenSSH's permission check (the library's <see cref="PrivateKeyFile.CheckPermissions"/>, for files the
+    /// user owns): prints the "UNPROTECTED PRIVATE KEY FILE!" block and refuses.
     /// </summary>
     public static void CheckPermissions(string path, KeygenConsole console)
     {
-        if (OperatingSystem.IsWindows())
-            return;
-        var mode = File.GetUnixFileMode(path);
-        const UnixFileMode others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
-            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
-        if ((mode & others) == 0 || !FileOwnership.IsOwnedByCurrentUser(path))
-            return;
-        console.Log("@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@");
-        console.Log("@         WARNING: UNPROTECTED PRIVATE KEY FILE!          @");
-        console.Log("@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@");
-        console.Log($"Permissions 0{Convert.ToString((int)mode & 0x1ff, 8).PadLeft(3, '0')} for '{path}' are too open.");
-        console.Log("It is required that your private key files are NOT accessible by others.");
-        console.Log("This private key will be ignored.");
-        throw new KeyPermissionsException();
+        try
+        {
+            PrivateKeyFile.CheckPermissions(path, Platform.FileOwnership.IsOwnedByCurrentUser);
+        }
+        catch (SshKeyPermissionException e)
+        {
+            foreach (var line in e.WarningLines)
+                console.Log(line);
+            throw new KeyPermissionsException();
+        }
     }
 
     // ---- private key files (the library's PrivateKeyFile), with ssh-keygen's semantics on top ----

@@ -40,6 +40,14 @@ internal static unsafe partial class Pty
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
     private static partial int Ioctl(int fd, uint request, void* arg);
 
+    /// <summary>The terminal's foreground process group (TIOCGPGRP works on the master too); 0 when there is none.</summary>
+    public static int ForegroundGroup(int master)
+    {
+        const uint TIOCGPGRP = 0x540F;
+        int group = 0;
+        return Ioctl(master, TIOCGPGRP, &group) == 0 ? group : 0;
+    }
+
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int Open(string path, int flags);
 

@@ -16,7 +16,7 @@ internal sealed class Prompts(EffectiveSshConfig config, SshLog log, bool passwo
     {
         // User, IdentityFile (~ and tokens expanded; missing files are skipped, as ssh does), the authentication
         // methods and their limits, algorithms: all from the effective configuration.
-        var client = config.ApplyTo(new SshClientOptions { Logger = logger });
+        var client = config.ApplyTo(new SshClientOptions { Logger = logger, IsOwnedByCurrentUser = Platform.FileOwnership.IsOwnedByCurrentUser });
         var user = client.User;
         if (passwordsDisabled)
             client.PreferredAuthentications = [.. client.PreferredAuthentications.Where(m => m is not ("password" or "keyboard-interactive"))];

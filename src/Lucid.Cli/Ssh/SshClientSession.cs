@@ -75,6 +75,8 @@ internal sealed class SshClientSession(SshInvocation invocation, EffectiveSshCon
                 // against OpenSSH's sshd (aes128-gcm upload 975 against 1,105 MB/s, more CPU per GiB).
                 PipelineBulkSends = false,
             };
+            if (!string.IsNullOrEmpty(config.VersionAddendum))
+                transportOptions.SoftwareVersion += " " + config.VersionAddendum;
             if (config.Compression)
                 transportOptions.Compression = ["zlib@openssh.com", "zlib", "none"];
             transportOptions.RekeyBytes = config.RekeyLimit > 0 ? config.RekeyLimit : null;
@@ -86,6 +88,9 @@ internal sealed class SshClientSession(SshInvocation invocation, EffectiveSshCon
             log.Debug1($"Authenticating to {host}:{port} as '{user}'");
             _transport = await SshTransport.ConnectClientAsync(stream, transportOptions);
             var transport = _transport;
+            if (PostQuantumWarning.Applies(config, transport))
+                foreach (var line in PostQuantumWarning.Lines)
+                    log.Info(line);
             var context = new ClientAuthContext
             {
                 Host = host,
@@ -187,21 +192,25 @@ internal sealed class SshClientSession(SshInvocation invocation, EffectiveSshCon
         return 0;
     }
 
-    /// <summary>The library's failure in OpenSSH's words (fatal() lines; some take two as OpenSSH prints).</summary>
+    /// <summary>
+    /// The library's failure in OpenSSH's words (fatal() lines; some take two as OpenSSH prints), chosen by the
+    /// failure's stage and cause rather than by its text.
+    /// </summary>
     private SshFatalException Fatal(SshException e)
     {
         var text = e.Message;
         var peer = _peer;
-        return e switch
+        var atVersion = e.Stage == SshStage.Version;
+        return e.Cause switch
         {
-            SshHostKeyVerificationException => new("Host key verification failed."),
-            SshAuthenticationException a => new($"{config.User}@{config.HostName}: Permission denied ({string.Join(',', a.AllowedMethods)})."),
-            _ when text == "kex_exchange_identification: Connection closed by remote host" => new($"{text}\r\nConnection closed by {peer}"),
-            _ when text.StartsWith("kex_exchange_identification: read: ", StringComparison.Ordinal) => new($"{text}\r\nConnection reset by {peer}"),
-            _ when text.StartsWith("kex_exchange_identification: banner line", StringComparison.Ordinal) => new($"{text}\r\nbanner exchange: Connection to {peer}: invalid format"),
-            _ when text == "Connection timed out during banner exchange" => new($"{text}\r\nConnection to {peer} timed out"),
-            _ when text.StartsWith("Connection timed out during", StringComparison.Ordinal) => new($"Connection to {peer} timed out"),
-            SshProtocolException { Reason: DisconnectReason.MacError } => new(IsAead()
+            SshFailureCause.HostKeyRejected or SshFailureCause.HostKeyMismatch => new("Host key verification failed."),
+            SshFailureCause.AuthExhausted a => new($"{config.User}@{config.HostName}: Permission denied ({string.Join(',', a.MethodsLeft)})."),
+            SshFailureCause.ConnectionClosed when atVersion => new($"{text}\r\nConnection closed by {peer}"),
+            SshFailureCause.ConnectionLost lost when atVersion => new($"kex_exchange_identification: read: {lost.Reason}\r\nConnection reset by {peer}"),
+            SshFailureCause.InvalidBanner => new($"{text}\r\nbanner exchange: Connection to {peer}: invalid format"),
+            SshFailureCause.TimedOut when atVersion => new($"{text}\r\nConnection to {peer} timed out"),
+            SshFailureCause.TimedOut => new($"Connection to {peer} timed out"),
+            SshFailureCause.IntegrityFailure => new(IsAead()
                 ? $"ssh_dispatch_run_fatal: Connection to {peer}: message authentication code incorrect"
                 : $"Corrupted MAC on input.\r\nssh_dispatch_run_fatal: Connection to {peer}: message authentication code incorrect"),
             _ => new(text),

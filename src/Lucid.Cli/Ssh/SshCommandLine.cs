@@ -16,7 +16,7 @@ internal static class SshCommandLine
     private const string NoArgument = "1246afgknqstvxyACGKMNTVXY";
 
     /// <summary>Letters whose feature Lucid does not have yet: refused when connecting (accepted by -G).</summary>
-    private const string NotYet = "BDILOPRSwAfgMsXY";
+    private const string NotYet = "BDILORSwAfgMsXY";
 
     public const string Usage =
         "usage: lucid ssh [-46CGNnqTtVv] [-b bind_address] [-c cipher_spec] [-E log_file]\n" +
@@ -199,6 +199,10 @@ internal static class SshCommandLine
             case 'D': lines.Add("DynamicForward " + Quote(value)); break;
             case 'L': lines.Add("LocalForward " + SplitForward(value)); break;
             case 'R': lines.Add("RemoteForward " + SplitForward(value)); break;
+            case 'P':
+                // ssh keeps the first -P.
+                direct.Tag ??= value;
+                break;
             case 'w': lines.Add("Tunnel yes"); lines.Add("TunnelDevice " + Quote(value)); break;
         }
     }
@@ -294,7 +298,7 @@ internal static class SshCommandLine
     /// and the value then stands before any configuration (so it also wins over later -o).</summary>
     private sealed class DirectAssignments
     {
-        public string? RequestTty, SessionType, LogLevel, Compression, Ciphers, Macs, EscapeChar, AddressFamily;
+        public string? RequestTty, SessionType, LogLevel, Compression, Ciphers, Macs, EscapeChar, AddressFamily, Tag;
 
         public IEnumerable<string> Lines()
         {
@@ -306,6 +310,7 @@ internal static class SshCommandLine
             if (Macs is not null) yield return "MACs " + Quote(Macs);
             if (EscapeChar is not null) yield return "EscapeChar " + Quote(EscapeChar);
             if (AddressFamily is not null) yield return "AddressFamily " + AddressFamily;
+            if (Tag is not null) yield return "Tag " + Quote(Tag);
         }
     }
 }

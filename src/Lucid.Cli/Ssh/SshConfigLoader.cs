@@ -16,6 +16,7 @@ internal static class SshConfigLoader
             CommandLineOptions = invocation.ConfigLines,
             StdioForwarding = invocation.StdioForwardHost is not null,
             HasRemoteCommand = invocation.HasCommand,
+            RemoteCommand = invocation.HasCommand ? string.Join(' ', invocation.Command) : null,
             LocalUser = LocalUser,
         });
 

@@ -46,6 +46,16 @@ internal sealed class SshdBackend(string pamService) : ISshServerBackend
         }
     }
 
+    public IReadOnlyList<string>? AccountLocked(SshServerUser user) =>
+        Users.ByName(user.Name) is { } account ? AccountLock.Check(account, DateTimeOffset.UtcNow) : null;
+
+    public ValueTask<SshAccountVerdict> CheckAccountAsync(SshServerUser user, string remoteAddress, CancellationToken cancellationToken) =>
+        new(Task.Run(() =>
+        {
+            var (allowed, message) = Pam.CheckAccount(pamService, user.Name, remoteAddress);
+            return new SshAccountVerdict(allowed, message);
+        }, cancellationToken));
+
     public bool PasswordsSupported => Users.IsRoot && Pam.IsAvailable;
 
     public ValueTask<bool> CheckPasswordAsync(SshServerUser user, string password, string remoteAddress, CancellationToken cancellationToken) =>

@@ -5,8 +5,26 @@ namespace Lucid.Cli.Sshd;
 /// </summary>
 internal static class SshdHostKeyFiles
 {
-    public static bool CanLoad(string path)
+    /// <summary>
+    /// Whether sshd can use the file: readable, a key, and not accessible by others (sshkey_perm_ok; a bad
+    /// mode prints OpenSSH's warning block and "Unable to load host key \"path\": bad permissions").
+    /// </summary>
+    public static bool CanLoad(string path, TextWriter stderr)
     {
+        try
+        {
+            Lucid.Ssh.Keys.PrivateKeyFile.CheckPermissions(path, Platform.FileOwnership.IsOwnedByCurrentUser);
+        }
+        catch (Lucid.Ssh.Keys.SshKeyPermissionException e)
+        {
+            stderr.Write(e.Warning);
+            stderr.Write($"Unable to load host key \"{path}\": {e.Message}\n");
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
         try
         {
             using var key = Lucid.Ssh.Keys.OpenSshPrivateKeyFormat.Read(File.ReadAllText(path), passphrase: null);

@@ -9,7 +9,8 @@ internal static class SshdHostKeys
         Path.Combine(Environment.GetEnvironmentVariable("HOME") ?? Platform.Users.Current.Home, ".lucid");
 
     public static List<string> DefaultLucidPaths() =>
-        new[] { "ed25519", "ecdsa", "rsa" }.Select(t => Path.Combine(LucidDirectory, $"ssh_host_{t}_key")).ToList();
+        // No ECDSA key: its NIST curve is left out of the defaults (SshdConfigAlgorithms.DroppedFromServerDefaults).
+        new[] { "ed25519", "rsa" }.Select(t => Path.Combine(LucidDirectory, $"ssh_host_{t}_key")).ToList();
 
     /// <summary>The usable host key files, or null (after sshd's message) when there is none.</summary>
     public static List<string>? Load(SshdConfig config, bool createMissing, TextWriter stderr)
@@ -21,7 +22,7 @@ internal static class SshdHostKeys
                 continue;
             if (!File.Exists(path) && createMissing && !SshdHostKeyFiles.TryCreate(path, stderr))
                 continue;
-            if (!SshdHostKeyFiles.CanLoad(path))
+            if (!SshdHostKeyFiles.CanLoad(path, stderr))
             {
                 stderr.Write($"Unable to load host key: {path}\n");
                 continue;

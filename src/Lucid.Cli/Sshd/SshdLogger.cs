@@ -60,13 +60,39 @@ internal sealed class SshdLogger(TextWriter output) : ILogger
             // OpenSSH's log.c: errors are only marked as such on syslog (stderr readers see them anyway).
             var prefix = level switch { 1 => "fatal: ", 2 => "error: ", _ => debug };
             var severity = level switch { 1 => Syslog.Critical, 2 => Syslog.Error, 3 or 4 => Syslog.Info, _ => Syslog.Debug };
-            syslog.Write(severity, prefix + message);
+            syslog.Write(severity, Truncate(prefix + message, MaxSyslogLine));
             return;
         }
+        var line = Truncate(debug + message, MaxLine);
         lock (_gate)
         {
-            output.Write(debug + message + "\n");
+            output.Write(line + "\n");
             output.Flush();
         }
+    }
+
+    /// <summary>
+    /// OpenSSH's log.c formats a line into 1 KiB (1023 bytes of text) and hands syslog at most 500 of them: a peer's
+    /// text quoted in a line (its whole KEXINIT in "no matching ... Their offer: ...", its banner, a user name) can
+    /// then never make one connection write megabytes of log.
+    /// </summary>
+    public const int MaxLine = 1023;
+
+    public const int MaxSyslogLine = 500;
+
+    /// <summary><paramref name="text"/> cut to at most <paramref name="maxBytes"/> bytes of UTF-8, never inside a character.</summary>
+    public static string Truncate(string text, int maxBytes)
+    {
+        if (text.Length <= maxBytes / 3 || System.Text.Encoding.UTF8.GetByteCount(text) <= maxBytes)
+            return text;
+        int bytes = 0, length = 0;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (bytes + rune.Utf8SequenceLength > maxBytes)
+                break;
+            bytes += rune.Utf8SequenceLength;
+            length += rune.Utf16SequenceLength;
+        }
+        return text[..length];
     }
 }

@@ -225,14 +225,35 @@ internal sealed class SshdProcess : ISshServerProcess
         return i > 0 ? i : 0;
     }
 
+    /// <summary>
+    /// The session is over (the program ended, or the client went away): our ends of the pipes or the terminal are
+    /// closed, which is the hang-up OpenSSH's sshd gives, and a program still running gets SIGHUP (then SIGCONT, so
+    /// a stopped job sees it) in its process group and in the terminal's foreground group, as the kernel's own
+    /// hang-up of a terminal does. Its exit is collected by <see cref="ChildReaper"/> whenever it comes.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        CloseInput();
         if (!_exited.Task.IsCompleted)
-            Spawn.Kill(_pid, 1);
+            HangUp();
+        CloseInput();
         await Output.DisposeAsync();
         if (ErrorOutput is not null)
             await ErrorOutput.DisposeAsync();
         await _input.DisposeAsync();
+    }
+
+    // Signalled before the terminal is closed: a read of it may be blocked in the kernel, which keeps the
+    // descriptor open until the programs holding the other side let go of it.
+    private void HangUp()
+    {
+        const int SIGHUP = 1, SIGCONT = 18;
+        var foreground = _terminal >= 0 ? Pty.ForegroundGroup(_terminal) : 0;
+        foreach (var signal in new[] { SIGHUP, SIGCONT })
+        {
+            // The program leads a session of its own (setsid), so its process group has its pid.
+            Spawn.Kill(-_pid, signal);
+            if (foreground > 0 && foreground != _pid)
+                Spawn.Kill(-foreground, signal);
+        }
     }
 }

@@ -86,7 +86,8 @@ public sealed partial class ClientAuthenticator
 
     /// <summary>OpenSSH's final words when nothing worked, listing what the server would still have accepted.</summary>
     private SshAuthenticationException PermissionDenied() =>
-        new($"Permission denied ({string.Join(',', _allowed)}).", _allowed);
+        new SshAuthenticationException($"Permission denied ({string.Join(',', _allowed)}).", _allowed)
+            .At(SshStage.Auth, new SshFailureCause.AuthExhausted(_allowed));
 
     private void Succeeded(string method)
     {

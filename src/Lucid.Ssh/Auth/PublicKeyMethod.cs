@@ -52,13 +52,13 @@ internal sealed partial class PublicKeyMethod(ClientAuthenticator auth, IReadOnl
                 continue;
 
             LogAccepted(auth.Logger, algorithm, Fingerprint(publicKey));
-            var key = await identity.GetPrivateKeyAsync(cancellationToken).ConfigureAwait(false);
-            if (key is null)
+            var signer = await identity.GetSignerAsync(cancellationToken).ConfigureAwait(false);
+            if (signer is null)
                 continue;
             using (var signed = auth.BeginRequest("publickey"))
             {
                 signed.WriteBoolean(true).WriteString(algorithm).WriteString(blob.Span);
-                byte[] signature = key.Sign(SignedData(signed.WrittenSpan), algorithm);
+                byte[] signature = await signer.SignAsync(SignedData(signed.WrittenSpan), algorithm, cancellationToken).ConfigureAwait(false);
                 signed.WriteString(signature);
                 await auth.SendAsync(signed, cancellationToken).ConfigureAwait(false);
             }

@@ -23,6 +23,8 @@ internal sealed partial class ServerAuthenticator
     private readonly SshdConfig _global;
     private readonly ServerClientInfo _client;
     private readonly ILogger _log;
+    private readonly ISshServerAuthentication _authentication;
+    private SshServerAuthContext _authContext;
 
     private string? _userName;
     private SshServerUser? _user;
@@ -41,11 +43,16 @@ internal sealed partial class ServerAuthenticator
         _config = config;
         _client = client;
         _log = options.Logger;
+        _authentication = options.ResolveAuthentication();
+        _authContext = new SshServerAuthContext(client, config, _log);
     }
 
     /// <summary>The user name being tried, for log lines after a failure ("authenticating user alice").</summary>
     public string? UserName => _userName;
     public bool UserValid => _valid;
+
+    /// <summary>A method that checks credentials was tried (not just "none"): sshd's EXIT_AUTH_ATTEMPTED.</summary>
+    public bool AuthAttempted { get; private set; }
 
     public async Task<ServerAuthResult> RunAsync(CancellationToken cancellationToken)
     {
@@ -68,6 +75,10 @@ internal sealed partial class ServerAuthenticator
                     await SendBannerAsync(cancellationToken).ConfigureAwait(false);
                 }
 
+                // sshd's monitor notes an attempt for every credential it is asked to check; an invalid user's
+                // public keys never reach it.
+                if (request.Method is "password" or "keyboard-interactive" || (request.Method == "publickey" && _valid))
+                    AuthAttempted = true;
                 var (result, method, detail) = await AttemptAsync(request, cancellationToken).ConfigureAwait(false);
                 if (result is AttemptResult.Postponed or AttemptResult.Abandoned)
                     continue;
@@ -75,6 +86,7 @@ internal sealed partial class ServerAuthenticator
                 {
                     if (CompleteMethod(request.Method))
                     {
+                        await CheckPamAccountAsync(cancellationToken).ConfigureAwait(false);
                         SshServerLog.Accepted(_log, method, _userName!, _client.Ip, _client.Port, detail);
                         using var success = new SshWriter(1);
                         success.WriteByte((byte)MessageNumber.UserAuthSuccess);
@@ -96,7 +108,8 @@ internal sealed partial class ServerAuthenticator
                 {
                     SshServerLog.MaxTries(_log, _valid ? "" : "invalid user ", _userName!, _client.Ip, _client.Port);
                     SshServerLog.DisconnectingPreauth(_log, _valid ? "authenticating user " : "invalid user ", _userName!, _client.Ip, _client.Port, "Too many authentication failures");
-                    throw new SshProtocolException("Too many authentication failures", DisconnectReason.ProtocolError);
+                    throw new SshProtocolException("Too many authentication failures", DisconnectReason.ProtocolError)
+                        .At(SshStage.Auth, new SshFailureCause.TooManyAuthFailures());
                 }
                 await SendFailureAsync(partial: false, cancellationToken).ConfigureAwait(false);
             }
@@ -189,14 +202,16 @@ internal sealed partial class ServerAuthenticator
     }
 
     /// <summary>Looks the user up once, at the first request, and decides whether they may log in at all.</summary>
-    private Task BeginUserAsync(string name, CancellationToken cancellationToken)
+    private async Task BeginUserAsync(string name, CancellationToken cancellationToken)
     {
         _userName = name;
-        var user = name.Length > 0 && name.Length <= 256 ? _options.Backend.FindUser(name) : null;
+        var user = name.Length > 0 && name.Length <= 256
+            ? await _authentication.FindUserAsync(name, _authContext, cancellationToken).ConfigureAwait(false)
+            : null;
         if (user is null)
         {
             SshServerLog.InvalidUser(_log, name, _client.Ip, _client.Port);
-            _config = _global.ForConnection(_client.MatchContext(name, []));
+            _config = _global.ForConnection(_client.MatchContext(name, [], invalidUser: true));
             _valid = false;
         }
         else
@@ -205,13 +220,20 @@ internal sealed partial class ServerAuthenticator
             _config = _global.ForConnection(_client.MatchContext(name, user.Groups));
             _valid = AllowedUser(user);
         }
+        if (_config.RefuseConnection)
+        {
+            SshServerLog.Refused(_log, _valid ? "" : "invalid user ", name, _client.Ip, _client.Port);
+            throw new RefusedByConfigException();
+        }
         _methodLists = _config.AuthenticationMethods.Select(l => l.ToList()).ToList();
-        return Task.CompletedTask;
+        _authContext = new SshServerAuthContext(_client, _config, _log);
     }
 
     /// <summary>auth.c allowed_user: the shell, DenyUsers, AllowUsers, DenyGroups, AllowGroups.</summary>
     private bool AllowedUser(SshServerUser user)
     {
+        if (AccountLocked(user))
+            return false;
         string? Why()
         {
             if (user.Shell.Length > 0 && !File.Exists(user.Shell))
@@ -262,7 +284,7 @@ internal sealed partial class ServerAuthenticator
 
     private bool MethodEnabled(string method) => method switch
     {
-        "password" or "keyboard-interactive" => _config.MethodEnabled(method) && _options.Backend.PasswordsSupported,
+        "password" or "keyboard-interactive" => _config.MethodEnabled(method) && _authentication.PasswordsSupported,
         _ => _config.MethodEnabled(method),
     };
 

@@ -52,11 +52,11 @@ internal sealed partial class ServerAuthenticator
             SshServerLog.VerboseMessage(_log, $"userauth_pubkey: refusing RSA key: Invalid key length [preauth]");
             return (AttemptResult.Failure, "publickey", detail);
         }
-        if (!_valid)
+        if (!_valid || KeyRevoked(key))
             return (AttemptResult.Failure, "publickey", detail);
 
-        var entry = FindAuthorizedKey(key);
-        if (entry is null)
+        var keyOptions = await _authentication.AuthorizePublicKeyAsync(_user!, key, _authContext, cancellationToken).ConfigureAwait(false);
+        if (keyOptions is null)
             return (AttemptResult.Failure, "publickey", detail);
 
         if (!hasSignature)
@@ -75,42 +75,10 @@ internal sealed partial class ServerAuthenticator
         if (!SignatureBlob.TryRead(signature, out var signatureAlgorithm, out _) || signatureAlgorithm != algorithm ||
             !key.Verify(signed.WrittenSpan, signature))
             return (AttemptResult.Failure, "publickey", detail);
-        if (!RootAllowed("publickey", entry.Options))
+        if (!RootAllowed("publickey", keyOptions))
             return (AttemptResult.Failure, "publickey", detail);
-        _keyOptions = entry.Options;
+        _keyOptions = keyOptions;
         return (AttemptResult.Success, "publickey", detail);
-    }
-
-    private AuthorizedKeysEntry? FindAuthorizedKey(SshPublicKey key)
-    {
-        var user = _user!;
-        foreach (var pattern in _config.AuthorizedKeysFiles)
-        {
-            if (pattern.Equals("none", StringComparison.OrdinalIgnoreCase))
-                continue;
-            string path;
-            try
-            {
-                path = AuthorizedKeysPath.Expand(pattern, user.Name, user.Uid, user.Home);
-            }
-            catch (SshException e)
-            {
-                SshServerLog.Error(_log, e.Message);
-                continue;
-            }
-            var text = _options.Backend.ReadAuthorizedKeys(user, path, _config.StrictModes, m => SshServerLog.Info(_log, m));
-            if (text is null)
-                continue;
-            var entries = AuthorizedKeysFile.Parse(text, path, m => SshServerLog.Debug1(_log, m));
-            var found = AuthorizedKeysFile.Authorize(entries, key, user.Name, _client.Ip, _client.Host, DateTimeOffset.UtcNow,
-                m => SshServerLog.Info(_log, m), m => SshServerLog.Debug1(_log, m));
-            if (found is not null)
-            {
-                SshServerLog.Debug1(_log, $"{found.Location}: matching key found: {Fingerprint(key)}");
-                return found;
-            }
-        }
-        return null;
     }
 
     private async Task<(AttemptResult, string, string)> PasswordAsync(AuthRequest request, CancellationToken cancellationToken)
@@ -133,7 +101,7 @@ internal sealed partial class ServerAuthenticator
             return false;
         if (password.Length == 0 && !_config.PermitEmptyPasswords)
             return false;
-        return await _options.Backend.CheckPasswordAsync(_user, password, _client.Ip, cancellationToken).ConfigureAwait(false);
+        return await _authentication.CheckPasswordAsync(_user, password, _authContext, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -16,6 +16,7 @@ internal static partial class IdentityLoader
     {
         var logger = options.Logger ?? NullLogger.Instance;
         var identities = options.Identities.Select(k => new ClientIdentity(k)).ToList();
+        identities.AddRange(options.Signers.Select(s => new ClientIdentity(s, s is SshPrivateKey k ? k.Comment : s.PublicKey.KeyType)));
         foreach (string file in options.IdentityFiles)
         {
             if (!File.Exists(file))
@@ -31,11 +32,13 @@ internal static partial class IdentityLoader
                 if (!OpenSshPrivateKeyFormat.IsEncrypted(text))
                 {
                     var key = OpenSshPrivateKeyFormat.Read(text, null);
-                    identities.Add(new ClientIdentity(key.PublicKey, file, _ => ValueTask.FromResult<SshPrivateKey?>(key)));
+                    identities.Add(new ClientIdentity(key.PublicKey, file,
+                        _ => ValueTask.FromResult(PermissionsAllow(options, logger, file) ? key : null)));
                     continue;
                 }
                 var publicKey = OpenSshPrivateKeyFormat.ReadPublicKey(text);
-                identities.Add(new ClientIdentity(publicKey, file, ct => DecryptAsync(options, logger, file, text, ct)));
+                identities.Add(new ClientIdentity(publicKey, file,
+                    ct => PermissionsAllow(options, logger, file) ? DecryptAsync(options, logger, file, text, ct) : ValueTask.FromResult<SshPrivateKey?>(null)));
             }
             catch (Exception ex) when (ex is SshKeyFormatException or IOException or UnauthorizedAccessException)
             {
@@ -43,6 +46,32 @@ internal static partial class IdentityLoader
             }
         }
         return identities;
+    }
+
+    /// <summary>
+    /// ssh checks a key file's mode when it needs the private key (the server accepted the public one), as
+    /// sshkey_perm_ok: a file others can access gets OpenSSH's warning block and "Load key ...: bad permissions",
+    /// and is skipped.
+    /// </summary>
+    private static bool PermissionsAllow(SshClientOptions options, ILogger logger, string file)
+    {
+        try
+        {
+            PrivateKeyFile.CheckPermissions(file, options.IsOwnedByCurrentUser);
+            return true;
+        }
+        catch (SshKeyPermissionException e)
+        {
+            foreach (var line in e.WarningLines)
+                LogPermissionWarning(logger, line);
+            LogUnreadable(logger, file, e.Message);
+            return false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogUnreadable(logger, file, e.Message);
+            return false;
+        }
     }
 
     private static async ValueTask<SshPrivateKey?> DecryptAsync(SshClientOptions options, ILogger logger, string file, string text,
@@ -70,8 +99,12 @@ internal static partial class IdentityLoader
     [LoggerMessage(Level = LogLevel.Debug, Message = "no such identity: {File}: No such file or directory")]
     private static partial void LogMissing(ILogger logger, string file);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Load key \"{File}\": {Problem}")]
+    // ssh's error_r(): shown at every LogLevel but QUIET.
+    [LoggerMessage(Level = LogLevel.Error, Message = "Load key \"{File}\": {Problem}")]
     private static partial void LogUnreadable(ILogger logger, string file, string problem);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Line}")]
+    private static partial void LogPermissionWarning(ILogger logger, string line);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Bad passphrase for key \"{File}\"")]
     private static partial void LogBadPassphrase(ILogger logger, string file);

@@ -43,11 +43,23 @@ public sealed partial class SshClient : IAsyncDisposable
     public static async Task<SshClient> ConnectAsync(IPacketConnection transport, SshClientOptions options,
         ClientAuthContext context, CancellationToken cancellationToken = default)
     {
+        var observer = options.Observer;
         try
         {
             var identities = await IdentityLoader.LoadAsync(options, cancellationToken).ConfigureAwait(false);
             var authenticator = new ClientAuthenticator(transport, options, context);
-            await authenticator.AuthenticateAsync(identities, cancellationToken).ConfigureAwait(false);
+            observer?.Started(SshStage.Auth);
+            try
+            {
+                await authenticator.AuthenticateAsync(identities, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SshException e)
+            {
+                e.At(SshStage.Auth, e is SshProtocolException ? new SshFailureCause.ProtocolViolation() : null);
+                observer?.Failed(SshStage.Auth, e);
+                throw;
+            }
+            observer?.Completed(SshStage.Auth);
             var connection = new SshConnection(transport, options.ChannelOptions, options.Logger);
             connection.Start();
             return new SshClient(transport, connection, authenticator.AuthenticatedMethod!);

@@ -14,8 +14,17 @@ public sealed class SshClientOptions
     /// <summary>Keys offered for publickey authentication, in order.</summary>
     public IList<SshPrivateKey> Identities { get; } = [];
 
-    /// <summary>Private key files offered after <see cref="Identities"/>; missing files are skipped, as ssh does for default identities.</summary>
+    /// <summary>Keys held elsewhere (an agent, a hardware token) offered after <see cref="Identities"/>, before the files.</summary>
+    public IList<ISshSigner> Signers { get; } = [];
+
+    /// <summary>Private key files offered after <see cref="Identities"/> and <see cref="Signers"/>; missing files are skipped, as ssh does for default identities.</summary>
     public IList<string> IdentityFiles { get; } = [];
+
+    /// <summary>
+    /// Whether a key file belongs to the user running the program: OpenSSH refuses only its own key files
+    /// when others can access them. Null: every identity file is held to that rule.
+    /// </summary>
+    public Func<string, bool>? IsOwnedByCurrentUser { get; set; }
 
     /// <summary>Passphrase for encrypted identity files: called with the file name; null skips the key.</summary>
     public Func<string, CancellationToken, ValueTask<string?>>? PassphraseCallback { get; set; }
@@ -69,6 +78,9 @@ public sealed class SshClientOptions
     public SshChannelOptions ChannelOptions { get; set; } = SshChannelOptions.Default;
 
     public ILogger? Logger { get; set; }
+
+    /// <summary>Told as the connection passes each stage (Dns, Tcp, Version, Kex, HostKey, Auth) and where it failed.</summary>
+    public ISshStageObserver? Observer { get; set; }
 }
 
 /// <summary>What a host key verifier sees: where we connected and the key the server proved it holds.</summary>

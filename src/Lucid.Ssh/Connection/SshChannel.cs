@@ -35,6 +35,7 @@ public sealed class SshChannel : IAsyncDisposable
     private readonly TaskCompletionSource _eofReceivedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Queue<TaskCompletionSource<bool>> _pendingReplies = new();
     private readonly uint _windowSize;
+    private readonly uint _maxPacket;
     private readonly bool _sendOnWritingThread;
     private long _localWindow;
     private long _unadjusted;
@@ -73,10 +74,14 @@ public sealed class SshChannel : IAsyncDisposable
         _extendedInput = new Pipe(pipeOptions);
         _sendOnWritingThread = options.SendOnWritingThread;
         _windowSize = options.WindowSize;
+        _maxPacket = options.MaxPacketSize;
         _localWindow = options.WindowSize;
         Input = new ChannelPipeReader(_input.Reader, this, extended: false);
         ExtendedInput = new ChannelPipeReader(_extendedInput.Reader, this, extended: true);
     }
+
+    /// <summary>Environment.TickCount64 when data last went either way (what ChannelTimeout measures).</summary>
+    internal long LastUsed = Environment.TickCount64;
 
     public uint LocalId { get; }
     public uint RemoteId { get; private set; }
@@ -250,6 +255,7 @@ public sealed class SshChannel : IAsyncDisposable
                     }
                     _connection.EnqueueData(buffer, header + count, wake: !_sendOnWritingThread);
                 }
+                LastUsed = Environment.TickCount64;
                 unsent = _sendOnWritingThread;
                 data = data[count..];
                 var space = _connection.WaitForOutboundSpaceAsync(cancellationToken);
@@ -328,7 +334,16 @@ public sealed class SshChannel : IAsyncDisposable
 
     // ---- receiving (called on the read loop) ------------------------------------------------------
 
-    internal void OnData(ReadOnlyMemory<byte> data) => Deliver(extended: false, data);
+    internal void OnData(ReadOnlyMemory<byte> data)
+    {
+        // Larger than the maximum packet we announced: OpenSSH's channels.c logs it and drops it, window untouched.
+        if (data.Length > _maxPacket)
+        {
+            ConnectionLog.BigPacket(_connection.Logger, LocalId, data.Length, _maxPacket);
+            return;
+        }
+        Deliver(extended: false, data);
+    }
 
     internal void OnExtendedData(uint dataType, ReadOnlyMemory<byte> data)
     {
@@ -344,6 +359,7 @@ public sealed class SshChannel : IAsyncDisposable
     /// <summary>Copies the data into the input pipe (synchronously: the payload is only valid during the call).</summary>
     private void Deliver(bool extended, ReadOnlyMemory<byte> data)
     {
+        LastUsed = Environment.TickCount64;
         bool delivered, adjustUnsent;
         lock (_gate)
         {
@@ -470,7 +486,11 @@ public sealed class SshChannel : IAsyncDisposable
         TaskCompletionSource? waiter;
         lock (_gate)
         {
-            _remoteWindow = Math.Min(_remoteWindow + bytes, uint.MaxValue);
+            // A window is a uint32: a peer adjusting it past 2^32-1 is broken or hostile, and OpenSSH ends the
+            // connection (channels.c), in these words.
+            if (_remoteWindow + bytes > uint.MaxValue)
+                throw new SshProtocolException($"channel {LocalId}: adjust {bytes} overflows remote window {_remoteWindow}");
+            _remoteWindow += bytes;
             waiter = TakeWindowWaiterLocked();
         }
         waiter?.TrySetResult();

@@ -8,6 +8,7 @@ public sealed class SshChannelOpenException : SshException
     {
         Reason = reason;
         Description = description;
+        this.At(SshStage.Channel, new SshFailureCause.ChannelOpenRefused(reason, description));
     }
 
     public ChannelOpenFailureReason Reason { get; }

@@ -30,12 +30,23 @@ public sealed class SshChannelOpenRequest
     internal uint MaxPacket { get; }
 
     /// <summary>Confirms the channel; data may flow as soon as this returns.</summary>
-    public SshChannel Accept(SshChannelOptions? options = null)
+    public SshChannel Accept(SshChannelOptions? options = null) => Accept(options, null);
+
+    /// <summary>
+    /// Confirms the channel after <paramref name="beforeConfirmation"/> has prepared it (hooked
+    /// <see cref="SshChannel.RequestReceived"/>, say): no message for the channel can arrive before then, even
+    /// when the accepting code runs off the read loop.
+    /// </summary>
+    public SshChannel Accept(SshChannelOptions? options, Action<SshChannel>? beforeConfirmation)
     {
         MarkAnswered();
-        return _connection.AcceptChannel(this, options ?? _connection.ChannelOptions);
+        return _connection.AcceptChannel(this, options ?? _connection.ChannelOptions, beforeConfirmation);
     }
 
+    /// <summary>Whether <see cref="Accept(SshChannelOptions?)"/> or <see cref="Reject"/> was called.</summary>
+    public bool IsAnswered => Volatile.Read(ref _answered) != 0;
+
+    /// <summary>Refuses the channel with one of RFC 4254's reason codes and a description the peer shows (OpenSSH: "open failed").</summary>
     public void Reject(ChannelOpenFailureReason reason, string description)
     {
         MarkAnswered();

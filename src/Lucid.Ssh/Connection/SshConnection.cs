@@ -55,6 +55,14 @@ public sealed partial class SshConnection : IAsyncDisposable, IPacketSink
     /// </summary>
     public Func<SshGlobalRequest, bool>? GlobalRequestReceived { get; set; }
 
+    /// <summary>
+    /// Answers global requests asynchronously, with a payload if the request needs one (tcpip-forward's bound
+    /// port). Takes precedence over <see cref="GlobalRequestReceived"/>. Called on the read loop (it must not
+    /// block before its first await); replies still go out in the order the requests came, as RFC 4254
+    /// section 4 requires, however the handlers' completions interleave. A handler that throws answers failure.
+    /// </summary>
+    public Func<SshGlobalRequest, ValueTask<SshGlobalRequestReply>>? GlobalRequestHandler { get; set; }
+
     /// <summary>Completes when the connection ends: normally after DisposeAsync, faulted when the peer or the network failed.</summary>
     public Task Completion => _completion.Task;
 
@@ -433,19 +441,64 @@ public sealed partial class SshConnection : IAsyncDisposable, IPacketSink
         string name = ReadAscii(ref reader);
         bool wantReply = reader.ReadBoolean();
         var request = new SshGlobalRequest(name, wantReply, reader.RemainingSpan.ToArray());
-        bool success = false;
         // OpenSSH's hostkeys-00 announces the server's other host keys; updating known_hosts from it is not done here.
-        if (name != "hostkeys-00@openssh.com" && GlobalRequestReceived is { } handler)
-            success = handler(request);
-        LogGlobalRequest(name, wantReply, success);
-        if (!wantReply)
-            return;
-        var reply = new SshWriter(8);
-        reply.WriteByte((byte)(success ? MessageNumber.RequestSuccess : MessageNumber.RequestFailure));
-        Enqueue(reply);
+        ValueTask<SshGlobalRequestReply> answer;
+        if (name == "hostkeys-00@openssh.com")
+            answer = ValueTask.FromResult(SshGlobalRequestReply.Failure);
+        else if (GlobalRequestHandler is { } handler)
+        {
+            try
+            {
+                answer = handler(request);
+            }
+            catch (Exception e) when (e is not SshProtocolException)
+            {
+                LogGlobalRequestHandlerFailed(name, e.Message);
+                answer = ValueTask.FromResult(SshGlobalRequestReply.Failure);
+            }
+        }
+        else
+            answer = ValueTask.FromResult(new SshGlobalRequestReply(GlobalRequestReceived?.Invoke(request) ?? false, default));
+
+        // Only the read loop touches the chain, so no lock: a reply waits for every earlier one to be queued.
+        if (answer.IsCompletedSuccessfully && _globalReplies.IsCompleted)
+            SendGlobalReply(request, answer.Result);
+        else
+            _globalReplies = ReplyInOrderAsync(_globalReplies, answer.AsTask(), request);
     }
 
-    internal SshChannel AcceptChannel(SshChannelOpenRequest request, SshChannelOptions options)
+    // The last pending global reply: requests answered asynchronously are replied to in arrival order.
+    private Task _globalReplies = Task.CompletedTask;
+
+    private async Task ReplyInOrderAsync(Task previous, Task<SshGlobalRequestReply> answer, SshGlobalRequest request)
+    {
+        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        SshGlobalRequestReply reply;
+        try
+        {
+            reply = await answer.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LogGlobalRequestHandlerFailed(request.Name, e.Message);
+            reply = SshGlobalRequestReply.Failure;
+        }
+        SendGlobalReply(request, reply);
+    }
+
+    private void SendGlobalReply(SshGlobalRequest request, SshGlobalRequestReply reply)
+    {
+        LogGlobalRequest(request.Name, request.WantReply, reply.Success);
+        if (!request.WantReply)
+            return;
+        var message = new SshWriter(8 + (reply.Success ? reply.Data.Length : 0));
+        message.WriteByte((byte)(reply.Success ? MessageNumber.RequestSuccess : MessageNumber.RequestFailure));
+        if (reply.Success)
+            message.WriteRaw(reply.Data.Span);
+        Enqueue(message);
+    }
+
+    internal SshChannel AcceptChannel(SshChannelOpenRequest request, SshChannelOptions options, Action<SshChannel>? beforeConfirmation = null)
     {
         options.Validate();
         SshChannel channel;
@@ -456,6 +509,8 @@ public sealed partial class SshConnection : IAsyncDisposable, IPacketSink
             _channels.Add(channel.LocalId, channel);
         }
         channel.OnOpenConfirmed(request.SenderChannel, request.InitialWindow, request.MaxPacket);
+        // Before the confirmation is queued: the peer cannot send the channel a request before it has seen it.
+        beforeConfirmation?.Invoke(channel);
         var message = new SshWriter(32);
         message.WriteByte((byte)MessageNumber.ChannelOpenConfirmation).WriteUInt32(request.SenderChannel)
             .WriteUInt32(channel.LocalId).WriteUInt32(options.WindowSize).WriteUInt32(options.MaxPacketSize);
@@ -508,6 +563,7 @@ public sealed partial class SshConnection : IAsyncDisposable, IPacketSink
     /// <summary>Ends the connection for every channel and waiter; <paramref name="error"/> null means a clean end.</summary>
     private void Fail(Exception? error)
     {
+        (error as SshException)?.At(SshStage.Channel);
         SshChannel[] channels;
         TaskCompletionSource<SshGlobalRequestReply>[] waiters;
         lock (_gate)
@@ -550,6 +606,9 @@ public sealed partial class SshConnection : IAsyncDisposable, IPacketSink
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "client_input_global_request: rtype {Name} want_reply {WantReply} (answered {Success})")]
     private partial void LogGlobalRequest(string name, bool wantReply, bool success);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "global request {Name}: handler failed: {Reason}")]
+    private partial void LogGlobalRequestHandlerFailed(string name, string reason);
 
     [LoggerMessage(Level = LogLevel.Trace, Message = "connection: ignoring message type {Type}")]
     private partial void LogIgnoredMessage(byte type);

@@ -18,4 +18,12 @@ public sealed class SshGlobalRequest
 }
 
 /// <summary>The peer's answer to a global request we sent: success (with any response data) or failure.</summary>
-public readonly record struct SshGlobalRequestReply(bool Success, ReadOnlyMemory<byte> Data);
+/// <remarks>A handler of incoming requests returns one too: <see cref="Succeed"/> with the reply's payload, or <see cref="Failure"/>.</remarks>
+public readonly record struct SshGlobalRequestReply(bool Success, ReadOnlyMemory<byte> Data)
+{
+    /// <summary>SSH_MSG_REQUEST_FAILURE.</summary>
+    public static SshGlobalRequestReply Failure => new(false, default);
+
+    /// <summary>SSH_MSG_REQUEST_SUCCESS carrying <paramref name="data"/> (e.g. the bound port for tcpip-forward with port 0).</summary>
+    public static SshGlobalRequestReply Succeed(ReadOnlyMemory<byte> data = default) => new(true, data);
+}

@@ -58,6 +58,16 @@ public sealed class KexAlgorithmInfo : AlgorithmInfo
 
     public override AlgorithmCategory Category => AlgorithmCategory.Kex;
     public System.Security.Cryptography.HashAlgorithmName Hash { get; }
+
+    /// <summary>The diffie-hellman-group* methods: fixed or exchanged groups, no elliptic curve, no KEM.</summary>
+    public bool IsFiniteFieldDh => Name.StartsWith("diffie-hellman-", StringComparison.Ordinal);
+
+    /// <summary>
+    /// A hybrid post-quantum method (ML-KEM or sntrup761 beside an ECDH): what OpenSSH 10's ssh calls a post-quantum key
+    /// exchange, and does not warn about (WarnWeakCrypto).
+    /// </summary>
+    public bool IsPostQuantum => Name.StartsWith("mlkem", StringComparison.Ordinal) || Name.StartsWith("sntrup", StringComparison.Ordinal);
+
     internal Func<KeyExchangeMethod> Create { get; }
 }
 

@@ -14,11 +14,16 @@ public static class AlgorithmRegistry
 
     public static IReadOnlyList<KexAlgorithmInfo> Kex { get; } =
     [
+        new("mlkem768x25519-sha256", Ok, "9.9", true, HashAlgorithmName.SHA256, MlKem768X25519),
+        new("sntrup761x25519-sha512", Ok, "9.9", true, HashAlgorithmName.SHA512, Sntrup761X25519),
+        new("sntrup761x25519-sha512@openssh.com", Ok, "8.5", true, HashAlgorithmName.SHA512, Sntrup761X25519),
         new("curve25519-sha256", Ok, "7.4", true, HashAlgorithmName.SHA256, () => new Curve25519Kem()),
         new("curve25519-sha256@libssh.org", Ok, "6.5", true, HashAlgorithmName.SHA256, () => new Curve25519Kem()),
         new("ecdh-sha2-nistp256", Ok, "5.7", true, HashAlgorithmName.SHA256, () => new EcdhKem(ECCurve.NamedCurves.nistP256)),
         new("ecdh-sha2-nistp384", Ok, "5.7", true, HashAlgorithmName.SHA384, () => new EcdhKem(ECCurve.NamedCurves.nistP384)),
         new("ecdh-sha2-nistp521", Ok, "5.7", true, HashAlgorithmName.SHA512, () => new EcdhKem(ECCurve.NamedCurves.nistP521)),
+        // Implemented by OpenSSH 10.5 but not in its default lists; the same here.
+        new("mlkem768nistp256-sha256", Ok, "10.5", false, HashAlgorithmName.SHA256, MlKem768NistP256),
         new("diffie-hellman-group-exchange-sha256", Ok, "4.4", true, HashAlgorithmName.SHA256, () => new GroupExchangeKem()),
         new("diffie-hellman-group16-sha512", Ok, "7.3", true, HashAlgorithmName.SHA512, () => new DhKem(DhGroups.Group16)),
         new("diffie-hellman-group18-sha512", Ok, "7.3", true, HashAlgorithmName.SHA512, () => new DhKem(DhGroups.Group18)),
@@ -26,6 +31,16 @@ public static class AlgorithmRegistry
         new("diffie-hellman-group14-sha1", Broken, "", false, HashAlgorithmName.SHA1, () => new DhKem(DhGroups.Group14)),
         new("diffie-hellman-group1-sha1", Broken, "", false, HashAlgorithmName.SHA1, () => new DhKem(DhGroups.Group1)),
     ];
+
+    // The hybrid post-quantum methods: a KEM beside X25519 or P-256 (see HybridKem).
+    private static KeyExchangeMethod MlKem768X25519() =>
+        new HybridKem(MlKem768.Create(), new Curve25519Kem(), 32, HashAlgorithmName.SHA256);
+
+    private static KeyExchangeMethod MlKem768NistP256() =>
+        new HybridKem(MlKem768.Create(), new EcdhKem(ECCurve.NamedCurves.nistP256), 65, HashAlgorithmName.SHA256);
+
+    private static KeyExchangeMethod Sntrup761X25519() =>
+        new HybridKem(new Sntrup761(), new Curve25519Kem(), 32, HashAlgorithmName.SHA512);
 
     /// <summary>The plain host key algorithms: what a server signs with, and what a certificate's key signs with.</summary>
     public static IReadOnlyList<HostKeyAlgorithmInfo> HostKey { get; } =
@@ -108,6 +123,14 @@ public static class AlgorithmRegistry
     /// <summary>The default list of a category (OpenSSH 10's defaults for what Lucid implements).</summary>
     public static IReadOnlyList<string> Defaults(AlgorithmCategory category) =>
         [.. All(category).Where(a => a.EnabledByDefault).Select(a => a.Name)];
+
+    /// <summary>
+    /// A server's default list: the client's, except that key exchange leaves out finite-field Diffie-Hellman, as
+    /// OpenSSH's sshd has since 10.0 (KEX_SERVER_KEX in its myproposal.h); clients still offer it to old servers.
+    /// </summary>
+    public static IReadOnlyList<string> ServerDefaults(AlgorithmCategory category) => category == AlgorithmCategory.Kex
+        ? [.. Kex.Where(a => a.EnabledByDefault && !a.IsFiniteFieldDh).Select(a => a.Name)]
+        : Defaults(category);
 
     /// <summary>Applies an ssh_config(5) style list (plain, or starting with +, - or ^; wildcards allowed) to the defaults.</summary>
     /// <exception cref="ArgumentException">The list names an algorithm Lucid does not implement.</exception>

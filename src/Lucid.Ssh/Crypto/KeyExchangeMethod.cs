@@ -1,18 +1,36 @@
 using System.Numerics;
 using System.Security.Cryptography;
+using Lucid.Ssh.Wire;
 
 namespace Lucid.Ssh.Crypto;
 
 /// <summary>
 /// One key exchange seen as a KEM: the client makes a public value; the server answers with its own and
 /// the shared secret; the client derives the same secret. Public values are raw bytes (a string's
-/// content or an mpint's magnitude, per <see cref="PublicValuesAreMpints"/>); the shared secret is the
-/// unsigned big-endian magnitude of K, which the exchange hash and key derivation encode as an mpint.
+/// content or an mpint's magnitude, per <see cref="PublicValuesAreMpints"/>); the shared secret is the raw K,
+/// which <see cref="EncodeSharedSecret"/> turns into what the exchange hash and key derivation take.
 /// </summary>
 internal abstract class KeyExchangeMethod : IDisposable
 {
     /// <summary>True for finite-field DH (e and f are mpints); false for ECDH/X25519 (Q_C and Q_S are strings).</summary>
     public virtual bool PublicValuesAreMpints => false;
+
+    /// <summary>
+    /// False: K is a number (the magnitude of an mpint), as for DH, ECDH and X25519. True: K is a byte string (the
+    /// hybrid post-quantum methods hash their two secrets into it).
+    /// </summary>
+    public virtual bool SharedSecretIsString => false;
+
+    /// <summary>K as it enters the exchange hash and the key derivation: an mpint or a string (<see cref="SharedSecretIsString"/>).</summary>
+    public byte[] EncodeSharedSecret(ReadOnlySpan<byte> secret)
+    {
+        using var writer = new SshWriter(secret.Length + 8);
+        if (SharedSecretIsString)
+            writer.WriteString(secret);
+        else
+            writer.WriteMPIntMagnitude(secret);
+        return writer.ToArray();
+    }
 
     /// <summary>Client: creates the ephemeral key pair and returns the public value to send.</summary>
     public abstract byte[] CreateClientPublic();
@@ -168,10 +186,28 @@ internal class DhKem : KeyExchangeMethod
     {
         var group = Group!;
         var y = new BigInteger(peer, isUnsigned: true, isBigEndian: true);
-        // RFC 4253 section 8: values outside [1, p-1] are refused; 1 and p-1 would give a trivial secret.
-        if (y <= BigInteger.One || y >= group.Prime - BigInteger.One)
-            throw Invalid("DH public value");
+        CheckPeerPublic(y, group.Prime);
         return BigInteger.ModPow(y, _x, group.Prime).ToByteArray(isUnsigned: true, isBigEndian: true);
+    }
+
+    /// <summary>
+    /// OpenSSH's rule for the peer's public value (dh.c): 1 &lt; y &lt; p-1 (RFC 4253 section 8; 0, 1 and p-1 give a
+    /// trivial secret) and at least 4 bits set, since with g = 2 a power of two (2, 4, ...) has an obvious
+    /// logarithm. Its wording; the key exchange fails.
+    /// </summary>
+    public static void CheckPeerPublic(BigInteger y, BigInteger prime)
+    {
+        if (y.Sign < 0)
+            throw new SshProtocolException("invalid public DH value: negative", DisconnectReason.KeyExchangeFailed);
+        if (y <= BigInteger.One)
+            throw new SshProtocolException("invalid public DH value: <= 1", DisconnectReason.KeyExchangeFailed);
+        if (y >= prime - BigInteger.One)
+            throw new SshProtocolException("invalid public DH value: >= p-1", DisconnectReason.KeyExchangeFailed);
+        var bitsSet = 0;
+        foreach (var b in y.ToByteArray(isUnsigned: true))
+            bitsSet += System.Numerics.BitOperations.PopCount(b);
+        if (bitsSet < 4)
+            throw new SshProtocolException($"invalid public DH value ({bitsSet}/{prime.GetBitLength()})", DisconnectReason.KeyExchangeFailed);
     }
 }
 

@@ -68,15 +68,17 @@ public static class PrivateKeyFile
         DetectFormat(text) == PrivateKeyFormat.OpenSsh ? OpenSshPrivateKeyFormat.ReadPublicKey(text) : null;
 
     /// <summary>
-    /// OpenSSH's sshkey_perm_ok: a key file with any group or other permission bit set is refused.
-    /// (OpenSSH only checks files owned by the current user; .NET cannot see a file's owner, so every file is checked.)
+    /// OpenSSH's sshkey_perm_ok, the one home of the rule for every tool: a key file with any group or other
+    /// permission bit set is refused (<see cref="SshKeyPermissionException"/>, whose warning is OpenSSH's block).
+    /// OpenSSH only polices files owned by the user running it; .NET cannot see a file's owner, so a caller
+    /// that can passes <paramref name="isOwnedByCaller"/>, and without it every file is checked.
     /// </summary>
-    public static void CheckPermissions(string path)
+    public static void CheckPermissions(string path, Func<string, bool>? isOwnedByCaller = null)
     {
         if (OperatingSystem.IsWindows())
             return;
         int mode = (int)File.GetUnixFileMode(path);
-        if ((mode & GroupOrOtherBits) != 0)
+        if ((mode & GroupOrOtherBits) != 0 && (isOwnedByCaller is null || isOwnedByCaller(path)))
             throw new SshKeyPermissionException(path, mode);
     }
 

@@ -4,7 +4,7 @@ using Lucid.Ssh.Wire;
 namespace Lucid.Ssh.Keys;
 
 /// <summary>A private key able to sign; wipes its secret material on Dispose.</summary>
-public abstract class SshPrivateKey : IDisposable
+public abstract class SshPrivateKey : IDisposable, ISshSigner
 {
     public abstract SshPublicKey PublicKey { get; }
 
@@ -22,6 +22,13 @@ public abstract class SshPrivateKey : IDisposable
     /// <paramref name="signatureAlgorithm"/> must be one of PublicKey.SignatureAlgorithms.
     /// </summary>
     public abstract byte[] Sign(ReadOnlySpan<byte> data, string signatureAlgorithm);
+
+    /// <summary>The <see cref="ISshSigner"/> view: signs in memory, synchronously.</summary>
+    public ValueTask<byte[]> SignAsync(ReadOnlyMemory<byte> data, string signatureAlgorithm, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Sign(data.Span, signatureAlgorithm));
+    }
 
     /// <summary>Signs with <see cref="DefaultSignatureAlgorithm"/> (never SHA-1).</summary>
     public byte[] Sign(ReadOnlySpan<byte> data) => Sign(data, DefaultSignatureAlgorithm);

@@ -20,14 +20,31 @@ public static class SshSignature
     /// <summary>Signs <paramref name="message"/> under <paramref name="namespace"/>; RSA keys sign with rsa-sha2-512 as ssh-keygen does.</summary>
     public static string Sign(SshPrivateKey key, ReadOnlySpan<byte> message, string @namespace, string hashAlgorithm = DefaultHashAlgorithm)
     {
+        var toSign = Prepare(key, message, @namespace, hashAlgorithm, out var algorithm);
+        return Armor(key.PublicKey, @namespace, hashAlgorithm, key.Sign(toSign, algorithm));
+    }
+
+    /// <summary>The same with any signer (an agent's key, say), which may sign asynchronously.</summary>
+    public static async ValueTask<string> SignAsync(ISshSigner signer, ReadOnlyMemory<byte> message, string @namespace,
+        string hashAlgorithm = DefaultHashAlgorithm, CancellationToken cancellationToken = default)
+    {
+        var toSign = Prepare(signer, message.Span, @namespace, hashAlgorithm, out var algorithm);
+        var signature = await signer.SignAsync(toSign, algorithm, cancellationToken).ConfigureAwait(false);
+        return Armor(signer.PublicKey, @namespace, hashAlgorithm, signature);
+    }
+
+    private static byte[] Prepare(ISshSigner signer, ReadOnlySpan<byte> message, string @namespace, string hashAlgorithm, out string algorithm)
+    {
         if (string.IsNullOrEmpty(@namespace))
             throw new ArgumentException("a signature namespace is required", nameof(@namespace));
-        var toSign = SignedData(@namespace, hashAlgorithm, Hash(hashAlgorithm, message));
-        string algorithm = key.KeyType == KeyAlgorithms.Rsa ? KeyAlgorithms.RsaSha512 : key.DefaultSignatureAlgorithm;
-        var signature = key.Sign(toSign, algorithm);
+        algorithm = signer.PublicKey.KeyType == KeyAlgorithms.Rsa ? KeyAlgorithms.RsaSha512 : signer.PublicKey.SignatureAlgorithms[0];
+        return SignedData(@namespace, hashAlgorithm, Hash(hashAlgorithm, message));
+    }
 
+    private static string Armor(SshPublicKey key, string @namespace, string hashAlgorithm, byte[] signature)
+    {
         using var blob = new SshWriter(512);
-        blob.WriteRaw(Preamble).WriteUInt32(Version).WriteString(key.PublicKey.Blob.Span)
+        blob.WriteRaw(Preamble).WriteUInt32(Version).WriteString(key.Blob.Span)
             .WriteString(@namespace).WriteString(ReadOnlySpan<byte>.Empty).WriteString(hashAlgorithm).WriteString(signature);
         var base64 = Convert.ToBase64String(blob.WrittenSpan);
         var text = new StringBuilder(BeginMarker).Append('\n');

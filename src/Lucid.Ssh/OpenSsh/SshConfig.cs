@@ -326,6 +326,8 @@ public static class SshConfig
         }
         if (o.RemoteCommand is not null)
             o.RemoteCommand = Expand(o.RemoteCommand, false);
+        if (o.VersionAddendum is not null)
+            o.VersionAddendum = Expand(o.VersionAddendum, true);
         if (o.ControlPath is not null)
             o.ControlPath = Expand(Tilde(o.ControlPath), true);
         if (o.IdentityAgent is not null)

@@ -95,6 +95,7 @@ internal static class SshConfigDefaults
         if (o.IpQosBulk == -1) o.IpQosBulk = 0x08;
         if (o.RequestTty == -1) o.RequestTty = SshConfigKeywords.TtyAuto;
         if (o.SessionType == -1) o.SessionType = SshConfigKeywords.SessionDefault;
+        if (o.ObscureKeystrokeTiming == -1) o.ObscureKeystrokeTiming = SshConfigReader.KeystrokeIntervalDefault;
         if (o.StdinNull == -1) o.StdinNull = 0;
         if (o.ForkAfterAuthentication == -1) o.ForkAfterAuthentication = 0;
         if (o.ProxyUseFdPass == -1) o.ProxyUseFdPass = 0;
@@ -103,10 +104,12 @@ internal static class SshConfigDefaults
         o.SecurityKeyProvider ??= "internal";
         if (o.RequiredRsaSize == -1) o.RequiredRsaSize = 1024;
         if (o.EnableEscapeCommandline == -1) o.EnableEscapeCommandline = 0;
+        if (o.WarnWeakCrypto == -1) o.WarnWeakCrypto = 1;
 
         var a = algorithms;
         if (!Assemble(ref o.Ciphers, a.DefaultCiphers, a.AllCiphers)) return "fill_default_options: ciphers: invalid argument";
         if (!Assemble(ref o.Macs, a.DefaultMacs, a.AllMacs)) return "fill_default_options: macs: invalid argument";
+        o.KexAlgorithmsSet = o.KexAlgorithms is not null;
         if (!Assemble(ref o.KexAlgorithms, a.DefaultKex, a.AllKex)) return "fill_default_options: kex_algorithms: invalid argument";
         if (!Assemble(ref o.HostbasedAcceptedAlgorithms, a.DefaultKeyAlgorithms, a.AllKeyAlgorithms))
             return "fill_default_options: hostbased_accepted_algos: invalid argument";

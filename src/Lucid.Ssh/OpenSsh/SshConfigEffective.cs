@@ -163,7 +163,21 @@ public sealed class EffectiveSshConfig
     /// <summary>"none" (-N), "subsystem" (-s) or "default".</summary>
     public string SessionType => W.FormatWord(_o.SessionType, W.SessionType);
     public bool EnableEscapeCommandline => _o.EnableEscapeCommandline == 1;
+
+    /// <summary>WarnWeakCrypto: warn when the connection's key exchange is not post-quantum.</summary>
+    public bool WarnWeakCrypto => _o.WarnWeakCrypto == 1;
+
+    /// <summary>KexAlgorithms was configured; OpenSSH's ssh then keeps quiet about a non-post-quantum exchange.</summary>
+    public bool KexAlgorithmsSet => _o.KexAlgorithmsSet;
     public int RequiredRsaSize => _o.RequiredRsaSize;
+    /// <summary>Tag (or -P): what `Match tagged` compared with; null when unset.</summary>
+    public string? Tag => _o.Tag;
+    /// <summary>Text appended to the identification string after a space; null or "" for none.</summary>
+    public string? VersionAddendum => _o.VersionAddendum;
+    /// <summary>ObscureKeystrokeTiming's packet interval in milliseconds; 0 when off.</summary>
+    public int ObscureKeystrokeTiming => _o.ObscureKeystrokeTiming;
+    /// <summary>ChannelTimeout rules (empty: no timeouts).</summary>
+    public ChannelTimeouts ChannelTimeouts => ChannelTimeouts.From(_o.ChannelTimeouts.Where(t => !t.Equals("none", StringComparison.OrdinalIgnoreCase)).ToList());
 
     /// <summary>The effective configuration as `ssh -G` prints it (lowercase keywords, one per line).</summary>
     public string FormatLikeSshG() => SshConfigPrinter.Format(_o, HostName, string.Join(',', HostKeyAlgorithms));
@@ -189,7 +203,8 @@ public sealed class EffectiveSshConfig
         var user = o.User ?? local.Name;
         return new Dictionary<char, string>
         {
-            ['C'] = SshConfigReader.ConnectionHash(local.HostName, host, port, user),
+            ['C'] = SshConfigReader.ConnectionHash(local.HostName, host, port, user, SshConfigReader.JumpToken(o)),
+            ['j'] = SshConfigReader.JumpToken(o),
             ['L'] = local.ShortHostName,
             ['i'] = local.Uid.ToString(CultureInfo.InvariantCulture),
             ['k'] = o.HostKeyAlias ?? o.HostArg ?? host,

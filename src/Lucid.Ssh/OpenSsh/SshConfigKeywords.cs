@@ -23,7 +23,9 @@ internal enum SshConfigKeyword
     CanonicalizeFallbackLocal, CanonicalizePermittedCnames, StreamLocalBindMask, StreamLocalBindUnlink,
     RevokedHostKeys, FingerprintHash, UpdateHostKeys, HostbasedAcceptedAlgorithms, PubkeyAcceptedAlgorithms,
     CaSignatureAlgorithms, ProxyJump, SecurityKeyProvider, KnownHostsCommand, RequiredRsaSize,
-    EnableEscapeCommandline,
+    EnableEscapeCommandline, WarnWeakCrypto,
+    // New in OpenSSH 10.
+    Tag, VersionAddendum, ObscureKeystrokeTiming, ChannelTimeout, RefuseConnection,
     Ignore, IgnoredUnknown, Deprecated, Unsupported,
 }
 
@@ -163,6 +165,12 @@ internal static class SshConfigKeywords
         ["knownhostscommand"] = SshConfigKeyword.KnownHostsCommand,
         ["requiredrsasize"] = SshConfigKeyword.RequiredRsaSize,
         ["enableescapecommandline"] = SshConfigKeyword.EnableEscapeCommandline,
+        ["warnweakcrypto"] = SshConfigKeyword.WarnWeakCrypto, // OpenSSH 10.1
+        ["tag"] = SshConfigKeyword.Tag,
+        ["versionaddendum"] = SshConfigKeyword.VersionAddendum,
+        ["obscurekeystroketiming"] = SshConfigKeyword.ObscureKeystrokeTiming,
+        ["channeltimeout"] = SshConfigKeyword.ChannelTimeout,
+        ["refuseconnection"] = SshConfigKeyword.RefuseConnection,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The keyword for a lowercased name, or <see cref="SshConfigKeyword.Bad"/>.</summary>
@@ -196,6 +204,8 @@ internal static class SshConfigKeywords
     public static readonly (string Word, int Value)[] PubkeyAuthentication =
         [("true", PubkeyAll), ("false", PubkeyNo), ("yes", PubkeyAll), ("no", PubkeyNo), ("unbound", PubkeyUnbound), ("host-bound", PubkeyHostBound)];
     public static readonly (string Word, int Value)[] Compression = [("yes", 1), ("no", 0)];
+    // OpenSSH 10: "no-pq-kex" turns off the one warning there is so far (a connection without post-quantum key exchange).
+    public static readonly (string Word, int Value)[] WarnWeakCrypto = [.. Flag, ("no-pq-kex", 0)];
 
     /// <summary>Case-insensitive lookup of a value word; -1 when the word is not one of them.</summary>
     public static int ParseWord(string? word, (string Word, int Value)[] table)

@@ -4,7 +4,8 @@ using W = Lucid.Ssh.OpenSsh.SshConfigKeywords;
 
 namespace Lucid.Ssh.OpenSsh;
 
-/// <summary>Writes the effective configuration exactly as OpenSSH 9.2's `ssh -G` does: same keywords, order and formats.</summary>
+/// <summary>Writes the effective configuration exactly as OpenSSH 9.2's `ssh -G` does: same keywords, order and formats;
+/// the options OpenSSH 10 added (ObscureKeystrokeTiming, Tag, VersionAddendum, ChannelTimeout) where and as 10.5 prints them.</summary>
 internal static class SshConfigPrinter
 {
     public static string Format(SshConfigState o, string host, string hostKeyAlgorithms)
@@ -70,6 +71,7 @@ internal static class SshConfigPrinter
         YesNo("visualhostkey", o.VisualHostKey);
         Word("updatehostkeys", o.UpdateHostKeys, W.YesNoAsk);
         YesNo("enableescapecommandline", o.EnableEscapeCommandline);
+        YesNo("warnweakcrypto", o.WarnWeakCrypto);
 
         Int("canonicalizemaxdots", o.CanonicalizeMaxDots);
         Int("connectionattempts", o.ConnectionAttempts);
@@ -78,6 +80,12 @@ internal static class SshConfigPrinter
         Int("serveralivecountmax", o.ServerAliveCountMax);
         Int("serveraliveinterval", o.ServerAliveInterval);
         Int("requiredrsasize", o.RequiredRsaSize);
+        Line("obscurekeystroketiming", o.ObscureKeystrokeTiming switch
+        {
+            0 => "no",
+            SshConfigReader.KeystrokeIntervalDefault => "yes",
+            var ms => ms.ToString(CultureInfo.InvariantCulture),
+        });
 
         Str("bindaddress", o.BindAddress);
         Str("bindinterface", o.BindInterface);
@@ -102,6 +110,8 @@ internal static class SshConfigPrinter
         Str("revokedhostkeys", o.RevokedHostKeys);
         Str("xauthlocation", o.XAuthLocation);
         Str("knownhostscommand", o.KnownHostsCommand);
+        Str("tag", o.Tag);
+        Str("versionaddendum", o.VersionAddendum);
 
         Forwards(sb, "dynamicforward", o.LocalForwards);
         Forwards(sb, "localforward", o.LocalForwards);
@@ -119,6 +129,7 @@ internal static class SshConfigPrinter
         foreach (var e in o.SetEnv)
             Line("setenv", e);
         OneLine("logverbose", o.LogVerbose);
+        OneLine("channeltimeout", o.ChannelTimeouts);
 
         Line("permitremoteopen", o.PermittedRemoteOpens.Count == 0 ? "any" : string.Join(' ', o.PermittedRemoteOpens));
 

@@ -77,6 +77,7 @@ internal sealed partial class SshConfigReader
             case K.StreamLocalBindUnlink: return Multi(c, ref _o.StreamLocalBindUnlink, W.Flag, active);
             case K.UpdateHostKeys: return Multi(c, ref _o.UpdateHostKeys, W.YesNoAsk, active);
             case K.EnableEscapeCommandline: return Multi(c, ref _o.EnableEscapeCommandline, W.Flag, active);
+            case K.WarnWeakCrypto: return Multi(c, ref _o.WarnWeakCrypto, W.WarnWeakCrypto, active);
 
             case K.NumberOfPasswordPrompts: return Int(c, ref _o.NumberOfPasswordPrompts, active);
             case K.ConnectionAttempts: return Int(c, ref _o.ConnectionAttempts, active);
@@ -397,6 +398,11 @@ internal sealed partial class SshConfigReader
                         _o.FingerprintHash = name;
                     return true;
                 }
+            case K.Tag: return c.Args.Count == 0 ? NoArgument(c) : Str(c, ref _o.Tag, active);
+            case K.VersionAddendum: return VersionAddendum(c, active);
+            case K.ObscureKeystrokeTiming: return ObscureKeystrokeTiming(c, active);
+            case K.ChannelTimeout: return ChannelTimeout(c, active);
+            case K.RefuseConnection: return RefuseConnection(c, active);
             case K.AddKeysToAgent: return AddKeysToAgent(c, active);
             case K.IdentityAgent:
                 {

@@ -306,7 +306,9 @@ internal sealed partial class SshConfigReader
                 continue;
             }
             var arg = tok.Next();
-            if (arg is null || arg.Length == 0 || arg[0] == '#')
+            // "tagged" and "command" may be given "" (no tag, no command); every other criterion needs a value.
+            var emptyAllowed = attrib.Equals("tagged", StringComparison.OrdinalIgnoreCase) || attrib.Equals("command", StringComparison.OrdinalIgnoreCase);
+            if (arg is null || (arg.Length == 0 && !emptyAllowed) || (arg.Length > 0 && arg[0] == '#'))
             {
                 Error($"Missing Match criteria for {attrib}");
                 return -1;
@@ -335,7 +337,8 @@ internal sealed partial class SshConfigReader
                     var portText = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     var cmd = SshConfigExpansion.Expand(arg, new Dictionary<char, string>
                     {
-                        ['C'] = ConnectionHash(_local.HostName, host, portText, ruser),
+                        ['C'] = ConnectionHash(_local.HostName, host, portText, ruser, JumpToken(_o)),
+                        ['j'] = JumpToken(_o),
                         ['L'] = _local.ShortHostName,
                         ['d'] = _local.HomeDirectory,
                         ['h'] = host,
@@ -361,6 +364,34 @@ internal sealed partial class SshConfigReader
                     criteria = cmd;
                     r = status == 0;
                     break;
+                case "localnetwork":
+                    if (!SshConfigLocalNetwork.IsValidList(arg, out var problem))
+                    {
+                        foreach (var message in problem!.Split('\n'))
+                            Error(message);
+                        return -1;
+                    }
+                    criteria = "";
+                    r = SshConfigLocalNetwork.AnyInterfaceIn(arg, _options.LocalAddresses);
+                    break;
+                case "version":
+                    criteria = _options.Release;
+                    r = SshConfigPatterns.MatchList(criteria, arg, false) == 1;
+                    break;
+                case "tagged":
+                    criteria = _o.Tag ?? "";
+                    r = criteria.Length == 0 ? arg.Length == 0 : SshConfigPatterns.MatchList(criteria, arg, false) == 1;
+                    break;
+                case "command":
+                    criteria = _options.RemoteCommand ?? "";
+                    r = criteria.Length == 0 ? arg.Length == 0 : SshConfigPatterns.MatchList(criteria, arg, false) == 1;
+                    break;
+                case "sessiontype":
+                    criteria = _o.SessionType == SshConfigKeywords.SessionSubsystem ? "subsystem"
+                        : _o.SessionType == SshConfigKeywords.SessionNone ? "none"
+                        : string.IsNullOrEmpty(_options.RemoteCommand) ? "shell" : "exec";
+                    r = SshConfigPatterns.MatchList(criteria, arg, false) == 1;
+                    break;
                 default:
                     Error($"Unsupported Match attribute {attrib}");
                     return -1;
@@ -368,7 +399,9 @@ internal sealed partial class SshConfigReader
             var thisResult = r != negate;
             if (!thisResult)
                 result = 0;
-            Debug(3, $"{file} line {line}: {(thisResult ? "" : "not ")}matched '{oattrib} \"{Truncate(criteria, 100)}\"' ");
+            Debug(3, attrib.Equals("localnetwork", StringComparison.OrdinalIgnoreCase)
+                ? $"{file} line {line}: {(thisResult ? "" : "not ")}matched '{oattrib}' "
+                : $"{file} line {line}: {(thisResult ? "" : "not ")}matched '{oattrib} \"{Truncate(criteria, 100)}\"' ");
         }
         if (attributes == 0)
         {
@@ -380,9 +413,12 @@ internal sealed partial class SshConfigReader
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
 
-    /// <summary>%C: SHA-1 over local host, remote host, port and remote user, in hex.</summary>
-    internal static string ConnectionHash(string thisHost, string host, string port, string user) =>
-        Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(thisHost + host + port + user)));
+    /// <summary>%C: SHA-1 over local host, remote host, port, remote user and (OpenSSH 10) the ProxyJump host, in hex.</summary>
+    internal static string ConnectionHash(string thisHost, string host, string port, string user, string jumpHost) =>
+        Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(thisHost + host + port + user + jumpHost)));
+
+    /// <summary>%j: the ProxyJump host, or "" when there is none.</summary>
+    internal static string JumpToken(SshConfigState o) => o.JumpHost is null or "none" ? "" : o.JumpHost;
 
     /// <summary>Runs a Match exec command with $SHELL -c, stdin and stdout on /dev/null; its exit status, or -1
     /// when it did not exit normally.</summary>

@@ -48,4 +48,14 @@ public sealed class SshConfigResolveOptions
 
     /// <summary>A command was given after the host (affects UpdateHostKeys=ask, as in OpenSSH).</summary>
     public bool HasRemoteCommand { get; init; }
+
+    /// <summary>The command given after the host (or the subsystem name with -s), for `Match command` and
+    /// `Match sessiontype`; null when there is none.</summary>
+    public string? RemoteCommand { get; init; }
+
+    /// <summary>What `Match version` compares with: this client's release, as OpenSSH compares "OpenSSH_10.5p1".</summary>
+    public string Release { get; init; } = SshConfigLocalNetwork.LucidRelease;
+
+    /// <summary>The addresses of the interfaces that are up, for `Match localnetwork`; null asks the system.</summary>
+    public Func<IReadOnlyList<System.Net.IPAddress>>? LocalAddresses { get; init; }
 }

@@ -56,5 +56,11 @@ internal sealed class SshConfigState
     public int CanonicalizeMaxDots = -1, CanonicalizeFallbackLocal = -1, CanonicalizeHostname = -1;
     public string? RevokedHostKeys, KnownHostsCommand;
     public string? FingerprintHash;
-    public int UpdateHostKeys = -1, RequiredRsaSize = -1, EnableEscapeCommandline = -1;
+    public int UpdateHostKeys = -1, RequiredRsaSize = -1, EnableEscapeCommandline = -1, WarnWeakCrypto = -1;
+    /// <summary>KexAlgorithms came from the user (any form, +/-/^ included) rather than the defaults.</summary>
+    public bool KexAlgorithmsSet;
+    // OpenSSH 10: Tag (also ssh -P), VersionAddendum ("" for none), the keystroke interval in ms (0: off), ChannelTimeout.
+    public string? Tag, VersionAddendum;
+    public int ObscureKeystrokeTiming = -1;
+    public readonly List<string> ChannelTimeouts = [];
 }

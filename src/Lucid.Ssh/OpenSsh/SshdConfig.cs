@@ -154,6 +154,8 @@ public sealed class SshdConfig
 
     /// <summary>Patterns with %h %u %U %% tokens, relative ones from the user's home.</summary>
     public IReadOnlyList<string> AuthorizedKeysFiles => _store.Get("authorizedkeysfile") ?? [".ssh/authorized_keys", ".ssh/authorized_keys2"];
+    /// <summary>RevokedKeys: a KRL or a list of public keys (null: none).</summary>
+    public string? RevokedKeys => NoneIsNull(_store.GetOne("revokedkeys"));
     public string? AuthorizedKeysCommand => NoneIsNull(_store.GetOne("authorizedkeyscommand"));
     public IReadOnlyList<string> AllowUsers => _store.Get("allowusers") ?? [];
     public IReadOnlyList<string> DenyUsers => _store.Get("denyusers") ?? [];
@@ -199,9 +201,25 @@ public sealed class SshdConfig
     public IReadOnlyList<string> KexAlgorithms => Algorithms("kexalgorithms", SshdConfigAlgorithms.Category.Kex);
     public IReadOnlyList<string> Ciphers => Algorithms("ciphers", SshdConfigAlgorithms.Category.Cipher);
     public IReadOnlyList<string> Macs => Algorithms("macs", SshdConfigAlgorithms.Category.Mac);
-    public IReadOnlyList<string> HostKeyAlgorithms => Algorithms("hostkeyalgorithms", SshdConfigAlgorithms.Category.Key);
+    public IReadOnlyList<string> HostKeyAlgorithms => Algorithms("hostkeyalgorithms", SshdConfigAlgorithms.Category.HostKey);
     public IReadOnlyList<string> PubkeyAcceptedAlgorithms => Algorithms("pubkeyacceptedalgorithms", SshdConfigAlgorithms.Category.Key);
     public IReadOnlyList<string> CaSignatureAlgorithms => Algorithms("casignaturealgorithms", SshdConfigAlgorithms.Category.Signature);
+
+    /// <summary>PerSourcePenalties (OpenSSH 10): on by default.</summary>
+    public SshdPenaltySettings PerSourcePenalties => SshdPenaltySettings.From(this);
+    /// <summary>PerSourcePenaltyExemptList: an address/CIDR pattern list, or null.</summary>
+    public string? PerSourcePenaltyExemptList => NoneIsNull(_store.GetOne("persourcepenaltyexemptlist"));
+    /// <summary>PerSourceNetBlockSize: the prefix lengths penalties and per-source limits group addresses by.</summary>
+    public (int V4, int V6) PerSourceNetBlockSize
+    {
+        get
+        {
+            var p = Str("persourcenetblocksize", "32:128").Split(':');
+            return (int.Parse(p[0], CultureInfo.InvariantCulture), int.Parse(p[1], CultureInfo.InvariantCulture));
+        }
+    }
+    /// <summary>RefuseConnection (OpenSSH 10): end the connection once Match blocks set it.</summary>
+    public bool RefuseConnection => Flag("refuseconnection", false);
 
     /// <summary>The raw values a keyword was given (null when unset); for options not modelled above.</summary>
     public IReadOnlyList<string>? Raw(string keyword) => _store.Get(keyword.ToLowerInvariant());

@@ -10,7 +10,8 @@ namespace Lucid.Ssh.OpenSsh;
 /// </summary>
 internal static class SshdConfigAlgorithms
 {
-    public enum Category { Kex, Cipher, Mac, Key, Signature }
+    /// <summary>HostKey is Key with the server's own defaults (HostKeyAlgorithms); Key is PubkeyAcceptedAlgorithms'.</summary>
+    public enum Category { Kex, Cipher, Mac, Key, Signature, HostKey }
 
     // Every name OpenSSH 9.2 knows (ssh -Q), so a configuration written for OpenSSH is never rejected.
     private static readonly string[] KnownKex =
@@ -59,16 +60,25 @@ internal static class SshdConfigAlgorithms
         Category.Cipher => AlgorithmRegistry.Names(AlgorithmCategory.Cipher),
         Category.Mac => AlgorithmRegistry.Names(AlgorithmCategory.Mac),
         // The plain table only: Lucid's sshd neither serves host certificates nor accepts user certificates yet.
-        Category.Key => [.. AlgorithmRegistry.HostKey.Select(a => a.Name)],
+        Category.Key or Category.HostKey => [.. AlgorithmRegistry.HostKey.Select(a => a.Name)],
         _ => [.. AlgorithmRegistry.HostKey.Select(a => a.Name).Where(n => n != "ssh-rsa")],
     };
+
+    /// <summary>
+    /// OpenSSH defaults Lucid's sshd leaves out (a line such as `KexAlgorithms +ecdh-sha2-nistp256` brings them
+    /// back): ECDH and ECDSA on the NIST curves, whose parameters cannot be shown to be free of a chosen weakness
+    /// (ssh-audit fails them); curve25519, ML-KEM/sntrup hybrids, Ed25519 and RSA-SHA2 remain.
+    /// </summary>
+    public static bool DroppedFromServerDefaults(string name) =>
+        name.StartsWith("ecdh-sha2-nistp", StringComparison.Ordinal) || name.StartsWith("ecdsa-sha2-nistp", StringComparison.Ordinal);
 
     /// <summary>The server's defaults: the registry's, so sshd offers exactly what the transport negotiates.</summary>
     public static IReadOnlyList<string> Defaults(Category c) => c switch
     {
-        Category.Kex => AlgorithmRegistry.Defaults(AlgorithmCategory.Kex),
+        Category.Kex => [.. AlgorithmRegistry.ServerDefaults(AlgorithmCategory.Kex).Where(n => !DroppedFromServerDefaults(n))],
         Category.Cipher => AlgorithmRegistry.Defaults(AlgorithmCategory.Cipher),
         Category.Mac => AlgorithmRegistry.Defaults(AlgorithmCategory.Mac),
+        Category.HostKey => [.. AlgorithmRegistry.HostKey.Where(a => a.EnabledByDefault).Select(a => a.Name).Where(n => !DroppedFromServerDefaults(n))],
         _ => [.. AlgorithmRegistry.HostKey.Where(a => a.EnabledByDefault).Select(a => a.Name)],
     };
 

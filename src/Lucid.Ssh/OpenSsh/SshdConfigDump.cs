@@ -2,7 +2,8 @@ using System.Globalization;
 
 namespace Lucid.Ssh.OpenSsh;
 
-/// <summary>`sshd -T`: every setting, lowercase keyword first, in OpenSSH 9.2's order and formats (servconf.c dump_config).</summary>
+/// <summary>`sshd -T`: every setting, lowercase keyword first, in OpenSSH 9.2's order and formats (servconf.c dump_config),
+/// with OpenSSH 10's additions (PerSourcePenalties, RefuseConnection, ChannelTimeout none) in 10.5's value formats.</summary>
 internal static class SshdConfigDump
 {
     public static void Write(SshdConfig c, TextWriter o)
@@ -52,6 +53,7 @@ internal static class SshdConfigDump
         Str(o, c, "streamlocalbindunlink", "no");
         Str(o, c, "fingerprinthash", "SHA256");
         Str(o, c, "exposeauthinfo", "no");
+        Str(o, c, "refuseconnection", "no");
 
         Str(o, c, "pidfile", "/run/sshd.pid");
         Str(o, c, "modulifile", "/etc/ssh/moduli");
@@ -71,6 +73,7 @@ internal static class SshdConfigDump
         Str(o, c, "authorizedprincipalscommand", "none");
         Str(o, c, "authorizedprincipalscommanduser", "none");
         Str(o, c, "hostkeyagent", "none");
+        Str(o, c, "persourcepenaltyexemptlist", "none");
         o.Write($"kexalgorithms {string.Join(',', c.KexAlgorithms)}\n");
         o.Write($"casignaturealgorithms {string.Join(',', c.CaSignatureAlgorithms)}\n");
         o.Write($"hostbasedacceptedalgorithms {string.Join(',', c.Algorithms("hostbasedacceptedalgorithms", SshdConfigAlgorithms.Category.Key))}\n");
@@ -93,8 +96,8 @@ internal static class SshdConfigDump
         o.Write($"authenticationmethods {string.Join(' ', c.Values("authenticationmethods") ?? ["any"])}\n");
         if (c.Values("logverbose") is { Count: > 0 } verbose)
             o.Write($"logverbose {string.Join(' ', verbose)}\n");
-        if (c.Values("channeltimeout") is { Count: > 0 } timeouts)
-            o.Write($"channeltimeout {string.Join(' ', timeouts)}\n");
+        // OpenSSH 10 prints "none" when unset (9.2 printed nothing).
+        o.Write($"channeltimeout {(c.Values("channeltimeout") is { Count: > 0 } timeouts ? string.Join(' ', timeouts) : "none")}\n");
 
         foreach (var (name, command) in c.Subsystems)
             o.Write($"subsystem {name} {command}\n");
@@ -110,6 +113,7 @@ internal static class SshdConfigDump
         Str(o, c, "permituserenvironment", "no");
         var pk = c.Values("pubkeyauthoptions");
         o.Write($"pubkeyauthoptions {(pk is null || pk.Count == 0 ? "none" : string.Join(' ', pk))}\n");
+        o.Write(c.PerSourcePenalties.Dump() + "\n");
     }
 
     private static string YesNo(bool v) => v ? "yes" : "no";

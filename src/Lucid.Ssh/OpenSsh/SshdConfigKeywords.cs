@@ -8,7 +8,7 @@ internal enum SshdKeywordKind
     PerSourceMaxStartups, PerSourceNetBlockSize, LogLevel, LogFacility, AuthenticationMethods, PermitOpen,
     PermitUserEnvironment, RekeyLimit, QosPair, Octal, PubkeyAuthOptions, LogVerbose, ChannelTimeout,
     UnusedConnectionTimeout, FingerprintHash, PermitTunnel, Include, Match, Deprecated, Unsupported, Ignore,
-    NotOnLinux,
+    NotOnLinux, PerSourcePenalties, PenaltyExemptList,
 }
 
 /// <summary>One sshd_config keyword: its canonical (dump) name, parse kind, whether Match blocks may set it.</summary>
@@ -156,6 +156,10 @@ internal static class SshdConfigKeywords
         K("requiredrsasize", SshdKeywordKind.Int, true),
         K("channeltimeout", SshdKeywordKind.ChannelTimeout, true),
         K("unusedconnectiontimeout", SshdKeywordKind.UnusedConnectionTimeout, true),
+        // New in OpenSSH 10.
+        K("persourcepenalties", SshdKeywordKind.PerSourcePenalties, false),
+        K("persourcepenaltyexemptlist", SshdKeywordKind.PenaltyExemptList, false),
+        K("refuseconnection", SshdKeywordKind.Flag, true),
     ];
 
     private static readonly Dictionary<string, SshdKeyword> ByName =

@@ -26,6 +26,13 @@ internal static class SshdConfigMatch
                 }
                 return 1;
             }
+            if (attribute.Equals("invalid-user", StringComparison.OrdinalIgnoreCase))
+            {
+                // Takes no argument: true when the user named at login has no account.
+                if (ci is null || !ci.InvalidUser)
+                    result = 0;
+                continue;
+            }
             if (i + 1 >= args.Count || args[i + 1].Length == 0)
             {
                 error = $"Missing Match criteria for {attribute}";

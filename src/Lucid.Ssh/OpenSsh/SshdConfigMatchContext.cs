@@ -16,12 +16,15 @@ public sealed class SshdMatchContext
     /// <summary>0 when unknown.</summary>
     public int LocalPort { get; init; }
     public bool IsTest { get; init; }
+    /// <summary>The user name given is not an account here (`Match invalid-user`, OpenSSH 10).</summary>
+    public bool InvalidUser { get; init; }
 
     /// <summary>Parses `sshd -C` connection specifications: user=,host=,addr=,laddr=,lport=,rdomain=.</summary>
     public static SshdMatchContext ParseTestSpec(IEnumerable<string> specs, Func<string, IReadOnlyList<string>>? groupsOf = null)
     {
         string? user = null, host = null, addr = null, laddr = null;
         var lport = 0;
+        var invalid = false;
         foreach (var spec in specs)
             foreach (var p in spec.Split(','))
             {
@@ -32,6 +35,7 @@ public sealed class SshdMatchContext
                 else if (p.StartsWith("user=", StringComparison.Ordinal)) user = p[5..];
                 else if (p.StartsWith("laddr=", StringComparison.Ordinal)) laddr = p[6..];
                 else if (p.StartsWith("rdomain=", StringComparison.Ordinal)) { }
+                else if (p == "invalid-user") invalid = true;
                 else if (p.StartsWith("lport=", StringComparison.Ordinal))
                 {
                     if (!int.TryParse(p[6..], out lport) || lport < 0 || lport > 65535)
@@ -42,7 +46,7 @@ public sealed class SshdMatchContext
             }
         return new SshdMatchContext
         {
-            User = user, Host = host, Address = addr, LocalAddress = laddr, LocalPort = lport, IsTest = true,
+            User = user, Host = host, Address = addr, LocalAddress = laddr, LocalPort = lport, IsTest = true, InvalidUser = invalid,
             Groups = user is not null && groupsOf is not null ? groupsOf(user) : null,
         };
     }

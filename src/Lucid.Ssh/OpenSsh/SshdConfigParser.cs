@@ -159,8 +159,19 @@ internal sealed class SshdConfigParser
                 }
                 return true;
             default:
+                // Apply consumes the arguments; the unenforced-keyword check needs them as written.
+                var written = pass.Context is null ? args.ToList() : null;
                 var outcome = SshdConfigValues.Apply(ctx, _log);
                 error = outcome;
+                if (outcome is null && written is not null && UnenforcedKeywords.CheckServer(file, number, keyword, kw.Canonical, written) is { } unenforced)
+                {
+                    if (unenforced.Verdict == UnenforcedVerdict.Refuse)
+                    {
+                        error = unenforced.Message;
+                        return false;
+                    }
+                    _log?.Invoke(unenforced.Message);
+                }
                 return outcome is null;
         }
     }

@@ -32,6 +32,10 @@ internal static class SshdConfigValues
         string Fatal(string message) => throw new SshdConfigException($"{file} line {line}: {message}");
         string? Next() => args.Count > 0 ? args.Dequeue() : null;
 
+        // OpenSSH 10 reports a keyword given nothing with one message (and goes on to count it); the keywords it
+        // added are read as 10 reads them.
+        if (args.Count == 0 && name is "persourcepenalties" or "persourcepenaltyexemptlist" or "refuseconnection")
+            return $"{file} line {line}: no argument after keyword \"{keyword}\"";
         switch (c.Definition.Kind)
         {
             case Flag:
@@ -463,8 +467,12 @@ internal static class SshdConfigValues
                         return $"{file} line {line}: keyword {keyword} empty argument";
                     if (arg.Equals("none", StringComparison.OrdinalIgnoreCase) && (values.Count > 0 || args.Count > 0))
                         return $"{file} line {line}: keyword {keyword} \"none\" argument must appear alone.";
+                    if (name == "channeltimeout" && !arg.Equals("none", StringComparison.OrdinalIgnoreCase) && ChannelTimeouts.ParseRule(arg) is null)
+                        Fatal($"invalid channel timeout {arg}");
                     values.Add(arg);
                 }
+                if (name == "channeltimeout" && values.Count == 0)
+                    Fatal($"no {keyword} specified");
                 if (c.Active && first) store.Append(name, values);
                 break;
             }
@@ -484,6 +492,20 @@ internal static class SshdConfigValues
                     Fatal($"{keyword} missing argument.");
                 if (arg is not ("no" or "point-to-point" or "ethernet" or "yes"))
                     Fatal($"bad {keyword} argument {arg}");
+                if (c.Active) store.SetFirst(name, arg!);
+                break;
+            }
+            case PerSourcePenalties:
+                SshdPenaltySettings.Parse([.. args], store, c.Active, keyword, Fatal);
+                args.Clear();
+                break;
+            case PenaltyExemptList:
+            {
+                var arg = Next();
+                if (string.IsNullOrEmpty(arg))
+                    Fatal("missing argument.");
+                if (SshdConfigPatterns.MatchAddressList(null, arg!) != 0)
+                    Fatal($"keyword {keyword} invalid address argument.");
                 if (c.Active) store.SetFirst(name, arg!);
                 break;
             }

@@ -20,6 +20,19 @@ public interface ISshServerBackend
     /// </summary>
     string? ReadAuthorizedKeys(SshServerUser user, string path, bool strictModes, Action<string> log);
 
+    /// <summary>
+    /// auth.c's platform_locked_account, asked only without UsePAM: null when the account may log in, otherwise
+    /// the lines sshd logs ("Account alice has expired", "User alice not allowed because account is locked").
+    /// </summary>
+    IReadOnlyList<string>? AccountLocked(SshServerUser user) => null;
+
+    /// <summary>
+    /// PAM's account stage (pam_acct_mgmt), asked with UsePAM once authentication has succeeded: whether the
+    /// account may log in now, and what PAM said to the user (sent as a banner).
+    /// </summary>
+    ValueTask<SshAccountVerdict> CheckAccountAsync(SshServerUser user, string remoteAddress, CancellationToken cancellationToken) =>
+        new(SshAccountVerdict.Permitted);
+
     /// <summary>Whether passwords can be checked at all (PAM as root). When false, password and keyboard-interactive are not offered.</summary>
     bool PasswordsSupported { get; }
 
@@ -36,6 +49,12 @@ public interface ISshServerBackend
     ValueTask<ISshServerProcess> StartProcessAsync(SshServerProcessStart start, CancellationToken cancellationToken);
 }
 
+/// <summary>The answer of an account check: allowed or not, and the message for the user ("" for none).</summary>
+public sealed record SshAccountVerdict(bool Allowed, string Message)
+{
+    public static SshAccountVerdict Permitted { get; } = new(true, "");
+}
+
 /// <summary>What to run for a session.</summary>
 public sealed class SshServerProcessStart
 {
@@ -47,7 +66,12 @@ public sealed class SshServerProcessStart
     public required IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; }
 }
 
-/// <summary>A running session process.</summary>
+/// <summary>
+/// A running session process. Disposing it ends the session: the server disposes it once the program has exited
+/// and its output is sent, or at once when the client goes away first (channel closed, connection reset or timed
+/// out, server stopping). An implementation then closes its pipes or terminal and, if the program is still
+/// running, signals its process group with SIGHUP as a terminal hang-up would; it must not wait for the exit.
+/// </summary>
 public interface ISshServerProcess : IAsyncDisposable
 {
     /// <summary>Writes to the process's stdin (or the terminal).</summary>

@@ -8,8 +8,9 @@ internal sealed record ServerClientInfo(string Ip, int Port, string LocalIp, int
     /// <summary>The client's host name; sshd uses the address unless UseDNS is on, and so does Lucid.</summary>
     public string Host => Ip;
 
-    public SshdMatchContext MatchContext(string user, IReadOnlyList<string> groups) => new()
+    public SshdMatchContext MatchContext(string user, IReadOnlyList<string> groups, bool invalidUser = false) => new()
     {
         User = user, Groups = groups, Host = Host, Address = Ip, LocalAddress = LocalIp, LocalPort = LocalPort,
+        InvalidUser = invalidUser,
     };
 }

@@ -18,10 +18,15 @@ public sealed class SshServer : IAsyncDisposable
     private readonly List<Task> _acceptLoops = [];
     private readonly ConcurrentDictionary<int, Task> _connections = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly SourcePenalties _penalties;
     private int _startups;
     private int _connectionIds;
 
-    public SshServer(SshServerOptions options) => _options = options;
+    public SshServer(SshServerOptions options)
+    {
+        _options = options;
+        _penalties = new SourcePenalties(() => _options.Config);
+    }
 
     /// <summary>The bound addresses (with the actual ports when port 0 was asked for).</summary>
     public IReadOnlyList<IPEndPoint> LocalEndPoints => _listeners.Select(l => (IPEndPoint)l.LocalEndPoint!).ToList();
@@ -58,7 +63,7 @@ public sealed class SshServer : IAsyncDisposable
     }
 
     /// <summary>New connections use <paramref name="config"/> and <paramref name="hostKeys"/>; existing ones keep theirs (SIGHUP).</summary>
-    public void Reload(SshdConfig config, IReadOnlyList<SshPrivateKey> hostKeys)
+    public void Reload(SshdConfig config, IReadOnlyList<ISshSigner> hostKeys)
     {
         _options.Config = config;
         _options.HostKeys = hostKeys;
@@ -81,9 +86,26 @@ public sealed class SshServer : IAsyncDisposable
             }
             var remote = Normalize((IPEndPoint)client.RemoteEndPoint!);
             var local = Normalize((IPEndPoint)client.LocalEndPoint!);
+            if (!_penalties.Allows(remote.Address, out var penalty))
+            {
+                SshServerLog.DroppedPenalised(_options.Logger, Volatile.Read(ref _startups), remote.Address.ToString(), remote.Port,
+                    local.Address.ToString(), local.Port, penalty!);
+                client.Dispose();
+                continue;
+            }
             if (ShouldDrop(out var number))
             {
-                SshServerLog.Dropped(_options.Logger, number, remote.Address.ToString(), remote.Port, local.Address.ToString(), local.Port);
+                // sshd's number is the count of unauthenticated connections already there, and it tells the client
+                // why (best effort: a fresh socket's buffer takes the line without blocking).
+                SshServerLog.Dropped(_options.Logger, number - 1, remote.Address.ToString(), remote.Port, local.Address.ToString(), local.Port);
+                try
+                {
+                    client.Blocking = false;
+                    client.Send("Not allowed at this time\r\n"u8);
+                }
+                catch (SocketException)
+                {
+                }
                 client.Dispose();
                 continue;
             }
@@ -142,6 +164,8 @@ public sealed class SshServer : IAsyncDisposable
                 Interlocked.Decrement(ref _startups);
         });
         await connection.RunAsync(cancellationToken).ConfigureAwait(false);
+        if (_penalties.Penalise(remote.Address, connection.Penalty) is { } line)
+            SshServerLog.Info(_options.Logger, line);
     }
 
     private static IPEndPoint Normalize(IPEndPoint ep) =>

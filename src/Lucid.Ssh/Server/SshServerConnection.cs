@@ -17,6 +17,9 @@ internal sealed class SshServerConnection
     private readonly ILogger _log;
     private int _released;
 
+    /// <summary>What this connection earns its source under PerSourcePenalties (sshd's preauth exit status).</summary>
+    public SourcePenaltyKind Penalty { get; private set; }
+
     public SshServerConnection(SshServerOptions options, Stream stream, IPEndPoint remote, IPEndPoint local, Action authenticatedOrGone)
     {
         _options = options;
@@ -50,7 +53,21 @@ internal sealed class SshServerConnection
         }
         catch (Exception e) when (e is OperationCanceledException or SshException or IOException or ObjectDisposedException)
         {
-            await PreauthFailedAsync(e, transport, auth, grace.IsCancellationRequested && !cancellationToken.IsCancellationRequested).ConfigureAwait(false);
+            var graceExpired = grace.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
+            Penalty = e is RefusedByConfigException ? SourcePenaltyKind.RefuseConnection
+                : graceExpired ? SourcePenaltyKind.GraceExceeded
+                : auth?.AuthAttempted == true ? SourcePenaltyKind.AuthFail
+                : auth is { UserName: not null, UserValid: false } ? SourcePenaltyKind.InvalidUser
+                : cancellationToken.IsCancellationRequested ? SourcePenaltyKind.None
+                : SourcePenaltyKind.NoAuth;
+            if (e is RefusedByConfigException)
+            {
+                // sshd's session process just exits: the client sees the connection close.
+                if (transport is not null)
+                    await transport.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
+            await PreauthFailedAsync(e, transport, auth, graceExpired).ConfigureAwait(false);
             return;
         }
         finally
@@ -60,7 +77,7 @@ internal sealed class SshServerConnection
 
         try
         {
-            await ServeAsync(transport, result).ConfigureAwait(false);
+            await ServeAsync(transport, result, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -72,15 +89,20 @@ internal sealed class SshServerConnection
     private async Task PreauthFailedAsync(Exception e, SshTransport? transport, ServerAuthenticator? auth, bool graceExpired)
     {
         var who = auth?.UserName is { } name ? (auth.UserValid ? $"authenticating user {name} " : $"invalid user {name} ") : "";
-        if (graceExpired || (e is SshConnectionException && e.Message.StartsWith("Connection timed out", StringComparison.Ordinal)))
+        if (graceExpired || (e is SshConnectionException { Cause: SshFailureCause.TimedOut }))
         {
             SshServerLog.GraceTimeout(_log, _client.Ip, _client.Port);
             if (transport is not null)
                 await transport.DisconnectAsync(DisconnectReason.ByApplication, "Timeout before authentication").ConfigureAwait(false);
         }
+        else if (e is Auth.SshAccountDeniedException)
+        {
+            // sshd's fatal(): logged, then the connection just closes.
+            SshServerLog.Error(_log, e.Message);
+        }
         else if (e is SshProtocolException p)
         {
-            if (p.Message != "Too many authentication failures")
+            if (p.Cause is not SshFailureCause.TooManyAuthFailures)
                 SshServerLog.ProtocolProblem(_log, _client.Ip, _client.Port, p.Message);
             if (transport is not null)
                 await transport.DisconnectAsync(p.Reason, p.Message).ConfigureAwait(false);
@@ -118,32 +140,23 @@ internal sealed class SshServerConnection
         };
     }
 
-    private async Task ServeAsync(SshTransport transport, ServerAuthResult auth)
+    private async Task ServeAsync(SshTransport transport, ServerAuthResult auth, CancellationToken serverStopping)
     {
         var connection = new SshConnection(transport, logger: _log);
-        var sessions = 0;
-        connection.ChannelOpenReceived = request =>
-        {
-            if (request.ChannelType != "session")
-            {
-                request.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "open failed");
-                return;
-            }
-            if (Interlocked.Increment(ref sessions) > auth.Config.MaxSessions)
-            {
-                Interlocked.Decrement(ref sessions);
-                request.Reject(ChannelOpenFailureReason.AdministrativelyProhibited, "open failed");
-                return;
-            }
-            var channel = request.Accept();
-            var session = new SshServerSession(channel, auth, _client, _options);
-            _ = channel.Completion.ContinueWith(_ => Interlocked.Decrement(ref sessions), TaskScheduler.Default);
-        };
+        using var closed = new CancellationTokenSource();
+        var idle = new SshServerIdleTimeouts(auth.Config, _client, _log);
+        var context = new SshServerContext(auth, _client, _options, connection, closed.Token, idle);
+        var handlers = _options.Handlers;
+        connection.ChannelOpenReceived = request => handlers.DispatchChannel(context, request);
+        connection.GlobalRequestHandler = request => handlers.DispatchGlobalRequest(context, request);
         connection.Start();
         using var stopKeepAlive = new CancellationTokenSource();
         var keepAlive = auth.Config.ClientAliveInterval > TimeSpan.Zero
             ? KeepAliveAsync(connection, transport, auth, stopKeepAlive.Token)
             : Task.CompletedTask;
+        // The server stopping ends the connection, and with it every session (their processes are hung up).
+        using var stop = serverStopping.Register(() => _ = connection.DisposeAsync().AsTask());
+        var idleTimeouts = idle.Enabled ? idle.RunAsync(transport, stopKeepAlive.Token) : Task.CompletedTask;
         try
         {
             await connection.Completion.ConfigureAwait(false);
@@ -155,8 +168,13 @@ internal sealed class SshServerConnection
         finally
         {
             stopKeepAlive.Cancel();
+            closed.Cancel();
             await keepAlive.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await idleTimeouts.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await connection.DisposeAsync().ConfigureAwait(false);
+            // Every session sees its channel end now and hangs up its processes; wait for that (it never waits for
+            // a process to exit), so a stopping server has signalled them all before it goes.
+            await context.SessionsEnded().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 

@@ -58,6 +58,12 @@ internal static partial class SshServerLog
     [LoggerMessage(Level = LogLevel.Information, Message = "drop connection #{Number} from [{Ip}]:{Port} on [{LocalIp}]:{LocalPort} past MaxStartups")]
     public static partial void Dropped(ILogger logger, int number, string ip, int port, string localIp, int localPort);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "drop connection #{Number} from [{Ip}]:{Port} on [{LocalIp}]:{LocalPort} {Reason}")]
+    public static partial void DroppedPenalised(ILogger logger, int number, string ip, int port, string localIp, int localPort, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "administratively prohibited connection for {Invalid}{User} from {Ip} port {Port}")]
+    public static partial void Refused(ILogger logger, string invalid, string user, string ip, int port);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Authentication refused: {Reason}")]
     public static partial void AuthenticationRefused(ILogger logger, string reason);
 

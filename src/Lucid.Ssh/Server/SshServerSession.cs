@@ -24,18 +24,35 @@ internal sealed class SshServerSession
     private ISshServerProcess? _process;
     private SshWindowSize? _pendingSize;
     private bool _started;
+    private readonly SshServerContext? _context;
+    private SshSubsystemSession? _pendingSubsystem;
+    private SshSubsystemHandler? _pendingSubsystemHandler;
 
-    public SshServerSession(SshChannel channel, ServerAuthResult auth, ServerClientInfo client, SshServerOptions options)
+    public SshServerSession(SshChannel channel, ServerAuthResult auth, ServerClientInfo client, SshServerOptions options,
+        SshServerContext? context = null)
     {
+        _context = context;
         _channel = channel;
         _auth = auth;
         _client = client;
         _options = options;
         _log = options.Logger;
         channel.RequestReceived = OnRequest;
+        // A channel that ends before any program was asked for has nothing to tear down.
+        _ = channel.Completion.ContinueWith(_ =>
+        {
+            if (!Volatile.Read(ref _started))
+                _done.TrySetResult();
+        }, TaskScheduler.Default);
     }
 
     public Task Completion => _done.Task;
+
+    /// <summary>The channel type ChannelTimeout patterns are matched with: "session" until a program is asked for,
+    /// then "session:shell", "session:command" or "session:subsystem:NAME" (as OpenSSH's sshd names them).</summary>
+    public string TimeoutType { get; private set; } = "session";
+
+    public SshChannel Channel => _channel;
 
     /// <summary>Set by exec, shell or subsystem; started by <see cref="OnRequest"/> once the request's reply is queued.</summary>
     private (SshServerProcessStart Start, bool PrintMotd)? _pendingStart;
@@ -61,6 +78,15 @@ internal sealed class SshServerSession
         {
             _pendingStart = null;
             _ = Task.Run(() => RunAsync(pending.Start, pending.PrintMotd));
+        }
+        if (_pendingSubsystem is { } subsystem)
+        {
+            _pendingSubsystem = null;
+            _ = Task.Run(async () =>
+            {
+                await InProcessSubsystem.RunAsync(subsystem, _pendingSubsystemHandler!).ConfigureAwait(false);
+                _done.TrySetResult();
+            });
         }
     }
 
@@ -96,20 +122,22 @@ internal sealed class SshServerSession
             case "exec":
             {
                 var reader = new SshReader(data);
-                return Start(reader.ReadUtf8String(), subsystem: null);
+                return Started(Start(reader.ReadUtf8String(), subsystem: null), "session:command");
             }
             case "shell":
-                return Start(null, subsystem: null);
+                return Started(Start(null, subsystem: null), "session:shell");
             case "subsystem":
             {
                 var reader = new SshReader(data);
                 var name = reader.ReadUtf8String();
+                if (StartInProcess(name))
+                    return true;
                 if (!Config.Subsystems.TryGetValue(name, out var command))
                 {
                     SshServerLog.Info(_log, $"subsystem request for {name} by user {_auth.User.Name} failed, subsystem not found");
                     return false;
                 }
-                return Start(command, subsystem: name);
+                return Started(Start(command, subsystem: name), "session:subsystem:" + name);
             }
             case "window-change":
             {
@@ -131,10 +159,23 @@ internal sealed class SshServerSession
         }
     }
 
+    /// <summary>A subsystem registered with <see cref="SshServerHandlers.SetSubsystemHandler"/>, unless a command is forced.</summary>
+    private bool StartInProcess(string name)
+    {
+        if (_started || _context is null || !_options.Handlers.TryGetSubsystem(name, out var handler) ||
+            (Config.ForceCommand ?? _auth.KeyOptions.ForceCommand) is not null)
+            return false;
+        _started = true;
+        SshServerLog.Debug1(_log, $"Starting session: subsystem '{name}' (in process) for {_auth.User.Name} from {_client.Ip} port {_client.Port}");
+        _pendingSubsystem = new SshSubsystemSession(_context, name, _channel);
+        _pendingSubsystemHandler = handler;
+        return true;
+    }
+
     /// <summary>Decides the command (ForceCommand, then the key's command=, then the client's) and starts it.</summary>
     private bool Start(string? requested, string? subsystem)
     {
-        if (_started)
+        if (_started || _options.Backend is null)
             return false;
         _started = true;
         string? command = requested;
@@ -156,7 +197,14 @@ internal sealed class SshServerSession
         return true;
     }
 
-    private List<KeyValuePair<string, string>> BuildEnvironment(string? originalCommand)
+    private bool Started(bool ok, string timeoutType)
+    {
+        if (ok)
+            TimeoutType = timeoutType;
+        return ok;
+    }
+
+        private List<KeyValuePair<string, string>> BuildEnvironment(string? originalCommand)
     {
         var user = _auth.User;
         var env = new List<KeyValuePair<string, string>>();
@@ -206,7 +254,7 @@ internal sealed class SshServerSession
             ISshServerProcess process;
             try
             {
-                process = await _options.Backend.StartProcessAsync(start, CancellationToken.None).ConfigureAwait(false);
+                process = await _options.Backend!.StartProcessAsync(start, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is SshException or IOException or InvalidOperationException)
             {
@@ -220,19 +268,24 @@ internal sealed class SshServerSession
                 _process = process;
                 if (_pendingSize is { } size && start.Pty is not null)
                     process.ResizeTerminal(size);
-                if (printMotd && _options.Backend.ReadMessageOfTheDay(start.User) is { Length: > 0 } motd)
+                if (printMotd && _options.Backend!.ReadMessageOfTheDay(start.User) is { Length: > 0 } motd)
                     await _channel.WriteAsync(TerminalNewlines(motd)).ConfigureAwait(false);
                 using var stopInput = new CancellationTokenSource();
                 if (process.InputNeverBlocks)
                     _channel.ResumeReadersInline(); // the client's data goes to stdin from the read loop itself
                 var input = PumpInputAsync(process, start.Pty is not null, stopInput.Token);
-                var output = PumpOutputAsync(process.Output, extended: false);
-                var error = process.ErrorOutput is { } err ? PumpOutputAsync(err, extended: true) : Task.CompletedTask;
-                var status = await process.Exited.ConfigureAwait(false);
-                await Task.WhenAll(output, error).ConfigureAwait(false);
+                var finished = FinishAsync(process);
+                // The client may go first (it closed the channel, its connection reset or timed out, the server is
+                // stopping): then the program is hung up at once, never waited for (see ISshServerProcess.DisposeAsync).
+                if (await Task.WhenAny(finished, _channel.Completion).ConfigureAwait(false) != finished || !finished.IsCompletedSuccessfully)
+                {
+                    SshServerLog.Debug1(_log, $"session: channel {_channel.LocalId} closed by the client or its connection; hanging up the session's processes");
+                    _ = finished.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+                    return;
+                }
                 stopInput.Cancel();
                 await input.ConfigureAwait(false);
-                await SendExitStatusAsync(status).ConfigureAwait(false);
+                await SendExitStatusAsync(finished.Result).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is IOException or SshException or ObjectDisposedException or OperationCanceledException)
@@ -243,6 +296,16 @@ internal sealed class SshServerSession
         {
             _done.TrySetResult();
         }
+    }
+
+    /// <summary>The program's exit status once it has exited and all its output (stdout and stderr) has been sent.</summary>
+    private async Task<SshExitStatus> FinishAsync(ISshServerProcess process)
+    {
+        var output = PumpOutputAsync(process.Output, extended: false);
+        var error = process.ErrorOutput is { } err ? PumpOutputAsync(err, extended: true) : Task.CompletedTask;
+        var status = await process.Exited.ConfigureAwait(false);
+        await Task.WhenAll(output, error).ConfigureAwait(false);
+        return status;
     }
 
     /// <summary>sshd writes the motd through the terminal, whose output processing (ONLCR) turns each \n into \r\n.</summary>
@@ -329,12 +392,16 @@ internal sealed class SshServerSession
                 if (result.IsCompleted)
                     break;
             }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException or SshException)
+        {
+            // The process exited (or closed its stdin) while the client was still sending, or the connection failed.
+        }
+        finally
+        {
+            // End of input however it came, the client's EOF or a lost connection: the program reads end of file.
             if (!terminal)
                 process.CloseInput();
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException)
-        {
-            // The process exited (or closed its stdin) while the client was still sending.
         }
     }
 }

@@ -83,7 +83,10 @@ internal sealed class KexInitMessage
         {
             // OpenSSH's wording: "no matching cipher found. Their offer: aes128-cbc".
             var theirs = (string)e.Data[weAreServer ? "client" : "server"]!;
-            throw new SshProtocolException($"no matching {what} found. Their offer: {theirs}", DisconnectReason.KeyExchangeFailed);
+            var ours = (string)e.Data[weAreServer ? "server" : "client"]!;
+            throw new SshProtocolException($"no matching {what} found. Their offer: {theirs}", DisconnectReason.KeyExchangeFailed)
+                .At(SshStage.Kex, new SshFailureCause.NoCommonAlgorithm(what, ours.Split(',', StringSplitOptions.RemoveEmptyEntries),
+                    theirs.Split(',', StringSplitOptions.RemoveEmptyEntries)));
         }
     }
 

@@ -10,15 +10,25 @@ namespace Lucid.Ssh.Transport;
 /// then frames, decrypts, authenticates and decompresses packets from one pooled buffer. A returned
 /// payload stays valid until the next read.
 /// </summary>
+/// <remarks>
+/// The buffer is small (<see cref="PacketBuffer.SmallSize"/>) until authentication, growing only to fit a larger
+/// packet and shrinking back once it is consumed, so a connection that never authenticates costs a few KiB
+/// however many of them a flood opens. After <see cref="EnableBulk"/> (USERAUTH_SUCCESS) a read that fills the
+/// buffer grows it to the bulk size, where it stays: several packets per socket read in a transfer.
+/// </remarks>
 internal sealed class PacketReader : IDisposable
 {
     /// <summary>OpenSSH's limit: packets up to 256 KiB are accepted, anything larger is a protocol error.</summary>
     public const int MaxPacketLength = 256 * 1024;
 
+    private const int BulkSize = MaxPacketLength + 64 * 1024;
+
     private readonly Stream _stream;
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(MaxPacketLength + 64 * 1024);
+    private PacketBuffer _buffer = PacketBuffer.Rent(PacketBuffer.SmallSize);
     private int _start;
     private int _end;
+    private volatile bool _bulk;
+    private bool _lastReadFilled;
     private PacketKeys? _keys;
     private ZlibCodec? _decompressor;
     private bool _delayedCompressionAllowed;
@@ -49,6 +59,9 @@ internal sealed class PacketReader : IDisposable
 
     public PacketKeys? Keys => _keys;
 
+    /// <summary>The peer has authenticated: from now on the buffer may grow to the bulk size (called from either loop).</summary>
+    public void EnableBulk() => _bulk = true;
+
     /// <summary>Starts decompressing (zlib immediately, zlib@openssh.com after user authentication).</summary>
     public void StartDecompression()
     {
@@ -67,26 +80,26 @@ internal sealed class PacketReader : IDisposable
         int scanned = 0;
         while (true)
         {
-            var available = _buffer.AsSpan(_start + scanned, _end - _start - scanned);
+            var available = _buffer.Array.AsSpan(_start + scanned, _end - _start - scanned);
             int newline = available.IndexOf((byte)'\n');
             if (newline >= 0)
             {
                 int length = scanned + newline;
                 if (length + 1 > MaxLine)
-                    throw new SshProtocolException("kex_exchange_identification: banner line too long", DisconnectReason.ProtocolVersionNotSupported);
-                var line = _buffer.AsSpan(_start, length);
+                    throw new SshProtocolException("kex_exchange_identification: banner line too long", DisconnectReason.ProtocolVersionNotSupported).At(SshStage.Version, new SshFailureCause.InvalidBanner("banner line too long"));
+                var line = _buffer.Array.AsSpan(_start, length);
                 _start += length + 1;
                 if (line.Length > 0 && line[^1] == '\r')
                     line = line[..^1];
                 if (line.IndexOf((byte)0) >= 0)
-                    throw new SshProtocolException("kex_exchange_identification: banner line contains invalid characters", DisconnectReason.ProtocolVersionNotSupported);
+                    throw new SshProtocolException("kex_exchange_identification: banner line contains invalid characters", DisconnectReason.ProtocolVersionNotSupported).At(SshStage.Version, new SshFailureCause.InvalidBanner("banner line contains invalid characters"));
                 return Encoding.UTF8.GetString(line);
             }
             scanned += available.Length;
             if (scanned >= MaxLine)
-                throw new SshProtocolException("kex_exchange_identification: banner line too long", DisconnectReason.ProtocolVersionNotSupported);
+                throw new SshProtocolException("kex_exchange_identification: banner line too long", DisconnectReason.ProtocolVersionNotSupported).At(SshStage.Version, new SshFailureCause.InvalidBanner("banner line too long"));
             if (!await FillAsync(cancellationToken))
-                throw new SshConnectionException("kex_exchange_identification: Connection closed by remote host");
+                throw new SshConnectionException("kex_exchange_identification: Connection closed by remote host").At(SshStage.Version, new SshFailureCause.ConnectionClosed());
         }
     }
 
@@ -104,24 +117,24 @@ internal sealed class PacketReader : IDisposable
         if (keys is null)
         {
             await EnsureAsync(4, cancellationToken);
-            length = BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start));
+            length = BinaryPrimitives.ReadUInt32BigEndian(_buffer.Array.AsSpan(_start));
         }
         else if (keys.Cipher.IsAead)
         {
             await EnsureAsync(4, cancellationToken);
-            length = keys.Cipher.PeekLength(sequence, _buffer.AsSpan(_start, 4));
+            length = keys.Cipher.PeekLength(sequence, _buffer.Array.AsSpan(_start, 4));
         }
         else if (keys.EncryptThenMac)
         {
             await EnsureAsync(4, cancellationToken);
-            length = BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start));
+            length = BinaryPrimitives.ReadUInt32BigEndian(_buffer.Array.AsSpan(_start));
         }
         else
         {
             // Encrypted length: decrypt the first block in place; the rest follows once it has arrived.
             await EnsureAsync(blockSize, cancellationToken);
-            keys.Cipher.Transform(_buffer.AsSpan(_start, blockSize));
-            length = BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start));
+            keys.Cipher.Transform(_buffer.Array.AsSpan(_start, blockSize));
+            length = BinaryPrimitives.ReadUInt32BigEndian(_buffer.Array.AsSpan(_start));
         }
 
         if (length < 5 || length > MaxPacketLength)
@@ -132,8 +145,8 @@ internal sealed class PacketReader : IDisposable
         int tagSize = keys?.TagSize ?? 0;
         int total = 4 + (int)length + tagSize;
         await EnsureAsync(total, cancellationToken);
-        var packet = _buffer.AsSpan(_start, 4 + (int)length);
-        var tag = _buffer.AsSpan(_start + 4 + (int)length, tagSize);
+        var packet = _buffer.Array.AsSpan(_start, 4 + (int)length);
+        var tag = _buffer.Array.AsSpan(_start + 4 + (int)length, tagSize);
 
         if (keys is not null)
         {
@@ -154,7 +167,7 @@ internal sealed class PacketReader : IDisposable
                 ok = keys.Mac!.Verify(sequence, packet, tag);
             }
             if (!ok)
-                throw new SshProtocolException("Corrupted MAC on input.", DisconnectReason.MacError);
+                throw new SshProtocolException("Corrupted MAC on input.", DisconnectReason.MacError).At(null, new SshFailureCause.IntegrityFailure());
         }
 
         int padding = packet[4];
@@ -168,17 +181,18 @@ internal sealed class PacketReader : IDisposable
         BytesSinceKeys += total;
         PacketsSinceKeys++;
 
-        var payload = _buffer.AsMemory(payloadStart, payloadLength);
+        var payload = _buffer.Array.AsMemory(payloadStart, payloadLength);
         return _decompressor is null ? payload : _decompressor.Decompress(payload.Span, MaxPacketLength);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask EnsureAsync(int count, CancellationToken cancellationToken)
     {
+        EnsureCapacity(count);
         while (_end - _start < count)
         {
             if (!await FillAsync(cancellationToken))
-                throw new SshConnectionException($"Connection closed by {PeerDescription}");
+                throw new SshConnectionException($"Connection closed by {PeerDescription}").At(null, new SshFailureCause.ConnectionClosed());
         }
     }
 
@@ -186,23 +200,56 @@ internal sealed class PacketReader : IDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
     {
-        if (_start > 0 && (_start == _end || _buffer.Length - _end < 32 * 1024))
+        Resize();
+        if (_start > 0 && (_start == _end || _buffer.Length - _end < Math.Min(32 * 1024, _buffer.Length / 2)))
         {
-            _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+            _buffer.Array.AsSpan(_start, _end - _start).CopyTo(_buffer.Array);
             _end -= _start;
             _start = 0;
         }
         int read;
         try
         {
-            read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
+            read = await _stream.ReadAsync(_buffer.Array.AsMemory(_end), cancellationToken);
         }
         catch (IOException e)
         {
-            throw new SshConnectionException($"Connection to {PeerDescription} lost: {e.Message}", e);
+            throw new SshConnectionException($"Connection to {PeerDescription} lost: {e.Message}", e).At(null, new SshFailureCause.ConnectionLost(e.Message));
         }
+        _lastReadFilled = read > 0 && _end + read == _buffer.Length;
         _end += read;
+        _buffer.Touched(_end);
         return read > 0;
+    }
+
+    /// <summary>
+    /// Bulk (after authentication): grows to the bulk size once a read has filled the buffer (more was waiting).
+    /// Before: back to the small size whenever a larger packet has been consumed.
+    /// </summary>
+    private void Resize()
+    {
+        if (_bulk)
+        {
+            if (_lastReadFilled && _buffer.Length < BulkSize)
+                MoveTo(BulkSize);
+        }
+        else if (_start == _end && _buffer.Length > PacketBuffer.SmallSize)
+            MoveTo(PacketBuffer.SmallSize);
+    }
+
+    /// <summary>Makes room for <paramref name="count"/> bytes from the start of the unread data.</summary>
+    private void EnsureCapacity(int count)
+    {
+        if (count > _buffer.Length)
+            MoveTo(_bulk ? Math.Max(count, BulkSize) : count);
+    }
+
+    private void MoveTo(int size)
+    {
+        var unread = _end - _start;
+        _buffer = _buffer.MoveTo(size, _start, unread);
+        _start = 0;
+        _end = unread;
     }
 
     public void Dispose()
@@ -210,10 +257,7 @@ internal sealed class PacketReader : IDisposable
         _keys?.Dispose();
         _keys = null;
         _decompressor?.Dispose();
-        if (_buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer, clearArray: true);
-            _buffer = [];
-        }
+        _buffer.Return();
+        _buffer = PacketBuffer.Empty;
     }
 }

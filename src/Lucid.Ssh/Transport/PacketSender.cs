@@ -17,7 +17,7 @@ internal sealed class PacketSender(Stream stream) : IThreadPoolWorkItem, IValueT
 {
     private const int Idle = 0, Sending = 1, Abandoned = 2;
     private ManualResetValueTaskSourceCore<bool> _core;
-    private byte[]? _buffer;
+    private PacketBuffer? _buffer;
     private int _length;
     private int _state;
     private ValueTask _write;
@@ -30,7 +30,7 @@ internal sealed class PacketSender(Stream stream) : IThreadPoolWorkItem, IValueT
     public ValueTask Completion => new(this, _core.Version);
 
     /// <summary>Sends <paramref name="length"/> bytes of <paramref name="buffer"/>, which stays the sender's until <see cref="Completion"/>.</summary>
-    public void Start(byte[] buffer, int length)
+    public void Start(PacketBuffer buffer, int length)
     {
         _buffer = buffer;
         _length = length;
@@ -49,7 +49,7 @@ internal sealed class PacketSender(Stream stream) : IThreadPoolWorkItem, IValueT
     {
         try
         {
-            _write = stream.WriteAsync(_buffer.AsMemory(0, _length));
+            _write = stream.WriteAsync(_buffer!.Array.AsMemory(0, _length));
         }
         catch (Exception e)
         {
@@ -83,7 +83,7 @@ internal sealed class PacketSender(Stream stream) : IThreadPoolWorkItem, IValueT
         _buffer = null;
         // Before the completion is signalled: the writer may start the next send as soon as it sees it.
         if (Interlocked.Exchange(ref _state, Idle) == Abandoned)
-            ArrayPool<byte>.Shared.Return(buffer!, clearArray: true);
+            buffer!.Return();
         if (error is null)
             _core.SetResult(true);
         else

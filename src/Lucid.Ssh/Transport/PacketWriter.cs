@@ -10,6 +10,12 @@ namespace Lucid.Ssh.Transport;
 /// pooled buffer, so several packets leave in one socket write. Used by the single writer loop only; a bulk
 /// buffer is written by a <see cref="PacketSender"/> while the next one fills.
 /// </summary>
+/// <remarks>
+/// The buffer starts small (<see cref="PacketBuffer.SmallSize"/>) and doubles, up to the bulk size, whenever what is
+/// pending does not fit: what a server sends before authentication (its KEXINIT, the KEX reply, auth answers) is
+/// its own and small, so a connection that never authenticates keeps a few KiB, while a transfer reaches the bulk
+/// size within its first packets and stays there.
+/// </remarks>
 internal sealed class PacketWriter : IDisposable
 {
     private const int BufferSize = 512 * 1024;
@@ -18,10 +24,10 @@ internal sealed class PacketWriter : IDisposable
     private const int HandOffMinimum = 64 * 1024;
     private readonly Stream _stream;
     private readonly bool _pipelineBulkSends;
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+    private PacketBuffer _buffer = PacketBuffer.Rent(PacketBuffer.SmallSize);
     private int _length;
     private PacketSender? _sender;
-    private byte[]? _spare;
+    private PacketBuffer? _spare;
     private bool _sendInFlight;
     private PacketKeys? _keys;
     private ZlibCodec? _compressor;
@@ -66,8 +72,21 @@ internal sealed class PacketWriter : IDisposable
             _compressor = new ZlibCodec(compress: true);
     }
 
-    /// <summary>True when a packet with this payload fits in the buffer without flushing first.</summary>
-    public bool HasRoomFor(int payloadLength) => _length + payloadLength + 1024 <= _buffer.Length;
+    /// <summary>True when a packet with this payload fits in the buffer (grown if need be) without flushing first.</summary>
+    public bool HasRoomFor(int payloadLength)
+    {
+        var needed = _length + payloadLength + 1024;
+        if (needed <= _buffer.Length)
+            return true;
+        if (_buffer.Length >= BufferSize)
+            return false;
+        Grow(needed);
+        return needed <= _buffer.Length;
+    }
+
+    /// <summary>At least doubles the buffer (to at most the bulk size unless one packet needs more), keeping what is pending.</summary>
+    private void Grow(int needed) =>
+        _buffer = _buffer.MoveTo(Math.Max(needed, Math.Min(BufferSize, 2 * _buffer.Length)), 0, _length);
 
     /// <summary>Frames one payload at the end of the pending buffer.</summary>
     public void Append(ReadOnlySpan<byte> payload)
@@ -88,10 +107,10 @@ internal sealed class PacketWriter : IDisposable
         int tagSize = keys?.TagSize ?? 0;
         int total = 4 + packetLength + tagSize;
         if (_length + total > _buffer.Length)
-            throw new InvalidOperationException("packet buffer full; flush first");
+            Grow(_length + total);
 
-        var packet = _buffer.AsSpan(_length, 4 + packetLength);
-        var tag = _buffer.AsSpan(_length + 4 + packetLength, tagSize);
+        var packet = _buffer.Array.AsSpan(_length, 4 + packetLength);
+        var tag = _buffer.Array.AsSpan(_length + 4 + packetLength, tagSize);
         BinaryPrimitives.WriteUInt32BigEndian(packet, (uint)packetLength);
         packet[4] = (byte)padding;
         FillPadding(packet[(5 + payload.Length)..]);
@@ -121,6 +140,7 @@ internal sealed class PacketWriter : IDisposable
             }
         }
         _length += total;
+        _buffer.Touched(_length);
         Sequence = unchecked(sequence + 1);
         BytesSinceKeys += total;
         PacketsSinceKeys++;
@@ -158,7 +178,7 @@ internal sealed class PacketWriter : IDisposable
         }
         try
         {
-            await _stream.WriteAsync(_buffer.AsMemory(0, _length), cancellationToken);
+            await _stream.WriteAsync(_buffer.Array.AsMemory(0, _length), cancellationToken);
             await _stream.FlushAsync(cancellationToken);
         }
         catch (IOException e)
@@ -190,7 +210,7 @@ internal sealed class PacketWriter : IDisposable
     {
         _sender ??= new PacketSender(_stream);
         var sending = _buffer;
-        _buffer = _spare ?? ArrayPool<byte>.Shared.Rent(BufferSize);
+        _buffer = _spare ?? PacketBuffer.Rent(BufferSize);
         _spare = sending;
         _sender.Start(sending, _length);
         _sendInFlight = true;
@@ -202,15 +222,12 @@ internal sealed class PacketWriter : IDisposable
         _keys?.Dispose();
         _keys = null;
         _compressor?.Dispose();
-        if (_buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer, clearArray: true);
-            _buffer = [];
-        }
+        _buffer.Return();
+        _buffer = PacketBuffer.Empty;
         // The spare is the buffer last handed to the sender: while its send runs the kernel may still read it,
         // and a buffer back in the pool can be another connection's the next moment.
         if (_spare is not null && _sender?.Abandon() != true)
-            ArrayPool<byte>.Shared.Return(_spare, clearArray: true);
+            _spare.Return();
         _spare = null;
     }
 }

@@ -256,7 +256,7 @@ public sealed partial class SshTransport
         bool ourGuessRight = ours.FirstKexPacketFollows && KexInitMessage.GuessIsRight(client, server);
         var state = new KexState(initial, discardGuess, client.Payload, server.Payload, algorithms);
 
-        byte[] sharedSecret;
+        byte[] sharedSecret; // K encoded (mpint or string), as the exchange hash and the key derivation take it
         byte[] exchangeHash;
         if (_isServer)
             (sharedSecret, exchangeHash) = await ServerKexAsync(state, cancellationToken);
@@ -334,11 +334,11 @@ public sealed partial class SshTransport
         var signature = reply.ReadString().ToArray();
         reply.EnsureAtEnd();
 
-        var secret = kem.ClientComplete(serverPublic);
+        var secret = EncodeSecret(kem, kem.ClientComplete(serverPublic));
         hashInput.WriteString(hostKeyBlob).WriteRaw(gexPart.WrittenSpan);
         WritePublic(hashInput, kem, clientPublic);
         WritePublic(hashInput, kem, serverPublic);
-        hashInput.WriteMPIntMagnitude(secret);
+        hashInput.WriteRaw(secret);
         var hash = KeyDerivation.Hash(algorithms.Kex, hashInput.WrittenSpan);
 
         SshPublicKey hostKey;
@@ -365,8 +365,12 @@ public sealed partial class SshTransport
         if (state.Initial)
         {
             var options = (ClientTransportOptions)_options;
+            _verifyingHostKey = true;
+            _options.Observer?.Started(SshStage.HostKey);
             if (!await options.HostKeyVerifier!(hostKey, options.Host, options.Port, cancellationToken))
-                throw new SshHostKeyVerificationException();
+                throw new SshHostKeyVerificationException().At(SshStage.HostKey, new SshFailureCause.HostKeyRejected(hostKey));
+            _verifyingHostKey = false;
+            _options.Observer?.Completed(SshStage.HostKey);
             HostKey = hostKey;
         }
         else if (!hostKey.Equals(HostKey))
@@ -416,12 +420,13 @@ public sealed partial class SshTransport
         // moves to the pool rather than hold them up.
         if (!Thread.CurrentThread.IsThreadPoolThread)
             await Task.Yield();
-        var serverPublic = kem.ServerRespond(clientPublic, out var secret);
+        var serverPublic = kem.ServerRespond(clientPublic, out var rawSecret);
+        var secret = EncodeSecret(kem, rawSecret);
         WritePublic(hashInput, kem, clientPublic);
         WritePublic(hashInput, kem, serverPublic);
-        hashInput.WriteMPIntMagnitude(secret);
+        hashInput.WriteRaw(secret);
         var hash = KeyDerivation.Hash(algorithms.Kex, hashInput.WrittenSpan);
-        var signature = hostKey.Sign(hash, algorithms.HostKey.Name);
+        var signature = await hostKey.SignAsync(hash, algorithms.HostKey.Name, cancellationToken);
 
         using var replyMessage = new SshWriter(2048);
         replyMessage.WriteByte(replyType).WriteString(hostKeyBlob.Span);
@@ -526,6 +531,19 @@ public sealed partial class SshTransport
         (DhKem, _) => "SSH2_MSG_KEXDH_REPLY",
         _ => "SSH2_MSG_KEX_ECDH_REPLY",
     };
+
+    // K as the exchange hash and key derivation take it (mpint or string); the raw secret is wiped here.
+    private static byte[] EncodeSecret(KeyExchangeMethod kem, byte[] rawSecret)
+    {
+        try
+        {
+            return kem.EncodeSharedSecret(rawSecret);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(rawSecret);
+        }
+    }
 
     private static byte[] KexInitPayload(KeyExchangeMethod kem, byte[] clientPublic, byte type = 30)
     {

@@ -163,6 +163,7 @@ public sealed partial class SshTransport : IPacketConnection
     private void StartClientDelayedCompression()
     {
         _reader.StartDecompression();
+        _reader.EnableBulk();
         EnqueueControl(Outgoing.Marker(OutgoingAction.StartCompression));
     }
 
@@ -220,18 +221,27 @@ public sealed partial class SshTransport : IPacketConnection
                 ? StartOnOwnThread(transport.ReadLoopAsync, "ssh read")
                 : Task.Run(transport.ReadLoopAsync);
             await transport._firstKex.Task.WaitAsync(timeout.Token);
+            transport._options.Observer?.Completed(SshStage.Kex);
             if (transport._options.RekeyInterval is { } interval)
                 transport._rekeyTimer = new Timer(_ => transport.CheckRekeyTime(), null, interval / 4, interval / 4);
             return transport;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            var stage = transport._remoteVersion.Length == 0 ? "banner exchange" : "key exchange";
+            var stage = transport.HandshakeStage;
             await transport.DisposeAsync();
-            throw new SshConnectionException($"Connection timed out during {stage}");
+            var timedOut = new SshConnectionException($"Connection timed out during {(stage == SshStage.Version ? "banner exchange" : "key exchange")}")
+                .At(stage, new SshFailureCause.TimedOut());
+            transport._options.Observer?.Failed(stage, timedOut);
+            throw timedOut;
         }
-        catch
+        catch (Exception e)
         {
+            if (e is SshException failure)
+            {
+                failure.At(transport.HandshakeStage, failure is SshProtocolException ? new SshFailureCause.ProtocolViolation() : null);
+                transport._options.Observer?.Failed(failure.Stage!.Value, failure);
+            }
             await transport.DisposeAsync();
             throw;
         }
@@ -248,8 +258,13 @@ public sealed partial class SshTransport : IPacketConnection
         return started.Task.Unwrap();
     }
 
+    /// <summary>Where the handshake is: the version exchange until the peer's identification arrived, then the key exchange.</summary>
+    private SshStage HandshakeStage => _remoteVersion.Length == 0 ? SshStage.Version : _verifyingHostKey ? SshStage.HostKey : SshStage.Kex;
+    private volatile bool _verifyingHostKey;
+
     private async Task ExchangeVersionsAsync(CancellationToken cancellationToken)
     {
+        _options.Observer?.Started(SshStage.Version);
         TransportLog.LocalVersion(_log, _localVersion);
         var line = Encoding.ASCII.GetBytes(_localVersion + "\r\n");
         try
@@ -259,28 +274,34 @@ public sealed partial class SshTransport : IPacketConnection
         }
         catch (IOException e)
         {
-            throw new SshConnectionException($"kex_exchange_identification: write: {e.Message}", e);
+            throw new SshConnectionException($"kex_exchange_identification: write: {e.Message}", e).At(SshStage.Version, new SshFailureCause.ConnectionLost(e.Message));
         }
 
         // RFC 4253 section 4.2: a server may send other lines first; a client must not.
         for (int lines = 0; ; lines++)
         {
             if (lines >= 1024)
-                throw new SshProtocolException("kex_exchange_identification: too many banner lines", DisconnectReason.ProtocolVersionNotSupported);
+                throw new SshProtocolException("kex_exchange_identification: too many banner lines", DisconnectReason.ProtocolVersionNotSupported)
+                    .At(SshStage.Version, new SshFailureCause.UnsupportedVersion("too many banner lines"));
             var text = await _reader.ReadLineAsync(cancellationToken);
             if (!text.StartsWith("SSH-", StringComparison.Ordinal))
             {
                 if (_isServer)
-                    throw new SshProtocolException($"kex_exchange_identification: client sent invalid protocol identifier \"{Printable(text)}\"", DisconnectReason.ProtocolVersionNotSupported);
+                    throw new SshProtocolException($"kex_exchange_identification: client sent invalid protocol identifier \"{Printable(text)}\"", DisconnectReason.ProtocolVersionNotSupported)
+                        .At(SshStage.Version, new SshFailureCause.UnsupportedVersion("invalid protocol identifier"));
                 continue;
             }
             var parts = text.Split('-', 3);
             if (parts.Length < 3 || parts[1].Length == 0)
-                throw new SshProtocolException($"Bad remote protocol version identification: '{Printable(text)}'", DisconnectReason.ProtocolVersionNotSupported);
+                throw new SshProtocolException($"Bad remote protocol version identification: '{Printable(text)}'", DisconnectReason.ProtocolVersionNotSupported)
+                    .At(SshStage.Version, new SshFailureCause.UnsupportedVersion("bad identification string"));
             if (parts[1] != "2.0" && parts[1] != "1.99")
-                throw new SshProtocolException($"Protocol major versions differ: 2 vs. {parts[1].Split('.')[0]}", DisconnectReason.ProtocolVersionNotSupported);
+                throw new SshProtocolException($"Protocol major versions differ: 2 vs. {parts[1].Split('.')[0]}", DisconnectReason.ProtocolVersionNotSupported)
+                    .At(SshStage.Version, new SshFailureCause.UnsupportedVersion($"protocol {parts[1]}"));
             _remoteVersion = text;
             TransportLog.RemoteVersion(_log, parts[1], parts[2]);
+            _options.Observer?.Completed(SshStage.Version);
+            _options.Observer?.Started(SshStage.Kex);
             return;
         }
     }
@@ -350,6 +371,8 @@ public sealed partial class SshTransport : IPacketConnection
                 _authenticated = true;
                 _writer.StartCompression();
                 _reader.StartDecompression();
+                // Authenticated: transfers may begin, so the read buffer may grow past the pre-authentication size.
+                _reader.EnableBulk();
             }
             if (item.Done is not null)
                 await _writer.FlushUntilSentAsync(cancellationToken);
@@ -468,6 +491,11 @@ public sealed partial class SshTransport : IPacketConnection
 
     private static byte[] DisconnectPayload(DisconnectReason reason, string description)
     {
+        // OpenSSH formats the reason into 1 KiB (packet.c): a peer's own words quoted back (a 250 KB "Their offer")
+        // must not make a packet of their size.
+        const int MaxDescription = 1023;
+        if (description.Length > MaxDescription)
+            description = description[..(char.IsHighSurrogate(description[MaxDescription - 1]) ? MaxDescription - 1 : MaxDescription)];
         using var writer = new SshWriter();
         writer.WriteByte((byte)MessageNumber.Disconnect).WriteUInt32((uint)reason).WriteString(description).WriteString("");
         return writer.ToArray();
@@ -479,7 +507,8 @@ public sealed partial class SshTransport : IPacketConnection
         uint code = reader.ReadUInt32();
         string text = reader.ReadUtf8String();
         var peer = _options.PeerDescription ?? "remote host";
-        return new SshConnectionException($"Received disconnect from {peer}:{code}: {text}");
+        return new SshConnectionException($"Received disconnect from {peer}:{code}: {text}")
+            .At(null, new SshFailureCause.PeerDisconnected((DisconnectReason)code, text));
     }
 
     /// <summary>An outgoing payload in a pooled buffer plus what the writer must do right after framing it.</summary>

@@ -36,6 +36,9 @@ public abstract class TransportOptions
 
     public ILogger Logger { get; set; } = NullLogger.Instance;
 
+    /// <summary>Told as the handshake passes the Version, Kex and HostKey stages, and where it failed.</summary>
+    public ISshStageObserver? Observer { get; set; }
+
     /// <summary>
     /// Runs the read loop on a thread of its own instead of the thread pool's. Meant for a stream whose reads block
     /// the calling thread until data arrives, in a process with one connection (as `lucid ssh`): each packet is then
@@ -74,11 +77,13 @@ public sealed class ClientTransportOptions : TransportOptions
 
 public sealed class ServerTransportOptions : TransportOptions
 {
+    public ServerTransportOptions() => KexAlgorithms = AlgorithmRegistry.ServerDefaults(AlgorithmCategory.Kex);
+
     /// <summary>Server default as OpenSSH's sshd: none, then delayed zlib.</summary>
     public override IReadOnlyList<string> Compression { get; set; } = ["none", "zlib@openssh.com"];
 
-    /// <summary>The host keys; the advertised host key algorithms are those these keys can sign with.</summary>
-    public IReadOnlyList<SshPrivateKey> HostKeys { get; set; } = [];
+    /// <summary>The host keys (any <see cref="ISshSigner"/>); the advertised host key algorithms are those these keys can sign with.</summary>
+    public IReadOnlyList<ISshSigner> HostKeys { get; set; } = [];
 
     /// <summary>Sent in EXT_INFO as server-sig-algs: the signature algorithms accepted for publickey authentication.</summary>
     public IReadOnlyList<string> ServerSignatureAlgorithms { get; set; } =

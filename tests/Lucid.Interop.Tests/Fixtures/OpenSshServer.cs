@@ -27,13 +27,17 @@ public sealed class OpenSshServer : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private readonly object _logLock = new();
 
-    private OpenSshServer(string directory, int port, Process process, string configText)
+    private OpenSshServer(string directory, int port, Process process, string configText, OpenSshPeer peer)
     {
+        Peer = peer;
         Directory = directory;
         Port = port;
         _process = process;
         ConfigText = configText;
     }
+
+    /// <summary>Which OpenSSH this is (Debian's 9.2 unless started with another build).</summary>
+    public OpenSshPeer Peer { get; }
 
     public string Host => "127.0.0.1";
     public int Port { get; }
@@ -70,7 +74,10 @@ public sealed class OpenSshServer : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts sshd with the given extra sshd_config lines and waits until it accepts connections.</summary>
-    public static async Task<OpenSshServer> StartAsync(params string[] extraConfig)
+    public static Task<OpenSshServer> StartAsync(params string[] extraConfig) => StartAsync(OpenSshPeer.Debian92, extraConfig);
+
+    /// <summary>Starts another OpenSSH build's sshd (OpenSSH 10.5: its session and auth helpers are configured).</summary>
+    public static async Task<OpenSshServer> StartAsync(OpenSshPeer peer, params string[] extraConfig)
     {
         var keys = await KeyMaterial.GetAsync();
         if (!System.IO.Directory.Exists("/run/sshd"))
@@ -88,12 +95,12 @@ public sealed class OpenSshServer : IAsyncDisposable
         for (int attempt = 0; ; attempt++)
         {
             int port = FreePort();
-            var config = BuildConfig(directory, port, extraConfig);
+            var config = BuildConfig(directory, port, [.. peer.SshdConfig, .. extraConfig], peer);
             await File.WriteAllTextAsync(Path.Combine(directory, "sshd_config"), config);
             await File.WriteAllLinesAsync(Path.Combine(directory, "known_hosts"),
                 KeyTypes.Select(t => $"[127.0.0.1]:{port} " + PublicKeyText(Path.Combine(directory, $"ssh_host_{t}_key.pub"))));
 
-            var server = Launch(directory, port, config);
+            var server = Launch(directory, port, config, peer);
             try
             {
                 await server.WaitUntilListeningAsync(TimeSpan.FromSeconds(20));
@@ -171,9 +178,9 @@ public sealed class OpenSshServer : IAsyncDisposable
         }
     }
 
-    private static OpenSshServer Launch(string directory, int port, string config)
+    private static OpenSshServer Launch(string directory, int port, string config, OpenSshPeer peer)
     {
-        var info = new ProcessStartInfo(SshdPath)
+        var info = new ProcessStartInfo(peer.SshdPath)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
@@ -184,7 +191,7 @@ public sealed class OpenSshServer : IAsyncDisposable
         foreach (var arg in new[] { "-D", "-e", "-f", Path.Combine(directory, "sshd_config") })
             info.ArgumentList.Add(arg);
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var server = new OpenSshServer(directory, port, process, config);
+        var server = new OpenSshServer(directory, port, process, config, peer);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.Start();
@@ -228,7 +235,7 @@ public sealed class OpenSshServer : IAsyncDisposable
         }
     }
 
-    private static string BuildConfig(string directory, int port, string[] extraConfig)
+    private static string BuildConfig(string directory, int port, string[] extraConfig, OpenSshPeer peer)
     {
         int match = Array.FindIndex(extraConfig, l => l.TrimStart().StartsWith("Match ", StringComparison.OrdinalIgnoreCase));
         var before = match < 0 ? extraConfig : extraConfig[..match];
@@ -251,7 +258,7 @@ public sealed class OpenSshServer : IAsyncDisposable
         sb.Append("PrintMotd no\n");
         sb.Append("Subsystem sftp /usr/lib/openssh/sftp-server\n");
         // Everything OpenSSH 9.2 implements, so any single algorithm can be selected by the client.
-        sb.Append("KexAlgorithms ").Append(AllKex).Append('\n');
+        sb.Append("KexAlgorithms ").Append(AllKex).Append(peer == OpenSshPeer.Debian92 ? "" : "," + PostQuantumKex).Append('\n');
         sb.Append("Ciphers ").Append(AllCiphers).Append('\n');
         sb.Append("MACs ").Append(AllMacs).Append('\n');
         sb.Append("HostKeyAlgorithms ").Append(AllHostKeyAlgorithms).Append('\n');
@@ -266,6 +273,9 @@ public sealed class OpenSshServer : IAsyncDisposable
         "sntrup761x25519-sha512@openssh.com,diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512," +
         "diffie-hellman-group18-sha512,diffie-hellman-group14-sha256,diffie-hellman-group14-sha1," +
         "diffie-hellman-group1-sha1,diffie-hellman-group-exchange-sha1";
+
+    /// <summary>What OpenSSH 10 adds to <see cref="AllKex"/>.</summary>
+    public const string PostQuantumKex = "mlkem768x25519-sha256,sntrup761x25519-sha512,mlkem768nistp256-sha256";
 
     public const string AllCiphers =
         "chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr,aes128-gcm@openssh.com,aes256-gcm@openssh.com," +

@@ -53,19 +53,25 @@ public sealed class AlgorithmMatrixTests : IAsyncLifetime
     {
         var full = Environment.GetEnvironmentVariable("LUCID_QUICK_MATRIX") != "1";
         var pairs = CipherMacPairs().ToList();
-        var combinations = full
-            ? (from kex in AlgorithmRegistry.Kex
+        // What Debian's OpenSSH 9.2 implements; the slow post-quantum KEMs get one row each rather than the whole product.
+        var kexes = AlgorithmRegistry.Kex.Where(k => OpenSshPeer.Debian92.SupportsKex(k.Name)).ToList();
+        var classical = kexes.Where(k => !k.IsPostQuantum).ToList();
+        var combinations = (full
+            ? (from kex in classical
                from hostKey in AlgorithmRegistry.HostKey
                from pair in pairs
                select (Kex: kex.Name, HostKey: hostKey.Name, pair.Cipher, pair.Mac)).ToList()
-            : [.. (from kex in AlgorithmRegistry.Kex
+            : [.. (from kex in classical
                    from hostKey in AlgorithmRegistry.HostKey
                    let pair = pairs[(kex.Name.Length + hostKey.Name.Length) % pairs.Count]
                    select (Kex: kex.Name, HostKey: hostKey.Name, pair.Cipher, pair.Mac))
-               .Concat(from kex in AlgorithmRegistry.Kex
+               .Concat(from kex in classical
                        from pair in pairs
                        select (Kex: kex.Name, HostKey: "ssh-ed25519", pair.Cipher, pair.Mac))
-               .Distinct()];
+               .Distinct()])
+            .Concat(from kex in kexes.Where(k => k.IsPostQuantum)
+                    select (Kex: kex.Name, HostKey: "ssh-ed25519", pairs[0].Cipher, pairs[0].Mac))
+            .ToList();
         var failures = new ConcurrentBag<string>();
         var trusted = File.ReadAllLines(_server.KnownHostsPath).Select(l => l.Split(' ')[2]).ToHashSet();
 
@@ -103,7 +109,7 @@ public sealed class AlgorithmMatrixTests : IAsyncLifetime
     public static TheoryData<string, string> CommandLineRuns()
     {
         var data = new TheoryData<string, string>();
-        foreach (var kex in AlgorithmRegistry.Kex)
+        foreach (var kex in AlgorithmRegistry.Kex.Where(k => OpenSshPeer.Debian92.SupportsKex(k.Name)))
             data.Add("KexAlgorithms", kex.Name);
         foreach (var hostKey in AlgorithmRegistry.HostKey)
             data.Add("HostKeyAlgorithms", hostKey.Name);

@@ -85,6 +85,13 @@ public sealed class SshConfigCorpus : IDisposable
     public Task<ProcessResult> RunOpenSshAsync(string name, IEnumerable<string> args) =>
         ProcessRunner.RunAsync("ssh", ["-G", "-F", FileFor(name), .. args], environment: new Dictionary<string, string>(Environment));
 
+    /// <summary>Keywords `ssh -G` prints since OpenSSH 10 and Debian's 9.2 does not know.</summary>
+    private static readonly string[] OpenSsh10Keywords = ["warnweakcrypto", .. SshConfigOpenSsh10Tests.Keywords];
+
+    /// <summary>`ssh -G` output without the lines of <see cref="OpenSsh10Keywords"/>, to compare Lucid's with OpenSSH 9.2's.</summary>
+    public static string WithoutOpenSsh10Lines(string output) => string.Join('\n', output.Split('\n').Where(l =>
+        !OpenSsh10Keywords.Any(k => l.StartsWith(k + " ", StringComparison.Ordinal))));
+
     /// <summary>ssh's stderr without the tty notice it prints whenever stdin is not a terminal.</summary>
     public static List<string> DiagnosticLines(string stderr) =>
         stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r'))

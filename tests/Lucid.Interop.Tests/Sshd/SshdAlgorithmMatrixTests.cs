@@ -14,7 +14,7 @@ public sealed class SshdAlgorithmMatrixTests
 {
     private static readonly string[] Kex =
     [
-        "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521",
+        "sntrup761x25519-sha512@openssh.com", "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521",
         "diffie-hellman-group-exchange-sha256", "diffie-hellman-group16-sha512", "diffie-hellman-group18-sha512",
         "diffie-hellman-group14-sha256", "diffie-hellman-group14-sha1", "diffie-hellman-group1-sha1",
     ];
@@ -72,9 +72,11 @@ public sealed class SshdAlgorithmMatrixTests
         Assert.Equal(Ctr.Length * Macs.Length, rows.Where(r => r.Mac is not null).Select(r => (r.Cipher, r.Mac)).Distinct().Count());
 
         await using var server = await LucidSshd.StartAsync(
-            "KexAlgorithms +diffie-hellman-group14-sha1,diffie-hellman-group1-sha1",
+            "KexAlgorithms +diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512," +
+            "diffie-hellman-group14-sha256,diffie-hellman-group14-sha1,diffie-hellman-group1-sha1," +
+            "ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521",
             "MACs +hmac-sha1,hmac-sha1-etm@openssh.com",
-            "HostKeyAlgorithms +ssh-rsa",
+            "HostKeyAlgorithms +ssh-rsa,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521",
             "LogLevel INFO");
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
         // A few at a time: the machines running this have few cores, and the DH groups cost much CPU each.

@@ -159,6 +159,8 @@ public sealed class SshdSessionStartTests(LucidSshdFixture fixture) : IClassFixt
             var add = await ProcessRunner.RunAsync("useradd", ["-M", "-d", $"/nonexistent/{NoHomeUser}", "-s", "/bin/bash", NoHomeUser]);
             Assert.True(add.ExitCode is 0 or 9, add.ToString());
         }
+        await TestAccounts.AllowKeyLoginsAsync(GroupsUser);
+        await TestAccounts.AllowKeyLoginsAsync(NoHomeUser);
     });
 
     /// <summary>The user's uid, gid and every group id (sorted, space-separated) as the local `id` reports them.</summary>

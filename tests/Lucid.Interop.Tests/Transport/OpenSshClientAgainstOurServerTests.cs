@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Lucid.Interop.Tests.Fixtures;
 using Lucid.Ssh.Crypto;
 using Lucid.Ssh.Keys;
 using Lucid.Ssh.Transport;
@@ -22,7 +23,8 @@ public sealed class OpenSshClientAgainstOurServerTests
     public static TheoryData<string, string> Cases()
     {
         var data = new TheoryData<string, string>();
-        foreach (var kex in AlgorithmRegistry.Kex)
+        // What Debian's OpenSSH 9.2 implements; the methods it lacks (ML-KEM) are PostQuantumKexTests' against 10.5.
+        foreach (var kex in AlgorithmRegistry.Kex.Where(k => OpenSshPeer.Debian92.SupportsKex(k.Name)))
             data.Add("KexAlgorithms", kex.Name);
         foreach (var hostKey in AlgorithmRegistry.HostKey)
             data.Add("HostKeyAlgorithms", hostKey.Name);

@@ -8,7 +8,8 @@ namespace Lucid.Interop.Tests.Transport;
 /// <summary>Our client transport against OpenSSH's sshd: every algorithm completes KEX and gets SERVICE_ACCEPT.</summary>
 public sealed class OpenSshTransportTests(OpenSshServerFixture fixture) : IClassFixture<OpenSshServerFixture>
 {
-    public static TheoryData<string> KexNames => [.. AlgorithmRegistry.Kex.Select(k => k.Name)];
+    // What Debian's OpenSSH 9.2 implements; the methods it lacks (ML-KEM) are PostQuantumKexTests' against 10.5.
+    public static TheoryData<string> KexNames => [.. AlgorithmRegistry.Kex.Select(k => k.Name).Where(OpenSshPeer.Debian92.SupportsKex)];
     public static TheoryData<string> HostKeyNames => [.. AlgorithmRegistry.HostKey.Select(k => k.Name)];
     public static TheoryData<string> CipherNames => [.. AlgorithmRegistry.Cipher.Select(k => k.Name)];
     public static TheoryData<string> MacNames => [.. AlgorithmRegistry.Mac.Select(k => k.Name)];

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Lucid.Ssh.Connection;
 using Lucid.Ssh.Wire;
 
@@ -70,6 +71,66 @@ public sealed class GlobalRequestAndProtocolTests
         Assert.Equal(error.Message, clientEnd.DisconnectReason);
         await Assert.ThrowsAsync<SshProtocolException>(async () => await channel.Input.ReadAsync(ct));
         await connection.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Data_larger_than_the_announced_maximum_packet_is_dropped_as_openssh_does()
+    {
+        // channels.c: "rcvd big packet", the data discarded and the window untouched; the channel goes on.
+        var ct = ConnectionPair.Timeout();
+        var (clientEnd, rawPeer) = InMemoryPacketConnection.CreatePair();
+        var log = new ListLogger();
+        var connection = new SshConnection(clientEnd, new SshChannelOptions { WindowSize = 65536, MaxPacketSize = 4096 }, log);
+        connection.Start();
+        var opening = connection.OpenChannelAsync("session", cancellationToken: ct);
+
+        using (var open = await rawPeer.ReceiveAsync(ct))
+            Assert.Equal(MessageNumber.ChannelOpen, open.Type);
+        await Send(rawPeer, w => w.WriteByte((byte)MessageNumber.ChannelOpenConfirmation).WriteUInt32(0).WriteUInt32(7)
+            .WriteUInt32(65536).WriteUInt32(32768), ct);
+        var channel = await opening;
+        await Send(rawPeer, w => w.WriteByte((byte)MessageNumber.ChannelData).WriteUInt32(0).WriteString(new byte[4097]), ct);
+        await Send(rawPeer, w => w.WriteByte((byte)MessageNumber.ChannelData).WriteUInt32(0).WriteString("after"u8), ct);
+        await Send(rawPeer, w => w.WriteByte((byte)MessageNumber.ChannelEof).WriteUInt32(0), ct);
+
+        var received = new List<byte>();
+        while (true)
+        {
+            var result = await channel.Input.ReadAsync(ct);
+            received.AddRange(result.Buffer.ToArray());
+            channel.Input.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+                break;
+        }
+        Assert.Equal("after", System.Text.Encoding.ASCII.GetString(received.ToArray()));
+        Assert.Contains("channel 0: rcvd big packet 4097, maxpack 4096", log.Lines);
+        Assert.False(connection.Completion.IsCompleted);
+        await connection.DisposeAsync();
+    }
+
+    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        private readonly List<string> _lines = [];
+
+        public List<string> Lines
+        {
+            get
+            {
+                lock (_lines)
+                    return [.. _lines];
+            }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+            Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (_lines)
+                _lines.Add(formatter(state, exception));
+        }
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public sealed class AlgorithmListTests
             string.Join(',', AlgorithmRegistry.Defaults(AlgorithmCategory.Cipher)));
         Assert.DoesNotContain("diffie-hellman-group14-sha1", AlgorithmRegistry.Defaults(AlgorithmCategory.Kex));
         Assert.DoesNotContain("ssh-rsa", AlgorithmRegistry.Defaults(AlgorithmCategory.HostKey));
-        Assert.Equal("curve25519-sha256", AlgorithmRegistry.Defaults(AlgorithmCategory.Kex)[0]);
+        Assert.Equal("mlkem768x25519-sha256", AlgorithmRegistry.Defaults(AlgorithmCategory.Kex)[0]);
         Assert.Contains("hmac-sha1", AlgorithmRegistry.Edit(AlgorithmCategory.Mac, "+hmac-sha1"));
         Assert.Equal(["aes256-ctr"], AlgorithmRegistry.Edit(AlgorithmCategory.Cipher, "aes256-ctr"));
     }

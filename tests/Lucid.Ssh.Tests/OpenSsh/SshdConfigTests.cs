@@ -28,7 +28,7 @@ public sealed class SshdConfigTests
             PasswordAuthentication yes
             Match User alice Address 192.168.0.0/16
               PasswordAuthentication no
-              ForceCommand internal-sftp -d /srv
+              ForceCommand /usr/bin/rsync-only -d /srv
             Match Group admins
               MaxSessions 1
             """);
@@ -36,7 +36,7 @@ public sealed class SshdConfigTests
         var aliceElsewhere = c.ForConnection(new SshdMatchContext { User = "alice", Address = "10.0.0.5", Host = "h", LocalAddress = "127.0.0.1", LocalPort = 22 });
         var admin = c.ForConnection(new SshdMatchContext { User = "bob", Groups = ["users", "admins"], Address = "10.0.0.5", Host = "h", LocalAddress = "127.0.0.1", LocalPort = 22 });
         Assert.False(alice.PasswordAuthentication);
-        Assert.Equal("internal-sftp -d /srv", alice.ForceCommand);
+        Assert.Equal("/usr/bin/rsync-only -d /srv", alice.ForceCommand);
         Assert.True(aliceElsewhere.PasswordAuthentication);
         Assert.Null(aliceElsewhere.ForceCommand);
         Assert.Equal(1, admin.MaxSessions);

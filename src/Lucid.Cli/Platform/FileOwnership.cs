@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Lucid.Cli.Keygen;
+namespace Lucid.Cli.Platform;
 
 /// <summary>Whether a file belongs to the user running us (OpenSSH only polices the permissions of one's own keys).</summary>
 internal static partial class FileOwnership

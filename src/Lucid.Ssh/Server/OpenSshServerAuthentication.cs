@@ -1,0 +1,53 @@
+using Lucid.Ssh.Keys;
+using Lucid.Ssh.OpenSsh;
+
+namespace Lucid.Ssh.Server;
+
+/// <summary>
+/// sshd's answers to <see cref="ISshServerAuthentication"/>: users from the system (through the backend),
+/// keys from the AuthorizedKeysFile files (StrictModes, from=, expiry-time=, restrictions), passwords by PAM.
+/// </summary>
+public sealed class OpenSshServerAuthentication(ISshServerBackend backend) : ISshServerAuthentication
+{
+    public ValueTask<SshServerUser?> FindUserAsync(string userName, SshServerAuthContext context, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(backend.FindUser(userName));
+
+    public bool PasswordsSupported => backend.PasswordsSupported;
+
+    public ValueTask<bool> CheckPasswordAsync(SshServerUser user, string password, SshServerAuthContext context, CancellationToken cancellationToken) =>
+        backend.CheckPasswordAsync(user, password, context.RemoteAddress, cancellationToken);
+
+    public ValueTask<AuthorizedKeysOptions?> AuthorizePublicKeyAsync(SshServerUser user, SshPublicKey key, SshServerAuthContext context,
+        CancellationToken cancellationToken)
+    {
+        var config = context.Config;
+        var log = context.Logger;
+        foreach (var pattern in config.AuthorizedKeysFiles)
+        {
+            if (pattern.Equals("none", StringComparison.OrdinalIgnoreCase))
+                continue;
+            string path;
+            try
+            {
+                path = AuthorizedKeysPath.Expand(pattern, user.Name, user.Uid, user.Home);
+            }
+            catch (SshException e)
+            {
+                SshServerLog.Error(log, e.Message);
+                continue;
+            }
+            var text = backend.ReadAuthorizedKeys(user, path, config.StrictModes, m => SshServerLog.Info(log, m));
+            if (text is null)
+                continue;
+            var entries = AuthorizedKeysFile.Parse(text, path, m => SshServerLog.Debug1(log, m));
+            var found = AuthorizedKeysFile.Authorize(entries, key, user.Name, context.Client.Ip, context.Client.Host, DateTimeOffset.UtcNow,
+                m => SshServerLog.Info(log, m), m => SshServerLog.Debug1(log, m));
+            if (found is not null)
+            {
+                SshServerLog.Debug1(log, $"{found.Location}: matching key found: {KeyFingerprint.TypeLabel(key.KeyType)} {KeyFingerprint.Format(key)}");
+                return ValueTask.FromResult<AuthorizedKeysOptions?>(found.Options);
+            }
+        }
+        return ValueTask.FromResult<AuthorizedKeysOptions?>(null);
+    }
+}
