@@ -26,6 +26,7 @@ public static class FuzzTargets
         new("authorized-keys", "OpenSsh/AuthorizedKeysFile.Parse (lines and options) and Authorize", OpenSshTargets.AuthorizedKeys),
         new("known-hosts", "OpenSsh/KnownHosts.Parse and Check", OpenSshTargets.KnownHostsFile),
         new("ssh-config", "OpenSsh/SshConfig.Resolve over an -F file", OpenSshTargets.SshConfigFile),
+        new("krl", "OpenSsh/KeyRevocationList.Parse and IsRevoked (sshd RevokedKeys)", KrlTargets.Krl),
         new("sshd-config", "OpenSsh/SshdConfig.Parse, ForConnection and sshd -T", OpenSshTargets.SshdConfigFile),
     ];
 

@@ -18,7 +18,8 @@ internal sealed partial class ServerAuthenticator
     /// </summary>
     private bool AccountLocked(SshServerUser user)
     {
-        if (_config.UsePam || _options.Backend.AccountLocked(user) is not { } lines)
+        // A server with its own Authentication and no Backend has no system accounts to consult.
+        if (_config.UsePam || _options.Backend?.AccountLocked(user) is not { } lines)
             return false;
         foreach (var line in lines)
             SshServerLog.Info(_log, line);
@@ -31,9 +32,9 @@ internal sealed partial class ServerAuthenticator
     /// </summary>
     private async Task CheckPamAccountAsync(CancellationToken cancellationToken)
     {
-        if (!_config.UsePam || _user is null)
+        if (!_config.UsePam || _user is null || _options.Backend is not { } backend)
             return;
-        var verdict = await _options.Backend.CheckAccountAsync(_user, _client.Ip, cancellationToken).ConfigureAwait(false);
+        var verdict = await backend.CheckAccountAsync(_user, _client.Ip, cancellationToken).ConfigureAwait(false);
         if (verdict.Message.Length > 0)
         {
             using var banner = new SshWriter(verdict.Message.Length + 16);
