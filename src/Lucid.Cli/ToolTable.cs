@@ -23,7 +23,7 @@ internal static class ToolTable
         }
         if (args[0] is "--version" or "-V")
         {
-            Console.Out.WriteLine($"Lucid {typeof(ToolTable).Assembly.GetName().Version?.ToString(3)}");
+            Console.Out.WriteLine($"Lucid {Lucid.Ssh.LucidVersion.Number}");
             return 0;
         }
 

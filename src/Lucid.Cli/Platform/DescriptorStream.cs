@@ -8,7 +8,7 @@ namespace Lucid.Cli.Platform;
 /// with the shell never moves: in `(echo a; lucid ssh-keygen -l -f k; echo b) > f` the next writer would overwrite our
 /// output. Plain read/write advance the shared offset (and honour O_APPEND) as a C program's stdio does.
 /// </summary>
-internal sealed unsafe class DescriptorStream(int fd, FileAccess access) : Stream
+internal sealed unsafe class DescriptorStream(int fd, FileAccess access, bool ownsDescriptor = false) : Stream
 {
     public override bool CanRead => access.HasFlag(FileAccess.Read);
     public override bool CanWrite => access.HasFlag(FileAccess.Write);
@@ -41,6 +41,13 @@ internal sealed unsafe class DescriptorStream(int fd, FileAccess access) : Strea
 
     public override void Flush()
     {
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (ownsDescriptor && Interlocked.Exchange(ref fd, -1) is var owned and >= 0)
+            Libc.close(owned);
+        base.Dispose(disposing);
     }
 
     public override long Length => throw new NotSupportedException();

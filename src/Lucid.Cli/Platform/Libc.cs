@@ -17,6 +17,7 @@ internal static unsafe partial class Libc
     public const int O_RDWR = 2;
     public const int O_NOCTTY = 0x100;
     public const int O_CLOEXEC = 0x80000;
+    public const int SIGHUP = 1;
     public const int SIGTSTP = 20;
     public const int EINTR = 4;
     public const int EAGAIN = 11;
@@ -47,6 +48,19 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenWithMode(string path, int flags, uint mode);
+
+    /// <summary>open(path, O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC, 0600): a log file; -1 with errno on failure.</summary>
+    public static int OpenForAppend(string path) => OpenWithMode(path, 0x1 | 0x400 | 0x40 | O_CLOEXEC, 0x180);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int dup2(int oldFd, int newFd);
+
+    /// <summary>signal(2) with a handler of SIG_DFL (0) or SIG_IGN (1); the old disposition, as a number.</summary>
+    [LibraryImport("libc", EntryPoint = "signal")]
+    public static partial nint SetSignalDisposition(int signal, nint handler);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint read(int fd, byte* buffer, nint count);

@@ -48,6 +48,25 @@ internal sealed class Syslog : IDisposable
         _endPoint = new UnixDomainSocketEndPoint(path);
     }
 
+    /// <summary>
+    /// Whether a syslog daemon takes datagrams on the socket now (/dev/log or $LUCID_SYSLOG_SOCKET). Containers
+    /// and minimal systems often have none, and then every line would be lost: sshd logs to stderr instead.
+    /// </summary>
+    public static bool DaemonListening()
+    {
+        var path = Environment.GetEnvironmentVariable(SocketVariable) is { Length: > 0 } p ? p : "/dev/log";
+        try
+        {
+            using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+            socket.Connect(new UnixDomainSocketEndPoint(path));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The facility number (LOG_AUTH is 4); SIGHUP may change it.</summary>
     public int Facility { get; set; }
 

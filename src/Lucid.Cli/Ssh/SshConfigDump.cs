@@ -18,7 +18,7 @@ internal static class SshConfigDump
             var config = SshConfigLoader.Resolve(invocation);
             var stderr = new StringBuilder();
             if (verbosity > 0)
-                stderr.Append($"Lucid_{typeof(SshConfigDump).Assembly.GetName().Version?.ToString(3)}, OpenSSH-compatible\r\n");
+                stderr.Append(Lucid.Ssh.LucidVersion.Banner + "\r\n");
             var ttyNotice = TtyNotice(config, invocation.HasCommand);
             foreach (var (level, text) in config.Log)
             {
@@ -42,7 +42,7 @@ internal static class SshConfigDump
         {
             var stderr = new StringBuilder();
             if (verbosity > 0)
-                stderr.Append($"Lucid_{typeof(SshConfigDump).Assembly.GetName().Version?.ToString(3)}, OpenSSH-compatible\r\n");
+                stderr.Append(Lucid.Ssh.LucidVersion.Banner + "\r\n");
             foreach (var (level, text) in e.Log)
                 AppendMessage(stderr, level, text, verbosity);
             Console.Error.Write(stderr.ToString());

@@ -24,7 +24,7 @@ internal static class SshTool
 
         if (invocation.Version)
         {
-            SshLog.Raw($"Lucid_{typeof(SshTool).Assembly.GetName().Version?.ToString(3)}, OpenSSH-compatible\n");
+            SshLog.Raw(Lucid.Ssh.LucidVersion.Banner + "\n");
             return 0;
         }
         if (invocation.Query is { } query)

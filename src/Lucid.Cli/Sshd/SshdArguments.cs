@@ -13,6 +13,8 @@ internal sealed class SshdArguments
     public bool NoDetach { get; private set; }
     public bool LogToStderr { get; private set; }
     public bool Quiet { get; private set; }
+    /// <summary>-i: serve one connection on stdin/stdout (inetd, or ssh's ProxyCommand), then exit.</summary>
+    public bool Inetd { get; private set; }
     /// <summary>1 for -t (check), 2 for -T (check and print the effective configuration).</summary>
     public int TestMode { get; private set; }
     public string? LogFile { get; private set; }
@@ -74,7 +76,7 @@ internal sealed class SshdArguments
                     case 'D': a.NoDetach = true; break;
                     case 'e': a.LogToStderr = true; break;
                     case 'q': a.Quiet = true; break;
-                    case 'i': break;
+                    case 'i': a.Inetd = true; break;
                     case 't': a.TestMode = Math.Max(a.TestMode, 1); break;
                     case 'T': a.TestMode = 2; break;
                     case 'V': a.ShowVersion = true; break;

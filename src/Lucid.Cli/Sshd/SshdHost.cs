@@ -8,7 +8,11 @@ using Lucid.Ssh.Server;
 
 namespace Lucid.Cli.Sshd;
 
-/// <summary>Runs the server in the foreground: listeners, logging, SIGHUP reload and SIGTERM stop.</summary>
+/// <summary>
+/// Runs the server: the log, the host keys, then either the one connection of -i or the listeners (bound here, or
+/// handed over by systemd), the PidFile, the readiness reports (to the waiting parent without -D, to systemd under
+/// Type=notify), SIGHUP reload and the stop signals.
+/// </summary>
 internal static class SshdHost
 {
     /// <summary>
@@ -19,7 +23,10 @@ internal static class SshdHost
 
     public static async Task<int> RunAsync(SshdArguments arguments, SshdConfig config, List<string> hostKeyPaths)
     {
-        RunSocketCompletionsInline();
+        // Not for -i: there the connection is two pipes, and a write to stdout that waits for ssh to read would hold
+        // up the thread every other completion runs on (a 20 MB download took 4.5 times as long).
+        if (!arguments.Inetd)
+            RunSocketCompletionsInline();
         var stderr = Console.Error;
         using var logFile = OpenLogFile(arguments.LogFile, stderr, out var logFileFailed);
         if (logFileFailed)
@@ -41,9 +48,17 @@ internal static class SshdHost
             Logger = logger,
         };
         await using var server = new SshServer(options);
+        if (arguments.Inetd)
+            return await SshdInetd.ServeAsync(server);
+
+        List<Socket> passed;
         try
         {
-            server.Start();
+            passed = SystemdSockets.Take();
+            if (passed.Count > 0)
+                server.Start(passed);
+            else
+                server.Start();
         }
         catch (SocketException e)
         {
@@ -51,31 +66,31 @@ internal static class SshdHost
             stderr.Write("Cannot bind any address.\n");
             return 255;
         }
-        if (arguments.ConfigFile is null)
-            Greet(server, stderr);
+        catch (IOException e)
+        {
+            stderr.Write($"sshd: {e.Message}\n");
+            return 255;
+        }
+
+        var pidFile = SshdPidFile.For(config, arguments);
+        pidFile?.Write(logger);
+        if (arguments.ConfigFile is null && !arguments.Quiet)
+            SshdGreeting.Write(server, config, stderr);
+        SshdDaemon.ReportReady(keepStderr: logFile is null && syslog is null);
+        SystemdNotify.Ready();
 
         var stop = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Terminate(c, 15));
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Terminate(c, 2));
+        using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => Terminate(c, 3));
+        var reload = new SshdReload(arguments, server, logger, syslog, pidFile) { SystemdSocketsInUse = passed.Count > 0 };
+        // An ignored SIGHUP (nohup, some supervisors) stays ignored through the runtime's registration: OpenSSH
+        // installs its handler whatever it inherited, and so does this.
+        Libc.SetSignalDisposition(Libc.SIGHUP, 0);
         using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
         {
             c.Cancel = true;
-            logger.Log(Microsoft.Extensions.Logging.LogLevel.Information, 0, "Received SIGHUP; restarting.", null, (m, _) => m);
-            try
-            {
-                var fresh = SshdTool.LoadConfig(arguments);
-                var keys = SshdHostKeys.Load(fresh, createMissing: false, stderr) is { } paths ? LoadHostKeys(paths, logger) : [];
-                if (keys.Count > 0)
-                {
-                    server.Reload(fresh, keys);
-                    logger.Level = Level(fresh, arguments);
-                    syslog?.Facility = Facility(fresh);
-                }
-            }
-            catch (SshdConfigException e)
-            {
-                logger.Write(2, e.Message);
-            }
+            reload.Run();
         });
         var code = await stop.Task;
         return code;
@@ -83,42 +98,47 @@ internal static class SshdHost
         void Terminate(PosixSignalContext c, int number)
         {
             c.Cancel = true;
-            logger.Log(Microsoft.Extensions.Logging.LogLevel.Information, 0, $"Received signal {number}; terminating.", null, (m, _) => m);
-            stop.TrySetResult(0);
+            logger.Write(3, $"Received signal {number}; terminating.");
+            SystemdNotify.Stopping();
+            pidFile?.Remove();
+            // sshd's exit status: 0 for SIGTERM (a normal stop), 255 for the others.
+            stop.TrySetResult(number == 15 ? 0 : 255);
         }
     }
 
     /// <summary>
     /// OpenSSH's rule: syslog unless -e or -d (or -E, which is -e into a file). `lucid sshd` without -f is the
-    /// try-it-now mode that prints how to connect, so it keeps its log on the terminal too.
+    /// try-it-now mode that prints how to connect, so it keeps its log on the terminal too. Where no syslog daemon
+    /// listens (containers, minimal systems) the log goes to stderr rather than nowhere — except with -i, whose
+    /// stderr may be the client's connection itself (inetd) or the client's terminal (ProxyCommand).
     /// </summary>
     private static bool UsesSyslog(SshdArguments arguments) =>
-        !arguments.LogToStderr && !arguments.Debug && arguments.LogFile is null && arguments.ConfigFile is not null;
+        !arguments.LogToStderr && !arguments.Debug && arguments.LogFile is null && arguments.ConfigFile is not null &&
+        (arguments.Inetd || Syslog.DaemonListening());
 
-    private static int Facility(SshdConfig config) => Syslog.ParseFacility(config.SyslogFacility) ?? 4;
+    internal static int Facility(SshdConfig config) => Syslog.ParseFacility(config.SyslogFacility) ?? 4;
 
-    /// <summary>-E: the log appended to a file (created 0600 as sshd does); sshd's message and exit 1 when it cannot be opened.</summary>
+    /// <summary>
+    /// -E: the log appended to a file (created 0600), with O_APPEND as sshd opens it, so that lines from other
+    /// writers of the same file (OpenSSH's regress suite has several) are never overwritten; sshd's message and
+    /// exit 1 when it cannot be opened.
+    /// </summary>
     private static StreamWriter? OpenLogFile(string? path, TextWriter stderr, out bool failed)
     {
         failed = false;
         if (path is null)
             return null;
-        try
+        var fd = Libc.OpenForAppend(path);
+        if (fd < 0)
         {
-            var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.ReadWrite };
-            if (!OperatingSystem.IsWindows())
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            return new StreamWriter(new FileStream(path, options)) { AutoFlush = true };
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            stderr.Write($"Couldn't open logfile {path}: {e.Message}\n");
+            stderr.Write($"Couldn't open logfile {path}: {Marshal.GetLastPInvokeErrorMessage()}\n");
             failed = true;
             return null;
         }
+        return new StreamWriter(new DescriptorStream(fd, FileAccess.Write, ownsDescriptor: true)) { AutoFlush = true };
     }
 
-    private static int Level(SshdConfig config, SshdArguments arguments)
+    internal static int Level(SshdConfig config, SshdArguments arguments)
     {
         var level = SshdLogger.ParseLevel(config.LogLevel);
         if (arguments.Debug)
@@ -128,7 +148,7 @@ internal static class SshdHost
         return level;
     }
 
-    private static List<SshPrivateKey> LoadHostKeys(IEnumerable<string> paths, SshdLogger logger)
+    internal static List<SshPrivateKey> LoadHostKeys(IEnumerable<string> paths, SshdLogger logger)
     {
         var keys = new List<SshPrivateKey>();
         foreach (var path in paths)
@@ -139,8 +159,7 @@ internal static class SshdHost
                 if (keys.Any(k => k.PublicKey.Equals(key.PublicKey)))
                     continue;
                 keys.Add(key);
-                logger.Log(Microsoft.Extensions.Logging.LogLevel.Debug, 0,
-                    $"private host key #{keys.Count - 1}: {key.PublicKey.KeyType} {KeyFingerprint.Format(key.PublicKey)}", null, (m, _) => m);
+                logger.Write(5, $"private host key #{keys.Count - 1}: {key.PublicKey.KeyType} {KeyFingerprint.Format(key.PublicKey)}");
             }
             catch (Exception e) when (e is SshException or IOException or UnauthorizedAccessException)
             {
@@ -148,18 +167,6 @@ internal static class SshdHost
             }
         }
         return keys;
-    }
-
-    /// <summary>The short "how to connect" note for `lucid sshd` with no configuration.</summary>
-    private static void Greet(SshServer server, TextWriter stderr)
-    {
-        var ep = server.LocalEndPoints[0];
-        var user = Users.Current.Name;
-        stderr.Write($"lucid sshd: serving {user}'s ~/.ssh/authorized_keys on {ep.Address} port {ep.Port}\n");
-        stderr.Write($"  connect with:  ssh -p {ep.Port} {user}@{ep.Address}\n");
-        if (!Users.IsRoot)
-            stderr.Write($"  not running as root: only {user} can log in, with a key (passwords need root for PAM)\n");
-        stderr.Write("  stop with Ctrl-C\n");
     }
 
     /// <summary>

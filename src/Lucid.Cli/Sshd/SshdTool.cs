@@ -12,13 +12,14 @@ internal static class SshdTool
     {
         if (args.Length > 0 && args[0] == SshdExec.Flag)
             return SshdExec.Run(args[1..]);
+        SshdDaemon.WriteConsoleToDescriptors();
         var stderr = Console.Error;
         var arguments = SshdArguments.Parse(args, stderr);
         if (arguments is null)
             return 1;
         if (arguments.ShowVersion)
         {
-            stderr.Write($"Lucid sshd {typeof(SshdTool).Assembly.GetName().Version?.ToString(3)}\n");
+            stderr.Write(Lucid.Ssh.LucidVersion.Banner + "\n");
             return 0;
         }
         if (arguments.ConnectionSpecs.Count > 0 && arguments.TestMode < 2)
@@ -63,8 +64,16 @@ internal static class SshdTool
         if (arguments.TestMode > 0)
             return 0;
 
+        // sshd without -D (or -d, or -i) goes to the background once it listens. `lucid sshd` with no -f is the
+        // try-it-now mode that prints how to connect and stops with Ctrl-C, so it stays in the foreground.
+        if (!arguments.NoDetach && !arguments.Debug && !arguments.Inetd && arguments.ConfigFile is not null && !SshdDaemon.IsDetachedChild)
+            return SshdDaemon.Detach(args);
+
         return await SshdHost.RunAsync(arguments, config, hostKeys);
     }
+
+    /// <summary>The sftp server Debian's openssh-sftp-server installs (the zero-configuration sftp subsystem).</summary>
+    internal const string DefaultSftpServer = "/usr/lib/openssh/sftp-server";
 
     /// <summary>The named file as OpenSSH reads it; with no -f, Lucid's ready-to-run defaults.</summary>
     internal static SshdConfig LoadConfig(SshdArguments arguments)
@@ -76,6 +85,9 @@ internal static class SshdTool
         var given = SshdConfig.Load(null, arguments.Options, arguments.Ports, arguments.HostKeys);
         if (given.Raw("listenaddress") is null)
             options.Add("ListenAddress 127.0.0.1");
+        // scp and sftp need the sftp subsystem; Debian's server until Lucid has its own.
+        if (!given.Subsystems.ContainsKey("sftp") && File.Exists(DefaultSftpServer))
+            options.Add($"Subsystem sftp {DefaultSftpServer}");
         var ports = arguments.Ports.Count > 0 || given.Raw("port") is not null ? arguments.Ports : [2222];
         var hostKeys = arguments.HostKeys.Count > 0 || given.Raw("hostkey") is not null ? arguments.HostKeys : SshdHostKeys.DefaultLucidPaths();
         return SshdConfig.Load(null, options, ports, hostKeys);

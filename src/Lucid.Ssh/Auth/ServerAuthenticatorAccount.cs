@@ -18,7 +18,6 @@ internal sealed partial class ServerAuthenticator
     /// </summary>
     private bool AccountLocked(SshServerUser user)
     {
-        // A server with its own Authentication and no Backend has no system accounts to consult.
         if (_config.UsePam || _options.Backend?.AccountLocked(user) is not { } lines)
             return false;
         foreach (var line in lines)
@@ -32,6 +31,7 @@ internal sealed partial class ServerAuthenticator
     /// </summary>
     private async Task CheckPamAccountAsync(CancellationToken cancellationToken)
     {
+        // A host that authenticates against its own user store (no sshd backend) has no PAM account stage.
         if (!_config.UsePam || _user is null || _options.Backend is not { } backend)
             return;
         var verdict = await backend.CheckAccountAsync(_user, _client.Ip, cancellationToken).ConfigureAwait(false);

@@ -45,7 +45,7 @@ public sealed class SshServer : IAsyncDisposable
             {
                 if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
                     socket.DualMode = false;
-                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                AllowQuickRebind(socket);
                 socket.Bind(endPoint);
                 socket.Listen(128);
             }
@@ -58,6 +58,42 @@ public sealed class SshServer : IAsyncDisposable
             var bound = (IPEndPoint)socket.LocalEndPoint!;
             SshServerLog.Listening(_options.Logger, bound.Address.ToString(), bound.Port);
         }
+        StartAccepting();
+    }
+
+    /// <summary>
+    /// SO_REUSEADDR, as sshd sets it: a restarted server can bind while old connections linger in TIME_WAIT. Not
+    /// .NET's ReuseAddress option, which on Linux also sets SO_REUSEPORT: a second server would then bind the same
+    /// port without an error and take half of the new connections.
+    /// </summary>
+    private static void AllowQuickRebind(Socket socket)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            const int SOL_SOCKET = 1, SO_REUSEADDR = 2;
+            socket.SetRawSocketOption(SOL_SOCKET, SO_REUSEADDR, BitConverter.GetBytes(1));
+        }
+        else
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+    }
+
+    /// <summary>
+    /// Accepts on sockets that are already bound and listening (systemd's socket activation hands them over),
+    /// instead of the configuration's ListenAddress and Port. The server owns them from now on.
+    /// </summary>
+    public void Start(IEnumerable<Socket> listeningSockets)
+    {
+        foreach (var socket in listeningSockets)
+        {
+            _listeners.Add(socket);
+            if (socket.LocalEndPoint is IPEndPoint bound)
+                SshServerLog.Listening(_options.Logger, bound.Address.ToString(), bound.Port);
+        }
+        StartAccepting();
+    }
+
+    private void StartAccepting()
+    {
         foreach (var listener in _listeners)
             _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener)));
     }
@@ -156,15 +192,29 @@ public sealed class SshServer : IAsyncDisposable
         return RunConnectionAsync(stream, Normalize(remote), Normalize(local), counted: true, cancellationToken);
     }
 
-    private async Task RunConnectionAsync(Stream stream, IPEndPoint remote, IPEndPoint local, bool counted, CancellationToken cancellationToken)
+    /// <summary>
+    /// Serves one connection whose ends have no IP address to show (sshd -i on a pipe: OpenSSH's "UNKNOWN" port 65535),
+    /// or whose addresses the caller found itself.
+    /// </summary>
+    internal Task HandleConnectionAsync(Stream stream, ServerClientInfo client, CancellationToken cancellationToken = default)
     {
-        var connection = new SshServerConnection(_options, stream, remote, local, () =>
+        Interlocked.Increment(ref _startups);
+        return RunConnectionAsync(stream, client, counted: true, cancellationToken);
+    }
+
+    private Task RunConnectionAsync(Stream stream, IPEndPoint remote, IPEndPoint local, bool counted, CancellationToken cancellationToken) =>
+        RunConnectionAsync(stream, new ServerClientInfo(remote.Address.ToString(), remote.Port, local.Address.ToString(), local.Port), counted, cancellationToken);
+
+    private async Task RunConnectionAsync(Stream stream, ServerClientInfo client, bool counted, CancellationToken cancellationToken)
+    {
+        var connection = new SshServerConnection(_options, stream, client, () =>
         {
             if (counted)
                 Interlocked.Decrement(ref _startups);
         });
         await connection.RunAsync(cancellationToken).ConfigureAwait(false);
-        if (_penalties.Penalise(remote.Address, connection.Penalty) is { } line)
+        // sshd -i has no address to penalise (OpenSSH's "UNKNOWN").
+        if (IPAddress.TryParse(client.Ip, out var address) && _penalties.Penalise(address, connection.Penalty) is { } line)
             SshServerLog.Info(_options.Logger, line);
     }
 

@@ -20,11 +20,11 @@ internal sealed class SshServerConnection
     /// <summary>What this connection earns its source under PerSourcePenalties (sshd's preauth exit status).</summary>
     public SourcePenaltyKind Penalty { get; private set; }
 
-    public SshServerConnection(SshServerOptions options, Stream stream, IPEndPoint remote, IPEndPoint local, Action authenticatedOrGone)
+    public SshServerConnection(SshServerOptions options, Stream stream, ServerClientInfo client, Action authenticatedOrGone)
     {
         _options = options;
         _stream = stream;
-        _client = new ServerClientInfo(remote.Address.ToString(), remote.Port, local.Address.ToString(), local.Port);
+        _client = client;
         _authenticatedOrGone = authenticatedOrGone;
         _log = options.Logger;
     }

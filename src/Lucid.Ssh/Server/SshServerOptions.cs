@@ -35,5 +35,5 @@ public sealed class SshServerOptions
     public ILogger Logger { get; init; } = NullLogger.Instance;
 
     /// <summary>Our identification string's software part.</summary>
-    public string SoftwareVersion { get; init; } = "Lucid_0.1";
+    public string SoftwareVersion { get; init; } = LucidVersion.SoftwareVersion;
 }

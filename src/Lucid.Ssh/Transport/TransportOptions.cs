@@ -29,7 +29,7 @@ public abstract class TransportOptions
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(120);
 
     /// <summary>Our identification string (without CR LF).</summary>
-    public string SoftwareVersion { get; set; } = "SSH-2.0-Lucid_0.1";
+    public string SoftwareVersion { get; set; } = "SSH-2.0-" + LucidVersion.SoftwareVersion;
 
     /// <summary>The peer as a user would name it, for messages ("127.0.0.1 port 22").</summary>
     public string? PeerDescription { get; set; }

@@ -32,6 +32,9 @@ public sealed class LucidSshd : IAsyncDisposable
         await TestAccounts.AllowKeyLoginsAsync(TestUser);
     });
 
+    /// <summary>Creates <see cref="TestUser"/> when it does not exist yet.</summary>
+    public static Task EnsureTestUserAsync() => UserReady.Value;
+
     private readonly Process _process;
     private readonly StringBuilder _log = new();
     private readonly Lock _logLock = new();

@@ -16,6 +16,9 @@ public sealed class IdentityFileTests : IDisposable
     {
         var path = Path.Combine(_directory, name);
         File.WriteAllText(path, OpenSshPrivateKeyFormat.Write(key, passphrase));
+        // Key files others can read are refused, as OpenSSH refuses them.
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return path;
     }
 
