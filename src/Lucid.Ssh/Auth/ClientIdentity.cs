@@ -42,6 +42,7 @@ public sealed class ClientIdentity
     public static ClientIdentity Deferred(SshPublicKey publicKey, string description, Func<CancellationToken, ValueTask<ISshSigner?>> load) =>
         new(publicKey, description, load, true);
 
+    /// <summary>The key offered to the server.</summary>
     public SshPublicKey PublicKey { get; }
 
     /// <summary>The key file or the key's comment, for logs.</summary>

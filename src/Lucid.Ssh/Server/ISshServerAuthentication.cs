@@ -39,9 +39,16 @@ public sealed class SshServerAuthContext
         Logger = logger;
     }
 
+    /// <summary>The client's address (IPv4-mapped addresses shown as IPv4).</summary>
     public string RemoteAddress => Client.Ip;
+
+    /// <summary>The client's port.</summary>
     public int RemotePort => Client.Port;
+
+    /// <summary>The address the client connected to.</summary>
     public string LocalAddress => Client.LocalIp;
+
+    /// <summary>The port the client connected to.</summary>
     public int LocalPort => Client.LocalPort;
 
     /// <summary>The sshd configuration after Match for this user and address (AuthorizedKeysFile, StrictModes, ...).</summary>

@@ -9,14 +9,18 @@ namespace Lucid.Ssh.Server;
 /// </summary>
 public sealed class OpenSshServerAuthentication(ISshServerBackend backend) : ISshServerAuthentication
 {
+    /// <inheritdoc/>
     public ValueTask<SshServerUser?> FindUserAsync(string userName, SshServerAuthContext context, CancellationToken cancellationToken) =>
         ValueTask.FromResult(backend.FindUser(userName));
 
+    /// <inheritdoc/>
     public bool PasswordsSupported => backend.PasswordsSupported;
 
+    /// <inheritdoc/>
     public ValueTask<bool> CheckPasswordAsync(SshServerUser user, string password, SshServerAuthContext context, CancellationToken cancellationToken) =>
         backend.CheckPasswordAsync(user, password, context.RemoteAddress, cancellationToken);
 
+    /// <inheritdoc/>
     public ValueTask<AuthorizedKeysOptions?> AuthorizePublicKeyAsync(SshServerUser user, SshPublicKey key, SshServerAuthContext context,
         CancellationToken cancellationToken)
     {

@@ -37,9 +37,16 @@ public sealed class SshServerContext
     /// <summary>The sshd configuration after Match blocks for this user and address.</summary>
     public SshdConfig Config => Auth.Config;
 
+    /// <summary>The client's address (IPv4-mapped addresses shown as IPv4).</summary>
     public string RemoteAddress => Client.Ip;
+
+    /// <summary>The client's port.</summary>
     public int RemotePort => Client.Port;
+
+    /// <summary>The address the client connected to.</summary>
     public string LocalAddress => Client.LocalIp;
+
+    /// <summary>The port the client connected to.</summary>
     public int LocalPort => Client.LocalPort;
 
     /// <summary>The connection protocol: open channels to the client (forwarded-tcpip, x11), send global requests.</summary>

@@ -35,6 +35,7 @@ public sealed class SshServerHandlers
     private readonly ConcurrentDictionary<string, SshGlobalRequestHandler> _globalRequests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SshSubsystemHandler> _subsystems = new(StringComparer.Ordinal);
 
+    /// <summary>A table with the built-in "session" handler and nothing else.</summary>
     public SshServerHandlers() => _channels["session"] = SessionChannelHandler.HandleAsync;
 
     /// <summary>Registers (or with null removes) the handler for channels of <paramref name="channelType"/>.</summary>

@@ -12,6 +12,7 @@ public sealed class SshSubsystemSession
         Channel = channel;
     }
 
+    /// <summary>The connection and the user it belongs to.</summary>
     public SshServerContext Context { get; }
 
     /// <summary>The subsystem name the client asked for ("sftp").</summary>

@@ -319,11 +319,13 @@ public sealed class LucidSshdFixture : IAsyncLifetime
     public LucidSshd Server { get; private set; } = null!;
 
     /// <summary>
-    /// The finite-field DH methods OpenSSH 10's sshd, and so lucid sshd, no longer offers by default, for the tests that
-    /// pin one; the defaults themselves (post-quantum first) stay in front.
+    /// The finite-field DH methods OpenSSH 10's sshd, and so lucid sshd, no longer offers by default, and the NIST curves
+    /// lucid sshd leaves out, for the tests that pin one (the first KexAlgorithms line wins, so both go in this one); the
+    /// defaults themselves (post-quantum first) stay in front.
     /// </summary>
     public const string DhKex =
-        "KexAlgorithms +diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group14-sha256";
+        "KexAlgorithms +diffie-hellman-group-exchange-sha256,diffie-hellman-group16-sha512,diffie-hellman-group18-sha512,diffie-hellman-group14-sha256," +
+        "ecdh-sha2-nistp256,ecdh-sha2-nistp384,ecdh-sha2-nistp521";
 
     public async Task InitializeAsync() => Server = await LucidSshd.StartAsync(DhKex);
 

@@ -16,7 +16,7 @@ public sealed class IdentityFileTests : IDisposable
     {
         var path = Path.Combine(_directory, name);
         File.WriteAllText(path, OpenSshPrivateKeyFormat.Write(key, passphrase));
-        // Key files others can read are refused, as OpenSSH refuses them.
+        // 0600 as ssh-keygen writes it: the client refuses key files others can read, as ssh does.
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return path;
