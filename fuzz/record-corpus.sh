@@ -120,6 +120,23 @@ sed "s|@HOSTKEY@|$work/9.2/ed25519|" "$work/sshd_config" > "$work/sshd_config.t"
 /usr/sbin/sshd -T -f "$work/sshd_config.t" -C user=fuzz,host=client.example,addr=192.0.2.7,laddr=127.0.0.1,lport=2222 >/dev/null
 put sshd-config "rich" "$work/sshd_config"
 
+# KRLs (ssh-keygen -k) revoking the recording keys and certificates their ecdsa key signed (the krl harness checks
+# those), by key, by hash, by serial range and by key ID; both versions, plain and updated (-u).
+for keygen in "${keygens[@]}"; do
+  [ "$keygen" = /usr/bin/ssh-keygen ] && v=9.2 || v=10.5
+  spec="$work/krl-spec-$v"
+  printf 'serial: 1-10\nserial: 1000\nid: fuzz-revoked-id\n' > "$spec"
+  "$keygen" -q -k -f "$work/krl-$v" -s "$recording/id_ecdsa.pub" -z 7 "$spec"
+  put krl "openssh-$v-ca-serials-ids" "$work/krl-$v"
+  "$keygen" -q -k -f "$work/krl-keys-$v" "$recording/id_rsa.pub"
+  put krl "openssh-$v-plain-key" "$work/krl-keys-$v"
+  printf 'sha256: %s\nsha1: %s\nhash: %s\n' "$(cat "$recording/id_ed25519.pub")" "$(cat "$recording/id_ecdsa.pub")" \
+    "$("$keygen" -lf "$recording/id_rsa.pub" -E sha256 | awk '{print $2}')" > "$work/krl-hash-spec-$v"
+  "$keygen" -q -k -f "$work/krl-hash-$v" "$work/krl-hash-spec-$v" && put krl "openssh-$v-hashes" "$work/krl-hash-$v"
+  cp "$work/krl-$v" "$work/krl-upd-$v"; "$keygen" -q -k -u -f "$work/krl-upd-$v" "$recording/id_rsa.pub"
+  put krl "openssh-$v-updated" "$work/krl-upd-$v"
+done
+
 # Packets from real handshakes and sessions, and known_hosts from ssh-keyscan.
 dotnet run --no-build --project "$root/fuzz/Lucid.Fuzz" -c Release -- record "$corpus"
 echo "record-corpus: $(find "$corpus" -type f | wc -l) corpus files"

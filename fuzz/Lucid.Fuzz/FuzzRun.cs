@@ -16,8 +16,9 @@ public static class FuzzRun
 {
     public static TimeSpan HangLimit { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <param name="corpusFirst">Run the corpus unchanged before the mutations (off when the caller replays it itself).</param>
     public static FuzzRunResult Run(FuzzTarget target, IReadOnlyList<byte[]> corpus, int seed, long maxInputs, TimeSpan maxTime,
-        Action<long>? progress = null)
+        Action<long>? progress = null, bool corpusFirst = true)
     {
         var failures = new Dictionary<string, FuzzFailure>();
         var mutator = new Mutator(corpus, seed);
@@ -29,7 +30,7 @@ public static class FuzzRun
         {
             while (inputs < maxInputs && clock.Elapsed < maxTime)
             {
-                var input = inputs < corpus.Count ? corpus[(int)inputs] : mutator.Next();
+                var input = corpusFirst && inputs < corpus.Count ? corpus[(int)inputs] : mutator.Next();
                 Volatile.Write(ref current, input);
                 if (RunOne(target, input) is { } failure)
                     failures.TryAdd(failure.Signature, failure);

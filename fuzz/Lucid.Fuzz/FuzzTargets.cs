@@ -10,7 +10,10 @@ public static class FuzzTargets
         new("packet-framer", "Transport/PacketReader: identification line, framing, decryption, MAC, zlib", TransportTargets.PacketFramer),
         new("kexinit", "Transport/KexInitMessage.Parse and Negotiate", TransportTargets.KexInit),
         new("kex-client", "SshTransport client handshake: KEXINIT, KEX_ECDH_REPLY, KEXDH_REPLY, KEX_DH_GEX_GROUP/REPLY", TransportTargets.KexClient),
-        new("kex-server", "SshTransport server handshake: KEXINIT, KEX_ECDH_INIT, KEXDH_INIT, KEX_DH_GEX_REQUEST/INIT, NEWKEYS", TransportTargets.KexServer),
+        new("kex-server", "SshTransport server handshake: KEXINIT, KEX_ECDH_INIT, KEXDH_INIT (group14), NEWKEYS",
+            data => TransportTargets.KexServer(data, TransportTargets.FastServerKex)),
+        new("kex-server-dh", "SshTransport server handshake, large groups: KEXDH_INIT (group16/18), KEX_DH_GEX_REQUEST/INIT",
+            data => TransportTargets.KexServer(data, TransportTargets.LargeGroupServerKex)),
         new("userauth-server", "Auth/ServerAuthenticator: SERVICE_REQUEST, USERAUTH_REQUEST, INFO_RESPONSE", AuthTargets.Server),
         new("userauth-client", "Auth/ClientAuthenticator: SERVICE_ACCEPT, FAILURE, PK_OK, BANNER, INFO_REQUEST, SUCCESS", AuthTargets.Client),
         new("channel", "Connection/SshConnection dispatch, SshSession and the server's session requests", ConnectionTargets.Channel),
@@ -23,6 +26,7 @@ public static class FuzzTargets
         new("authorized-keys", "OpenSsh/AuthorizedKeysFile.Parse (lines and options) and Authorize", OpenSshTargets.AuthorizedKeys),
         new("known-hosts", "OpenSsh/KnownHosts.Parse and Check", OpenSshTargets.KnownHostsFile),
         new("ssh-config", "OpenSsh/SshConfig.Resolve over an -F file", OpenSshTargets.SshConfigFile),
+        new("krl", "OpenSsh/KeyRevocationList.Parse and IsRevoked (sshd RevokedKeys)", KrlTargets.Krl),
         new("sshd-config", "OpenSsh/SshdConfig.Parse, ForConnection and sshd -T", OpenSshTargets.SshdConfigFile),
     ];
 

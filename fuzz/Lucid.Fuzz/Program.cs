@@ -69,8 +69,10 @@ switch (args[0])
         int failed = 0;
         foreach (var file in args.Skip(2))
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var failure = FuzzRun.RunOne(target, File.ReadAllBytes(file));
-            Console.WriteLine(failure is null ? $"{file}: ok" : $"{file}: FAILURE {failure.Signature}\n{failure.Exception}");
+            var ms = clock.Elapsed.TotalMilliseconds;
+            Console.WriteLine(failure is null ? $"{file}: ok ({ms:F1} ms)" : $"{file}: FAILURE {failure.Signature} ({ms:F1} ms)\n{failure.Exception}");
             failed += failure is null ? 0 : 1;
         }
         return failed == 0 ? 0 : 1;

@@ -14,7 +14,10 @@ internal static class RecordingKeys
         string.Concat(new[] { "id_ed25519.pub", "id_ecdsa.pub", "id_rsa.pub" }.Select(Resource));
 
     /// <summary>The client key the user-auth recordings were made with (their PK_OK names it).</summary>
-    public static SshPrivateKey ClientKey => PrivateKeyFile.Parse(Resource("id_ed25519"));
+    public static SshPrivateKey ClientKey => Key("id_ed25519");
+
+    /// <summary>One of the recording keys (id_ed25519, id_ecdsa, id_rsa).</summary>
+    public static SshPrivateKey Key(string name) => PrivateKeyFile.Parse(Resource(name));
 
     private static string Resource(string name)
     {

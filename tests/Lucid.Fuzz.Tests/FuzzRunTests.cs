@@ -12,7 +12,7 @@ namespace Lucid.Fuzz.Tests;
 public sealed class FuzzRunTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan PerTarget = TimeSpan.FromSeconds(
-        double.TryParse(Environment.GetEnvironmentVariable("LUCID_FUZZ_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 7);
+        double.TryParse(Environment.GetEnvironmentVariable("LUCID_FUZZ_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 5);
 
     public static IEnumerable<object[]> Targets => FuzzCorpus.Targets;
 
@@ -34,9 +34,10 @@ public sealed class FuzzRunTests(ITestOutputHelper output)
         var target = FuzzTargets.Find(name);
         var corpus = FuzzCorpus.For(name);
         int seed = BitConverter.ToInt32(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)));
-        var result = FuzzRun.Run(target, corpus, seed, long.MaxValue, PerTarget);
+        // The corpus itself is replayed by the test above; here every input is a mutation.
+        var result = FuzzRun.Run(target, corpus, seed, long.MaxValue, PerTarget, corpusFirst: false);
         output.WriteLine($"{name}: {result.Inputs:N0} inputs in {result.Elapsed.TotalSeconds:F1} s from {corpus.Count} corpus entries, seed {seed}");
-        Assert.True(result.Inputs > corpus.Count, $"{name}: only {result.Inputs} inputs ran");
+        Assert.True(result.Inputs > 0, $"{name}: no input ran");
         Report(name, result.Failures);
     }
 

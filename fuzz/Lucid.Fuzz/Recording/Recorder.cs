@@ -111,7 +111,8 @@ internal static class Recorder
         var clientMessages = HandshakeProxy.CleartextMessages(fromClient);
         var serverMessages = HandshakeProxy.CleartextMessages(fromServer);
         var name = $"openssh-{version}-{kex}-{hostKeyAlgorithm.Replace("@openssh.com", "")}";
-        Put(corpus, "kex-server", name, FuzzInput.Frame(clientMessages));
+        bool largeGroup = kex is "diffie-hellman-group-exchange-sha256" or "diffie-hellman-group16-sha512" or "diffie-hellman-group18-sha512";
+        Put(corpus, largeGroup ? "kex-server-dh" : "kex-server", name, FuzzInput.Frame(clientMessages));
         Put(corpus, "kex-client", name, FuzzInput.Frame(serverMessages));
         if (clientMessages.Count > 0)
             Put(corpus, "kexinit", $"openssh-{version}-ssh-{kex}", clientMessages[0]);

@@ -4,6 +4,7 @@ using Lucid.Ssh.Connection;
 using Lucid.Ssh.OpenSsh;
 using Lucid.Ssh.Server;
 using Lucid.Ssh.Transport;
+using Lucid.Ssh.Wire;
 
 namespace Lucid.Fuzz.Targets;
 
@@ -39,9 +40,15 @@ internal static class ConnectionTargets
             _ = new SshServerSession(request.Accept(), auth, client, options);
         };
         connection.GlobalRequestReceived = request => request.Name == "keepalive@openssh.com";
-        var session = connection.OpenSessionAsync();
         IPacketSink sink = connection;
-        foreach (var message in FuzzInput.Messages(data))
+        var messages = FuzzInput.Messages(data);
+        // Channel ids are allocated in order: when the script starts with the peer's CHANNEL_OPEN (recorded from ssh),
+        // the session it opens gets local id 0, as it did when recorded; otherwise ours does (recorded from sshd).
+        int first = messages.Count > 0 && messages[0][0] == (byte)MessageNumber.ChannelOpen ? 1 : 0;
+        foreach (var message in messages.Take(first))
+            sink.OnPacket(message);
+        var session = connection.OpenSessionAsync();
+        foreach (var message in messages.Skip(first))
             sink.OnPacket(message);
         if (session.IsCompletedSuccessfully)
         {

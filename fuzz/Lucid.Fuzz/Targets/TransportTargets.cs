@@ -134,16 +134,27 @@ internal static class TransportTargets
     }
 
     /// <summary>
+    /// The server's methods split in two harnesses by cost: the large finite-field groups take the server 0.1-1 s of
+    /// modular exponentiation per input (8192-bit GEX groups), the elliptic-curve methods and group14 a millisecond.
+    /// </summary>
+    public static readonly string[] FastServerKex = [.. AlgorithmRegistry.Names(AlgorithmCategory.Kex).Where(n => !IsLargeGroup(n))];
+    public static readonly string[] LargeGroupServerKex = [.. AlgorithmRegistry.Names(AlgorithmCategory.Kex).Where(IsLargeGroup)];
+
+    private static bool IsLargeGroup(string kex) =>
+        kex is "diffie-hellman-group-exchange-sha256" or "diffie-hellman-group16-sha512" or "diffie-hellman-group18-sha512";
+
+    /// <summary>
     /// The server's key exchange against a client that sends the input's messages after OpenSSH's version line:
     /// KEXINIT, then KEX_ECDH_INIT, KEXDH_INIT or KEX_DH_GEX_REQUEST and KEX_DH_GEX_INIT, then NEWKEYS.
+    /// The server offers <paramref name="kexMethods"/>.
     /// </summary>
-    public static void KexServer(byte[] data)
+    public static void KexServer(byte[] data, IReadOnlyList<string> kexMethods)
     {
         var stream = ScriptedStream.Handshake(OpenSshVersion, FuzzInput.Messages(data));
         var options = new ServerTransportOptions
         {
             HostKeys = HostKeys.Value,
-            KexAlgorithms = AlgorithmRegistry.Names(AlgorithmCategory.Kex),
+            KexAlgorithms = kexMethods,
             HostKeyAlgorithms = AlgorithmRegistry.Names(AlgorithmCategory.HostKey),
             Ciphers = AlgorithmRegistry.Names(AlgorithmCategory.Cipher),
             Macs = AlgorithmRegistry.Names(AlgorithmCategory.Mac),
