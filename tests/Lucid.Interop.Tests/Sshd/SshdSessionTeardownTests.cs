@@ -108,7 +108,7 @@ public sealed class SshdSessionTeardownTests
     {
         // With the test's own client: what its requests make a JIT-compiled sshd load (assemblies it maps) is in the baseline.
         string[] ssh = client == "ssh" ? ["ssh"] : [Lucid.Executable, "ssh"];
-        foreach (var options in new[] { Array.Empty<string>(), ["-tt"] })
+        foreach (var options in new string[][] { [], ["-tt"] })
         {
             var run = await ProcessRunner.RunAsync(ssh[0], [.. ssh[1..], .. options, .. server.SshArguments(), "true"]);
             Assert.True(run.ExitCode == 0, run.ToString());
