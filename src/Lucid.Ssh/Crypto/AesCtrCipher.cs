@@ -34,29 +34,7 @@ internal sealed unsafe class AesCtrCipher : PacketCipher
 
     public override int BlockSize => 16;
 
-    public override void Transform(Span<byte> data)
-    {
-        if (data.Length % 16 != 0)
-            throw new InvalidOperationException("AES-CTR data must be whole blocks");
-        if (data.IsEmpty)
-            return;
-        bool added = false;
-        _ctx.DangerousAddRef(ref added);
-        try
-        {
-            fixed (byte* p = data)
-            {
-                int outLength;
-                if (LibCrypto.EVP_CipherUpdate(_ctx.DangerousGetHandle(), p, &outLength, p, data.Length) != 1 || outLength != data.Length)
-                    throw LibCrypto.Failure("AES-CTR");
-            }
-        }
-        finally
-        {
-            if (added)
-                _ctx.DangerousRelease();
-        }
-    }
+    public override void Transform(Span<byte> data) => LibCrypto.TransformBlocksInPlace(_ctx, data, 16, "AES-CTR");
 
     public override void Dispose() => _ctx.Dispose();
 }

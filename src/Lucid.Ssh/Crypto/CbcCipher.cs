@@ -38,29 +38,7 @@ internal sealed unsafe class CbcCipher : PacketCipher
 
     public override int BlockSize => _blockSize;
 
-    public override void Transform(Span<byte> data)
-    {
-        if (data.Length % _blockSize != 0)
-            throw new InvalidOperationException("CBC data must be whole blocks");
-        if (data.IsEmpty)
-            return;
-        bool added = false;
-        _ctx.DangerousAddRef(ref added);
-        try
-        {
-            fixed (byte* p = data)
-            {
-                int outLength;
-                if (LibCrypto.EVP_CipherUpdate(_ctx.DangerousGetHandle(), p, &outLength, p, data.Length) != 1 || outLength != data.Length)
-                    throw LibCrypto.Failure("CBC");
-            }
-        }
-        finally
-        {
-            if (added)
-                _ctx.DangerousRelease();
-        }
-    }
+    public override void Transform(Span<byte> data) => LibCrypto.TransformBlocksInPlace(_ctx, data, _blockSize, "CBC");
 
     public override void Dispose() => _ctx.Dispose();
 }

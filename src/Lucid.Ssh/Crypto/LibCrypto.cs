@@ -127,6 +127,33 @@ internal static unsafe partial class LibCrypto
         return EVP_CipherUpdate(ctx, output, &written, input, length) == 1 && written == length;
     }
 
+    /// <summary>
+    /// Runs whole blocks through a block mode's context in place (CTR, CBC: the context carries the counter or the
+    /// chaining value from call to call); throws naming <paramref name="mode"/> on a partial block or a failure.
+    /// </summary>
+    public static void TransformBlocksInPlace(SafeEvpCipherCtx ctx, Span<byte> data, int blockSize, string mode)
+    {
+        if (data.Length % blockSize != 0)
+            throw new InvalidOperationException($"{mode} data must be whole blocks");
+        if (data.IsEmpty)
+            return;
+        bool added = false;
+        ctx.DangerousAddRef(ref added);
+        try
+        {
+            fixed (byte* p = data)
+            {
+                if (!CipherUpdateExact(ctx.DangerousGetHandle(), p, p, data.Length))
+                    throw Failure(mode);
+            }
+        }
+        finally
+        {
+            if (added)
+                ctx.DangerousRelease();
+        }
+    }
+
     [LibraryImport(LibraryName)]
     public static partial int EVP_CipherFinal_ex(nint ctx, byte* output, int* outputLength);
 
