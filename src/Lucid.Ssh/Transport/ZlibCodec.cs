@@ -44,7 +44,9 @@ internal sealed class ZlibCodec : IDisposable
             {
                 read = _zlib.Read(_output, total, _output.Length - total);
             }
-            catch (InvalidDataException e)
+            // zlib's other refusals (a stream asking for a preset dictionary, ...) surface as ZLibException, an IOException
+            // (the input is in memory: nothing else here can fail with one).
+            catch (Exception e) when (e is InvalidDataException or IOException)
             {
                 throw new SshProtocolException($"decompression failed: {e.Message}", DisconnectReason.CompressionError);
             }

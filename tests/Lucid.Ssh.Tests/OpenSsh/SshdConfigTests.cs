@@ -71,12 +71,12 @@ public sealed class SshdConfigTests
         var defaults = Lucid.Ssh.Crypto.AlgorithmRegistry.Defaults(Lucid.Ssh.Crypto.AlgorithmCategory.Cipher);
         var expected = spec switch
         {
-            // aes128-cbc is valid for OpenSSH but not implemented by Lucid: dropped, as sshd drops what its build lacks.
-            "+aes128-cbc" => defaults,
+            // The legacy CBC ciphers are never in the defaults but are offered when named, as by OpenSSH's sshd.
+            "+aes128-cbc" => [.. defaults, "aes128-cbc"],
             "-aes*-ctr" => defaults.Where(d => !d.EndsWith("-ctr", StringComparison.Ordinal)).ToList(),
             "^aes256-ctr" => defaults.Where(d => d == "aes256-ctr").Concat(defaults.Where(d => d != "aes256-ctr")).ToList(),
             "aes256-ctr,aes128-ctr" => ["aes256-ctr", "aes128-ctr"],
-            _ => (IReadOnlyList<string>)["aes128-ctr"],
+            _ => (IReadOnlyList<string>)["aes128-ctr", "3des-cbc"],
         };
         var c = SshdConfig.Parse($"Ciphers {spec}\n");
         Assert.Equal(expected, c.Ciphers);
