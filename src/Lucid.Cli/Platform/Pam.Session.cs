@@ -7,6 +7,7 @@ internal static unsafe partial class Pam
 {
     private const int PAM_ESTABLISH_CRED = 0x2;
     private const int PAM_DELETE_CRED = 0x4;
+    private const int PAM_SESSION_ERR = 14;
 
     [LibraryImport(Library, EntryPoint = "pam_setcred")]
     private static partial int SetCredentials(void* handle, int flags);
@@ -53,12 +54,21 @@ internal static unsafe partial class Pam
                 if (rc != PAM_SUCCESS)
                     return Fail(handle, rc, "pam_setcred()");
                 rc = OpenSessionNative(handle, 0);
-                if (rc != PAM_SUCCESS)
+                // pam_loginuid sets the audit login uid through /proc/self/loginuid, which the kernel accepts only from
+                // a process's main thread; lucid sshd opens sessions on a worker thread of its one long-lived process
+                // (OpenSSH opens them in a process per connection), so Debian's sshd stack, where pam_loginuid is
+                // "required", reports a session error after every other module (pam_limits, pam_env, ...) has run.
+                // That error is logged on each session, not fatal: the session has no audit login uid.
+                string? warning = null;
+                if (rc == PAM_SESSION_ERR)
+                    warning = $"PAM: pam_open_session(): {Describe(handle, rc)} (continuing: the session has no audit login uid; " +
+                        "pam_loginuid cannot set it from lucid sshd's shared process)";
+                else if (rc != PAM_SUCCESS)
                 {
                     SetCredentials(handle, PAM_DELETE_CRED);
                     return Fail(handle, rc, "pam_open_session()");
                 }
-                return new Session(handle, ReadEnvironment(handle));
+                return new Session(handle, ReadEnvironment(handle), warning);
             }
             finally
             {
@@ -100,11 +110,15 @@ internal static unsafe partial class Pam
     {
         private void* _handle;
 
-        internal Session(void* handle, IReadOnlyList<KeyValuePair<string, string>> environment)
+        internal Session(void* handle, IReadOnlyList<KeyValuePair<string, string>> environment, string? warning)
         {
             _handle = handle;
             Environment = environment;
+            Warning = warning;
         }
+
+        /// <summary>What went wrong opening the session without ending it, for the log; null when nothing did.</summary>
+        public string? Warning { get; }
 
         /// <summary>What PAM's modules put in the environment (pam_getenvlist).</summary>
         public IReadOnlyList<KeyValuePair<string, string>> Environment { get; }

@@ -93,6 +93,8 @@ internal sealed class SshdBackend(string pamService) : ISshServerBackend
     {
         public IReadOnlyList<KeyValuePair<string, string>> Environment => session.Environment;
 
+        public string? Warning => session.Warning;
+
         public ValueTask DisposeAsync()
         {
             session.Dispose();

@@ -77,6 +77,9 @@ public sealed class SshServerLoginStart
 public interface ISshServerLogin : IAsyncDisposable
 {
     IReadOnlyList<KeyValuePair<string, string>> Environment { get; }
+
+    /// <summary>A problem opening the session that did not stop it, which the server logs; null when there was none.</summary>
+    string? Warning => null;
 }
 
 /// <summary>The answer of an account check: allowed or not, and the message for the user ("" for none).</summary>

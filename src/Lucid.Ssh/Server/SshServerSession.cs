@@ -284,6 +284,8 @@ internal sealed class SshServerSession
                 {
                     User = _auth.User, RemoteAddress = _client.Ip, UsePam = Config.UsePam, Terminal = pending.Pty is not null,
                 }, CancellationToken.None).ConfigureAwait(false);
+                if (login?.Warning is { } warning)
+                    SshServerLog.Error(_log, $"session: {warning}");
                 start = new SshServerProcessStart
                 {
                     User = _auth.User, Command = pending.Command, Pty = pending.Pty, RemoteAddress = _client.Ip,

@@ -51,6 +51,8 @@ public sealed class OpenSshClientAgainstOurServerTests
                 HostKeys = HostKeys.Value,
                 KexAlgorithms = AlgorithmRegistry.Names(AlgorithmCategory.Kex),
                 HostKeyAlgorithms = AlgorithmRegistry.Names(AlgorithmCategory.HostKey),
+                // Every cipher, the legacy CBC ones (never in the defaults) included.
+                Ciphers = AlgorithmRegistry.Names(AlgorithmCategory.Cipher),
                 Macs = AlgorithmRegistry.Names(AlgorithmCategory.Mac),
                 Compression = AlgorithmRegistry.Names(AlgorithmCategory.Compression),
             };
