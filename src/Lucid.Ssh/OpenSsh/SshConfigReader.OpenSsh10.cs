@@ -72,10 +72,7 @@ internal sealed partial class SshConfigReader
             return false;
         }
         if (active && _o.ObscureKeystrokeTiming == -1)
-        {
             _o.ObscureKeystrokeTiming = value;
-            _o.ObscureKeystrokeTimingSet = true;
-        }
         return true;
     }
 

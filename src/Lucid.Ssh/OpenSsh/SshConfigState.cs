@@ -62,6 +62,5 @@ internal sealed class SshConfigState
     // OpenSSH 10: Tag (also ssh -P), VersionAddendum ("" for none), the keystroke interval in ms (0: off), ChannelTimeout.
     public string? Tag, VersionAddendum;
     public int ObscureKeystrokeTiming = -1;
-    public bool ObscureKeystrokeTimingSet;
     public readonly List<string> ChannelTimeouts = [];
 }
