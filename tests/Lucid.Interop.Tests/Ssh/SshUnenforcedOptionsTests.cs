@@ -27,7 +27,6 @@ public sealed class SshUnenforcedOptionsTests : IDisposable
         ["ForwardAgent"] = "yes",
         ["ForwardX11"] = "yes",
         ["AddKeysToAgent"] = "yes",
-        ["IdentityAgent"] = "/run/agent.sock",
         ["CertificateFile"] = "~/.ssh/id_ed25519-cert.pub",
         ["ControlMaster"] = "auto",
         ["ControlPath"] = "~/.ssh/cm-%C",
