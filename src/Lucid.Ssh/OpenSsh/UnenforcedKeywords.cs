@@ -100,7 +100,6 @@ internal static class UnenforcedKeywords
         new("RequiredRSASize", UnenforcedVerdict.Refuse, "the size of the server's RSA key would not be checked", Is("1024")),
         new("ProxyUseFdPass", UnenforcedVerdict.Refuse, "the proxy's file descriptor would be read as the connection", Is("no")),
         new("BindInterface", UnenforcedVerdict.Refuse, "the connection would not be bound to that interface", Is("none")),
-        new("ForwardAgent", UnenforcedVerdict.Warn, "agent forwarding is not built in yet", Is("no")),
         new("ForwardX11", UnenforcedVerdict.Warn, "X11 forwarding is not built in yet", Is("no")),
         new("AddKeysToAgent", UnenforcedVerdict.Warn, "keys are not added to an agent", Is("false", "no")),
         new("CertificateFile", UnenforcedVerdict.Warn, "user certificates are not offered"),

@@ -23,12 +23,30 @@ public sealed class LucidSshAgentAuthTests : IAsyncLifetime
         await _scratch.DisposeAsync();
     }
 
-    private Task<ProcessResult> LucidSshAsync(params string[] options) =>
+    private Task<ProcessResult> LucidSshAsync(params string[] options) => LucidSshCommandAsync("echo in", options);
+
+    private Task<ProcessResult> LucidSshCommandAsync(string command, params string[] options) =>
         ProcessRunner.RunAsync(Lucid.Executable,
             ["ssh", "-F", "/dev/null", "-p", _sshd.Port.ToString(CultureInfo.InvariantCulture),
              "-o", "UserKnownHostsFile=" + _sshd.KnownHostsPath, "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes",
-             .. options, "-l", _sshd.User, _sshd.Host, "echo in"],
+             .. options, "-l", _sshd.User, _sshd.Host, command],
             environment: _scratch.Environment, timeout: TimeSpan.FromSeconds(45));
+
+    [Fact]
+    public async Task Forwarded_agent_serves_ssh_add_on_the_server()
+    {
+        var key = _sshd.ClientKeyPath("ed25519");
+        Assert.Equal(0, (await _scratch.SshAddAsync(key)).ExitCode);
+        var line = await AgentScratch.FingerprintLineAsync(key + ".pub");
+
+        var forwarded = await LucidSshCommandAsync("ssh-add -l", "-A", "-o", NoFile);
+        Assert.True(forwarded.ExitCode == 0, forwarded.ToString());
+        Assert.Equal(line.Split(' ')[1], forwarded.StdOut.Split(' ')[1]); // the same key, seen through sshd's socket
+
+        var notForwarded = await LucidSshCommandAsync("ssh-add -l", "-o", NoFile);
+        Assert.Equal(2, notForwarded.ExitCode);
+        Assert.EndsWith("Could not open a connection to your authentication agent.\n", notForwarded.StdErr);
+    }
 
     private string NoFile => "IdentityFile=" + Path.Combine(_scratch.Directory, "none");
 

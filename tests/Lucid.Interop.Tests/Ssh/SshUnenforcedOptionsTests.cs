@@ -24,7 +24,6 @@ public sealed class SshUnenforcedOptionsTests : IDisposable
         ["RequiredRSASize"] = "3072",
         ["ProxyUseFdPass"] = "yes",
         ["BindInterface"] = "lo",
-        ["ForwardAgent"] = "yes",
         ["ForwardX11"] = "yes",
         ["AddKeysToAgent"] = "yes",
         ["CertificateFile"] = "~/.ssh/id_ed25519-cert.pub",
