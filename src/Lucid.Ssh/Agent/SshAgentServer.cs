@@ -30,6 +30,9 @@ public sealed class SshAgentServer : IDisposable
         _keys = new AgentKeyStore(_options.TimeProvider, Log);
     }
 
+    /// <summary>The first wrong unlock's delay, growing by as much per failure (OpenSSH's 0.1 s); zero in the fuzz harness.</summary>
+    internal TimeSpan UnlockFailureDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>How many keys the agent holds now.</summary>
     public int Count => _keys.Count;
 
@@ -274,7 +277,8 @@ public sealed class SshAgentServer : IDisposable
         lock (_unlockGate)
             failures = _failedUnlocks = Math.Min(_failedUnlocks + 1, 100);
         Log($"unlock failed, delaying {failures / 10.0:0.0} seconds");
-        await Task.Delay(TimeSpan.FromMilliseconds(100 * failures), _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        if (UnlockFailureDelay > TimeSpan.Zero)
+            await Task.Delay(UnlockFailureDelay * failures, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         return Status(false);
     }
 
