@@ -15,6 +15,9 @@ internal sealed class AgentKeyStore : IDisposable
 {
     private const int LockHashSize = 32, LockSaltSize = 16, LockRounds = 1;
 
+    /// <summary>The longest wait a .NET timer takes (2^32 - 2 ms).</summary>
+    private static readonly TimeSpan MaxTimerDue = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     private sealed class Entry(SshPrivateKey key, string comment, long? expiresAt, bool confirm)
     {
         public SshPrivateKey Key { get; } = key;
@@ -215,7 +218,8 @@ internal sealed class AgentKeyStore : IDisposable
             return;
         }
         var due = _time.GetElapsedTime(_time.GetTimestamp(), next.Value);
-        _reaper.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+        // A lifetime may be up to 2^32 seconds; a timer waits at most ~49 days, so a far expiry is re-aimed then.
+        _reaper.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due > MaxTimerDue ? MaxTimerDue : due, Timeout.InfiniteTimeSpan);
     }
 
     public void Dispose()

@@ -113,6 +113,17 @@ public sealed class SshAgentServerTests : IDisposable
         Assert.Contains("expiring key 'short-lived'", _log);
     }
 
+    [Theory]
+    [InlineData(100 * 86400u)]   // longer than a .NET timer can wait (found by the agent-server fuzz harness)
+    [InlineData(uint.MaxValue)]
+    public async Task A_lifetime_beyond_a_timer_s_reach_is_kept(uint seconds)
+    {
+        using var key = SshPrivateKey.Generate("ed25519");
+        using var agent = NewClient();
+        await agent.AddIdentityAsync(key, "long", new SshAgentKeyConstraints { Lifetime = TimeSpan.FromSeconds(seconds) }, Token);
+        Assert.Equal("long", Assert.Single(await agent.ListIdentitiesAsync(Token)).Comment);
+    }
+
     [Fact]
     public async Task Confirm_constrained_key_signs_only_when_the_user_allows()
     {
