@@ -64,10 +64,10 @@ rm -rf "$results"; mkdir -p "$results"
 for project in tests/*/*.csproj; do
   name=$(basename "$project" .csproj)
   echo "test.sh: running $name"
-  # A test that hangs is stopped after 4 minutes and named (the rest of that project does not run, so the
+  # A test that hangs is stopped after 10 minutes and named (the rest of that project does not run, so the
   # run fails loudly instead of sitting silent until CI's own limit). A line every 100 results shows progress.
   dotnet test "$project" -c Release --no-build --nologo \
-      --blame-hang-timeout 4min --blame-hang-dump-type none \
+      --blame-hang-timeout 10min --blame-hang-dump-type none \
       --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
       --logger "console;verbosity=normal" 2>&1 | tee "$results/$name.log" | awk -v name="$name" '
         /^[ \t]+(Passed|Failed|Skipped) [A-Za-z]/ { if (++done % 100 == 0) printf "test.sh: %s: %d tests run (%s)\n", name, done, strftime("%H:%M:%S"); fflush() }

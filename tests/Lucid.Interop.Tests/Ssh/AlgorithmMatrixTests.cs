@@ -9,8 +9,8 @@ namespace Lucid.Interop.Tests.Ssh;
 /// KEX × host key algorithm × cipher × MAC against OpenSSH's sshd, each connection running a command whose
 /// output and exit status are checked, in-process through SshClient. By default a covering subset of the
 /// pairs that interact: every KEX with every host key algorithm (the exchange hash is signed by the host key),
-/// and every cipher/MAC pair with one KEX of each exchange-hash function (keys are derived from that hash to
-/// the cipher's and MAC's sizes) — about 550 connections. LUCID_FULL_MATRIX=1 runs the complete four-way
+/// and every cipher/MAC pair once, the exchange-hash function (keys are derived from that hash to the cipher's
+/// and MAC's sizes) taking turns — about 200 connections. LUCID_FULL_MATRIX=1 runs the complete four-way
 /// product instead (nearly 10,000 connections since the legacy algorithms joined the tables: too long for CI).
 /// Through the `lucid ssh` command line: each algorithm once, chosen with the flags a user types.
 /// </summary>
@@ -55,7 +55,7 @@ public sealed class AlgorithmMatrixTests : IAsyncLifetime
         // What Debian's OpenSSH 9.2 implements; the slow post-quantum KEMs get one row each rather than the whole product.
         var kexes = AlgorithmRegistry.Kex.Where(k => OpenSshPeer.Debian92.SupportsKex(k.Name)).ToList();
         var classical = kexes.Where(k => !k.IsPostQuantum).ToList();
-        // The cheapest KEX of each exchange-hash function (the registry lists faster methods first).
+        // The cheapest KEX of each exchange-hash function (the registry lists faster methods first), in turn.
         var onePerHash = classical.GroupBy(k => k.Hash).Select(g => g.First()).ToList();
         var combinations = (full
             ? (from kex in classical
@@ -66,9 +66,7 @@ public sealed class AlgorithmMatrixTests : IAsyncLifetime
                    from hostKey in AlgorithmRegistry.HostKey
                    let pair = pairs[(kex.Name.Length + hostKey.Name.Length) % pairs.Count]
                    select (Kex: kex.Name, HostKey: hostKey.Name, pair.Cipher, pair.Mac))
-               .Concat(from kex in onePerHash
-                       from pair in pairs
-                       select (Kex: kex.Name, HostKey: "ssh-ed25519", pair.Cipher, pair.Mac))
+               .Concat(pairs.Select((pair, i) => (Kex: onePerHash[i % onePerHash.Count].Name, HostKey: "ssh-ed25519", pair.Cipher, pair.Mac)))
                .Distinct()])
             .Concat(from kex in kexes.Where(k => k.IsPostQuantum)
                     select (Kex: kex.Name, HostKey: "ssh-ed25519", pairs[0].Cipher, pairs[0].Mac))

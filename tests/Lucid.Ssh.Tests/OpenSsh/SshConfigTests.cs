@@ -197,9 +197,10 @@ public sealed class SshConfigTests : IDisposable
     [Fact]
     public void Lucid_lists_are_the_default_and_refuse_what_Lucid_does_not_implement()
     {
-        var f = Write("f", "Ciphers +3des-cbc\n");
+        // Security keys (sk-*) are OpenSSH's and not Lucid's.
+        var f = Write("f", "HostKeyAlgorithms +sk-ssh-ed25519@openssh.com\n");
         var e = Assert.Throws<SshConfigException>(() => SshConfig.Resolve("h", new SshConfigResolveOptions { ConfigFile = f, LocalUser = Local }));
-        Assert.Equal($"{f} line 1: Bad SSH2 cipher spec '+3des-cbc'.", e.Lines[0]);
+        Assert.Equal($"{f} line 1: Bad key types '+sk-ssh-ed25519@openssh.com'.", e.Lines[0]);
         var ok = Write("g", "Ciphers -chacha20-poly1305@openssh.com\n");
         var c = SshConfig.Resolve("h", new SshConfigResolveOptions { ConfigFile = ok, LocalUser = Local });
         Assert.Equal(Lucid.Ssh.Crypto.AlgorithmRegistry.Defaults(Lucid.Ssh.Crypto.AlgorithmCategory.Cipher).Skip(1), c.Ciphers);
