@@ -19,7 +19,10 @@ public static class SshServerForwarding
         ArgumentNullException.ThrowIfNull(handlers);
         return handlers
             .SetChannelHandler("direct-tcpip", DirectTcpIpHandler.HandleAsync)
+            .SetChannelHandler("direct-streamlocal@openssh.com", StreamLocalHandlers.DirectAsync)
             .SetGlobalRequestHandler("tcpip-forward", RemoteForwardHandlers.TcpipForwardAsync)
-            .SetGlobalRequestHandler("cancel-tcpip-forward", RemoteForwardHandlers.CancelTcpipForwardAsync);
+            .SetGlobalRequestHandler("cancel-tcpip-forward", RemoteForwardHandlers.CancelTcpipForwardAsync)
+            .SetGlobalRequestHandler("streamlocal-forward@openssh.com", StreamLocalHandlers.ForwardAsync)
+            .SetGlobalRequestHandler("cancel-streamlocal-forward@openssh.com", StreamLocalHandlers.CancelAsync);
     }
 }

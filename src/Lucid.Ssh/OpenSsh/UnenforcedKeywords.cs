@@ -24,7 +24,7 @@ internal sealed record UnenforcedKeyword(string Keyword, UnenforcedVerdict Verdi
 /// rule). When a feature lands, its row goes: nothing else refers to these keywords. Keywords whose every
 /// value is already honoured because the feature they restrict does not exist (X11DisplayOffset, IgnoreRhosts,
 /// HostbasedAcceptedAlgorithms ...) are not listed: Lucid refuses what they restrict, so ignoring them changes
-/// nothing. (AllowTcpForwarding, GatewayPorts, PermitOpen, PermitListen and DisableForwarding are enforced by
+/// nothing. (AllowTcpForwarding, AllowStreamLocalForwarding, GatewayPorts, PermitOpen, PermitListen and DisableForwarding are enforced by
 /// Forwarding/ForwardingPolicy.)
 /// </summary>
 internal static class UnenforcedKeywords
@@ -62,7 +62,6 @@ internal static class UnenforcedKeywords
             "host certificates are not offered yet; clients check the plain host key against known_hosts"),
         new UnenforcedKeyword("X11Forwarding", UnenforcedVerdict.Warn, "X11 forwarding requests are refused", Is("no")),
         new UnenforcedKeyword("AllowAgentForwarding", UnenforcedVerdict.Warn, "agent forwarding requests are refused", Is("no")),
-        new UnenforcedKeyword("AllowStreamLocalForwarding", UnenforcedVerdict.Warn, "Unix socket forwarding requests are refused", Is("no")),
         new UnenforcedKeyword("PermitTunnel", UnenforcedVerdict.Warn, "tunnel device forwarding is refused", Is("no")),
         new UnenforcedKeyword("HostbasedAuthentication", UnenforcedVerdict.Warn, "hostbased authentication is not offered", Is("no")),
         new UnenforcedKeyword("GSSAPIAuthentication", UnenforcedVerdict.Warn, "GSSAPI authentication is not offered", Is("no")),

@@ -8,18 +8,31 @@ namespace Lucid.Interop.Tests.Forwarding;
 /// A TCP service on 127.0.0.1 for tunnels to reach: it sends back every byte it receives and closes once the client
 /// has finished sending (the half-close travels through the tunnel too), so one probe checks both directions.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class EchoTarget : IDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly Socket _listener;
     private readonly CancellationTokenSource _stop = new();
 
-    public EchoTarget()
+    /// <summary>On 127.0.0.1 and a free port, or with <paramref name="unixPath"/> on that Unix-domain socket (mode 0666).</summary>
+    public EchoTarget(string? unixPath = null)
     {
-        _listener.Start();
+        if (unixPath is null)
+        {
+            _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        }
+        else
+        {
+            _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            _listener.Bind(new UnixDomainSocketEndPoint(unixPath));
+            File.SetUnixFileMode(unixPath, (UnixFileMode)0b110_110_110);
+        }
+        _listener.Listen(64);
         _ = AcceptAsync();
     }
 
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    public int Port => ((IPEndPoint)_listener.LocalEndPoint!).Port;
 
     private async Task AcceptAsync()
     {
@@ -27,7 +40,7 @@ public sealed class EchoTarget : IDisposable
         {
             while (true)
             {
-                var socket = await _listener.AcceptSocketAsync(_stop.Token);
+                var socket = await _listener.AcceptAsync(_stop.Token);
                 _ = EchoAsync(socket);
             }
         }
@@ -57,7 +70,7 @@ public sealed class EchoTarget : IDisposable
     public void Dispose()
     {
         _stop.Cancel();
-        _listener.Stop();
+        _listener.Dispose();
     }
 
     /// <summary>A port nothing listens on (bound and released at once).</summary>
@@ -73,9 +86,19 @@ public sealed class EchoTarget : IDisposable
     /// after authentication), sends <paramref name="size"/> random bytes, and returns the SHA-256 of what was sent and
     /// of what came back before the end of stream.
     /// </summary>
-    public static async Task<(string Sent, string Received)> ProbeAsync(int port, int size, CancellationToken ct)
+    public static async Task<(string Sent, string Received)> ProbeAsync(int port, int size, CancellationToken ct) =>
+        await ProbeAsync(await ConnectAsync(port, ct), size, ct);
+
+    /// <summary>The same probe over a Unix-domain socket at <paramref name="path"/>.</summary>
+    public static async Task<(string Sent, string Received)> ProbeAsync(string path, int size, CancellationToken ct)
     {
-        var socket = await ConnectAsync(port, ct);
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), ct);
+        return await ProbeAsync(socket, size, ct);
+    }
+
+    private static async Task<(string Sent, string Received)> ProbeAsync(Socket socket, int size, CancellationToken ct)
+    {
         using (socket)
         {
             var data = RandomNumberGenerator.GetBytes(size);

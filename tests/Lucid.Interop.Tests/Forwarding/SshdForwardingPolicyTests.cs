@@ -6,6 +6,7 @@ namespace Lucid.Interop.Tests.Forwarding;
 /// sshd_config's forwarding policy in `lucid sshd` (AllowTcpForwarding, PermitOpen, PermitListen, DisableForwarding,
 /// GatewayPorts, Match), each allowing and denying, with OpenSSH's ssh and its messages on the other end.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class SshdForwardingPolicyTests : IDisposable
 {
     private readonly EchoTarget _echo = new();

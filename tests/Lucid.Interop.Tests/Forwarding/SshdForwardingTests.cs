@@ -8,6 +8,7 @@ namespace Lucid.Interop.Tests.Forwarding;
 /// SHA-256 both ways, and the authorized_keys options that restrict forwarding. One server for the class; each
 /// test writes the authorized_keys line it needs.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class SshdForwardingTests : IClassFixture<ForwardingServerFixture>
 {
     private const int ProbeSize = 3 * 1024 * 1024;
@@ -164,9 +165,83 @@ public sealed class SshdForwardingTests : IClassFixture<ForwardingServerFixture>
         var (sent, received) = await EchoTarget.ProbeAsync(listed, 64 * 1024, ct);
         Assert.Equal(sent, received);
     }
+
+    [Fact]
+    public async Task Local_forward_reaches_a_unix_socket_on_the_server()
+    {
+        var ct = Timeout();
+        var directory = Directory.CreateTempSubdirectory("lucid-fwd-").FullName;
+        try
+        {
+            File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
+            using var target = new EchoTarget(Path.Combine(directory, "echo.sock"));
+            var local = EchoTarget.FreePort();
+            await using var ssh = StartTunnel("-o", "ExitOnForwardFailure=yes", "-L", $"{local}:{Path.Combine(directory, "echo.sock")}");
+
+            var (sent, received) = await EchoTarget.ProbeAsync(local, ProbeSize, ct);
+
+            Assert.Equal(sent, received);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_unix_socket_the_user_may_not_open_is_refused_as_for_the_user()
+    {
+        var ct = Timeout();
+        var directory = Directory.CreateTempSubdirectory("lucid-fwd-").FullName;
+        try
+        {
+            // Root's socket, mode 0600: lucid sshd runs as root but connects with the user's rights.
+            File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
+            var path = Path.Combine(directory, "private.sock");
+            using var target = new EchoTarget(path);
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            var local = EchoTarget.FreePort();
+            await using var ssh = StartTunnel("-L", $"{local}:{path}");
+
+            using var connection = await EchoTarget.ConnectAsync(local, ct);
+
+            await ssh.WaitForOutputAsync("open failed: connect failed: open failed");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Remote_forward_from_a_unix_socket_is_the_users_with_mode_0600()
+    {
+        var ct = Timeout();
+        var directory = Directory.CreateTempSubdirectory("lucid-fwd-").FullName;
+        try
+        {
+            var chown = await ProcessRunner.RunAsync("chown", [LucidSshd.TestUser, directory]);
+            Assert.True(chown.ExitCode == 0, chown.ToString());
+            var path = Path.Combine(directory, "remote.sock");
+            await using var ssh = StartTunnel("-o", "ExitOnForwardFailure=yes", "-R", $"{path}:127.0.0.1:{_echo.Port}");
+            while (!File.Exists(path))
+                await Task.Delay(50, ct);
+
+            var owner = await ProcessRunner.RunAsync("stat", ["-c", "%U %a", path]);
+            var (sent, received) = await EchoTarget.ProbeAsync(path, ProbeSize, ct);
+
+            Assert.Equal($"{LucidSshd.TestUser} 600\n", owner.StdOut);
+            Assert.Equal(sent, received);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }
 
 /// <summary>One `lucid sshd` with default forwarding settings and one echo service, shared by a test class.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class ForwardingServerFixture : IAsyncLifetime
 {
     public LucidSshd Server { get; private set; } = null!;

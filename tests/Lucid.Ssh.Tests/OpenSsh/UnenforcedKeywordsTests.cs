@@ -23,7 +23,6 @@ public sealed class UnenforcedKeywordsTests
         ["HostCertificate"] = ("/etc/ssh/ssh_host_ed25519_key-cert.pub", null),
         ["X11Forwarding"] = ("yes", "no"),
         ["AllowAgentForwarding"] = ("yes", "no"),
-        ["AllowStreamLocalForwarding"] = ("yes", "no"),
         ["PermitTunnel"] = ("yes", "no"),
         ["HostbasedAuthentication"] = ("yes", "no"),
         ["GSSAPIAuthentication"] = ("yes", "no"),
