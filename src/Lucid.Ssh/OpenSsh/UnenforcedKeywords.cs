@@ -87,9 +87,6 @@ internal static class UnenforcedKeywords
     /// </summary>
     public static IReadOnlyList<UnenforcedKeyword> Client { get; } =
     [
-        new("LocalForward", UnenforcedVerdict.Refuse, "port forwarding is not built in yet; the port would not be forwarded"),
-        new("RemoteForward", UnenforcedVerdict.Refuse, "port forwarding is not built in yet; the port would not be forwarded"),
-        new("DynamicForward", UnenforcedVerdict.Refuse, "the SOCKS proxy is not built in yet"),
         new("Tunnel", UnenforcedVerdict.Refuse, "tun/tap forwarding is not built in yet", Is("false", "no")),
         new("RevokedHostKeys", UnenforcedVerdict.Refuse, "revoked host keys would not be refused", Is("none")),
         new("KnownHostsCommand", UnenforcedVerdict.Refuse, "the host keys it returns would not be checked", Is("none")),
