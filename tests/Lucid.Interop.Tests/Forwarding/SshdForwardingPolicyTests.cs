@@ -119,4 +119,43 @@ public sealed class SshdForwardingPolicyTests : IDisposable
         AssertRemoteRefused(await RemoteForwardAsync(server, 999, _echo.Port), 999);
         await server.WaitForLogAsync("bind [127.0.0.1]:999: Permission denied");
     }
+
+    /// <summary>This machine's first IPv4 address that is not loopback (CI runners and containers have one).</summary>
+    private static System.Net.IPAddress ExternalAddress() =>
+        System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .SelectMany(i => i.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a));
+
+    private static bool Accepts(System.Net.IPAddress address, int port)
+    {
+        using var socket = new System.Net.Sockets.Socket(address.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        try
+        {
+            socket.Connect(address, port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
+    [Theory]
+    [InlineData("no", "*", false)]
+    [InlineData("yes", "localhost", true)]
+    [InlineData("clientspecified", "*", true)]
+    [InlineData("clientspecified", "localhost", false)]
+    public async Task GatewayPorts_decides_whether_a_remote_forward_listens_beyond_loopback(string gatewayPorts, string bind, bool external)
+    {
+        var ct = new CancellationTokenSource(TimeSpan.FromSeconds(50)).Token;
+        await using var server = await LucidSshd.StartAsync($"GatewayPorts {gatewayPorts}");
+        var port = EchoTarget.FreePort();
+        await using var ssh = RunningProcess.Start("ssh", ["-N", "-o", "ExitOnForwardFailure=yes", "-R", $"{bind}:{port}:127.0.0.1:{_echo.Port}", .. server.SshArguments()]);
+
+        var (sent, received) = await EchoTarget.ProbeAsync(port, 1024, ct);
+
+        Assert.Equal(sent, received);
+        Assert.Equal(external, Accepts(ExternalAddress(), port));
+    }
 }
