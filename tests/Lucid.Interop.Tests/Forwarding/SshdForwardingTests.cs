@@ -44,6 +44,27 @@ public sealed class SshdForwardingTests : IClassFixture<ForwardingServerFixture>
     }
 
     [Fact]
+    public async Task Hundreds_of_connections_through_one_tunnel_leave_no_sockets_behind()
+    {
+        var ct = Timeout();
+        var local = EchoTarget.FreePort();
+        await using var ssh = StartTunnel("-o", "ExitOnForwardFailure=yes", "-L", $"{local}:127.0.0.1:{_echo.Port}");
+        await EchoTarget.ProbeAsync(local, 1024, ct);
+        int OpenDescriptors() => Directory.GetFiles($"/proc/{_server.ProcessId}/fd").Length;
+        var before = OpenDescriptors();
+
+        for (var round = 0; round < 10; round++)
+        {
+            var probes = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => EchoTarget.ProbeAsync(local, 16 * 1024, ct)));
+            Assert.All(probes, p => Assert.Equal(p.Sent, p.Received));
+        }
+
+        // Every forwarded socket is closed once its channel is: the server's descriptors come back to where they were.
+        while (OpenDescriptors() > before)
+            await Task.Delay(50, ct);
+    }
+
+    [Fact]
     public async Task Stdio_forward_carries_data_both_ways()
     {
         var text = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(1024 * 1024)) + "\n";
