@@ -28,6 +28,7 @@ public static class FuzzTargets
         new("ssh-config", "OpenSsh/SshConfig.Resolve over an -F file", OpenSshTargets.SshConfigFile),
         new("krl", "OpenSsh/KeyRevocationList.Parse and IsRevoked (sshd RevokedKeys)", KrlTargets.Krl),
         new("sshd-config", "OpenSsh/SshdConfig.Parse, ForConnection and sshd -T", OpenSshTargets.SshdConfigFile),
+        new("agent-server", "Agent/SshAgentServer.ServeAsync: framing and every request (ssh-agent's socket)", AgentTargets.Server),
     ];
 
     public static FuzzTarget Find(string name) =>

@@ -11,6 +11,8 @@ internal static class ToolTable
         new("ssh", "remote login and command execution (OpenSSH ssh)", Ssh.SshTool.RunAsync),
         new("ssh-keygen", "generate, inspect and convert keys (OpenSSH ssh-keygen)", a => Task.FromResult(Keygen.KeygenTool.Run(a))),
         new("sshd", "the SSH server (OpenSSH sshd)", Sshd.SshdTool.RunAsync),
+        new("ssh-agent", "holds private keys and signs with them (OpenSSH ssh-agent)", Agent.SshAgentTool.RunAsync),
+        new("ssh-add", "adds, lists and removes the agent's keys (OpenSSH ssh-add)", Agent.SshAddTool.RunAsync),
         new("ssh-keyscan", "gather SSH public host keys (OpenSSH ssh-keyscan)", Keyscan.KeyscanTool.RunAsync),
     ];
 

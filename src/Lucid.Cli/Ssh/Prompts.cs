@@ -26,6 +26,7 @@ internal sealed class Prompts(EffectiveSshConfig config, SshLog log, bool passwo
             if (log.Level >= LogLevel.Info)
                 SshLog.Raw(text);
         };
+        client.Agent = Agent.ClientAgent.Open(config, log);
         if (config.BatchMode)
             return client;
 

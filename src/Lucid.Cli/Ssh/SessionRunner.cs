@@ -55,6 +55,7 @@ internal sealed class SessionRunner(SshInvocation invocation, EffectiveSshConfig
         var command = invocation.HasCommand ? string.Join(' ', invocation.Command) : config.RemoteCommand;
         var wantTty = DecideTty();
         var session = _session = await connection.OpenSessionAsync(SessionChannelOptions);
+        await Agent.ClientAgentForwarding.RequestAsync(connection, session, config, log);
         LocalCommand.RunIfPermitted(config, log);
         if (wantTty)
         {

@@ -17,6 +17,52 @@ internal static partial class IdentityLoader
         var logger = options.Logger ?? NullLogger.Instance;
         var identities = options.Identities.Select(k => new ClientIdentity(k)).ToList();
         identities.AddRange(options.Signers.Select(s => new ClientIdentity(s, s is SshPrivateKey k ? k.Comment : s.PublicKey.KeyType)));
+        var files = await LoadFilesAsync(options, logger, cancellationToken).ConfigureAwait(false);
+        if (options.Agent is { } agent)
+            identities.AddRange(await TakeAgentKeysAsync(agent, files, options.IdentitiesOnly, logger, cancellationToken).ConfigureAwait(false));
+        identities.AddRange(files);
+        return identities;
+    }
+
+    /// <summary>
+    /// OpenSSH's pubkey_prepare for the agent: its keys in its order, those that are also identity files first (taken
+    /// out of <paramref name="files"/>: the agent signs for them, no passphrase asked), then the others, which
+    /// IdentitiesOnly leaves out. An agent that cannot be asked contributes nothing.
+    /// </summary>
+    private static async Task<List<ClientIdentity>> TakeAgentKeysAsync(Agent.SshAgentClient agent, List<ClientIdentity> files,
+        bool identitiesOnly, ILogger logger, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Agent.SshAgentSigner> signers;
+        try
+        {
+            signers = await agent.GetSignersAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Agent.SshAgentException e)
+        {
+            LogAgentFailed(logger, e.Message);
+            return [];
+        }
+        var configured = new List<ClientIdentity>();
+        var others = new List<ClientIdentity>();
+        foreach (var signer in signers)
+        {
+            var file = files.Find(f => f.PublicKey.Equals(signer.PublicKey));
+            if (file is not null)
+            {
+                files.Remove(file);
+                configured.Add(new ClientIdentity(signer, file.Description));
+            }
+            else if (!identitiesOnly)
+            {
+                others.Add(new ClientIdentity(signer, signer.Comment));
+            }
+        }
+        return [.. configured, .. others];
+    }
+
+    private static async Task<List<ClientIdentity>> LoadFilesAsync(SshClientOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        var identities = new List<ClientIdentity>();
         foreach (string file in options.IdentityFiles)
         {
             if (!File.Exists(file))
@@ -95,6 +141,9 @@ internal static partial class IdentityLoader
         }
         return null;
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "pubkey_prepare: ssh_fetch_identitylist: {Problem}")]
+    private static partial void LogAgentFailed(ILogger logger, string problem);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "no such identity: {File}: No such file or directory")]
     private static partial void LogMissing(ILogger logger, string file);

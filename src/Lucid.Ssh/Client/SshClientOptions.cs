@@ -17,6 +17,16 @@ public sealed class SshClientOptions
     /// <summary>Keys held elsewhere (an agent, a hardware token) offered after <see cref="Identities"/>, before the files.</summary>
     public IList<ISshSigner> Signers { get; } = [];
 
+    /// <summary>
+    /// An agent whose keys are offered as OpenSSH's ssh offers them: first the agent's keys that are also an
+    /// identity file (signed for by the agent), then its other keys (unless <see cref="IdentitiesOnly"/>), then the
+    /// remaining files. Null: no agent (OpenSSH's IdentityAgent none). The caller owns and disposes it.
+    /// </summary>
+    public Agent.SshAgentClient? Agent { get; set; }
+
+    /// <summary>OpenSSH's IdentitiesOnly: offer only the configured identity files, even when the agent holds more keys.</summary>
+    public bool IdentitiesOnly { get; set; }
+
     /// <summary>Private key files offered after <see cref="Identities"/> and <see cref="Signers"/>; missing files are skipped, as ssh does for default identities.</summary>
     public IList<string> IdentityFiles { get; } = [];
 

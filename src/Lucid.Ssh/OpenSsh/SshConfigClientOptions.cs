@@ -20,6 +20,8 @@ public static class SshConfigClientOptions
                 options.IdentityFiles.Add(path);
         }
 
+        options.IdentitiesOnly = config.IdentitiesOnly;
+
         var methods = config.PreferredAuthentications?.ToList() ?? [.. options.PreferredAuthentications];
         methods.RemoveAll(m => (m == "publickey" && !config.PubkeyAuthentication)
             || (m == "password" && !config.PasswordAuthentication)
