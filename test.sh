@@ -10,6 +10,7 @@ command -v ssh >/dev/null || need+=(openssh-client)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 ldconfig -p | grep -q 'libsodium\.so\.23' || need+=(libsodium23)
 command -v tmux >/dev/null || need+=(tmux)
+command -v curl >/dev/null || need+=(curl)
 # lucid sshd's systemd units are checked with systemd-analyze verify, socket activation with systemd-socket-activate.
 { command -v systemd-analyze && command -v systemd-socket-activate; } >/dev/null || need+=(systemd)
 # Other mainstream clients that log in to lucid sshd: Dropbear, PuTTY, and Paramiko in Debian's own python3.

@@ -109,6 +109,8 @@ internal sealed class SshClientSession(SshInvocation invocation, EffectiveSshCon
                 _ = KeepAliveAsync(client, config.ServerAliveInterval, config.ServerAliveCountMax, host, keepalive.Token);
             if (invocation.StdioForwardHost is { } target)
                 return await StdioForwardAsync(client, target, invocation.StdioForwardPort);
+            await using var forwards = new ClientForwards(config, log);
+            await forwards.StartAsync(client);
             return await new SessionRunner(invocation, config, log, client.Connection, transport).RunAsync();
         }
         catch (SshException e)

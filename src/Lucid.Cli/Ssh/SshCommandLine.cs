@@ -16,7 +16,7 @@ internal static class SshCommandLine
     private const string NoArgument = "1246afgknqstvxyACGKMNTVXY";
 
     /// <summary>Letters whose feature Lucid does not have yet: refused when connecting (accepted by -G).</summary>
-    private const string NotYet = "BDILORSwfgMsXY";
+    private const string NotYet = "BIOSwfMsXY";
 
     public const string Usage =
         "usage: lucid ssh [-46CGNnqTtVv] [-b bind_address] [-c cipher_spec] [-E log_file]\n" +

@@ -5,7 +5,7 @@ using Lucid.Ssh.Server;
 namespace Lucid.Cli.Sshd;
 
 /// <summary>The Linux side of the server: the user database, StrictModes, PAM, and processes run as the user.</summary>
-internal sealed class SshdBackend(string pamService) : ISshServerBackend
+internal sealed partial class SshdBackend(string pamService) : ISshServerBackend
 {
     private readonly uint _self = Users.GetEffectiveUid();
 

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Lucid.Cli.Platform;
 using Lucid.Ssh;
+using Lucid.Ssh.Forwarding;
 using Lucid.Ssh.Keys;
 using Lucid.Ssh.OpenSsh;
 using Lucid.Ssh.Server;
@@ -46,6 +47,7 @@ internal static class SshdHost
             HostKeys = hostKeys,
             Backend = new SshdBackend(pamService),
             Logger = logger,
+            Handlers = new SshServerHandlers().AddForwarding(),
         };
         await using var server = new SshServer(options);
         if (arguments.Inetd)

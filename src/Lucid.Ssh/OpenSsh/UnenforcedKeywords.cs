@@ -22,9 +22,10 @@ internal sealed record UnenforcedKeyword(string Keyword, UnenforcedVerdict Verdi
 /// <summary>
 /// The one table of keywords `lucid sshd` and `lucid ssh` parse but do not enforce (the "no silent no-ops"
 /// rule). When a feature lands, its row goes: nothing else refers to these keywords. Keywords whose every
-/// value is already honoured because the feature they restrict does not exist (PermitOpen, PermitListen,
-/// DisableForwarding, X11DisplayOffset, IgnoreRhosts, HostbasedAcceptedAlgorithms ...) are not listed:
-/// Lucid refuses what they restrict, so ignoring them changes nothing.
+/// value is already honoured because the feature they restrict does not exist (X11DisplayOffset, IgnoreRhosts,
+/// HostbasedAcceptedAlgorithms ...) are not listed: Lucid refuses what they restrict, so ignoring them changes
+/// nothing. (AllowTcpForwarding, AllowStreamLocalForwarding, GatewayPorts, PermitOpen, PermitListen and DisableForwarding are enforced by
+/// Forwarding/ForwardingPolicy.)
 /// </summary>
 internal static class UnenforcedKeywords
 {
@@ -61,9 +62,6 @@ internal static class UnenforcedKeywords
             "host certificates are not offered yet; clients check the plain host key against known_hosts"),
         new UnenforcedKeyword("X11Forwarding", UnenforcedVerdict.Warn, "X11 forwarding requests are refused", Is("no")),
         new UnenforcedKeyword("AllowAgentForwarding", UnenforcedVerdict.Warn, "agent forwarding requests are refused", Is("no")),
-        new UnenforcedKeyword("AllowTcpForwarding", UnenforcedVerdict.Warn, "TCP forwarding requests are refused", Is("no")),
-        new UnenforcedKeyword("AllowStreamLocalForwarding", UnenforcedVerdict.Warn, "Unix socket forwarding requests are refused", Is("no")),
-        new UnenforcedKeyword("GatewayPorts", UnenforcedVerdict.Warn, "remote forwarding requests are refused", Is("no")),
         new UnenforcedKeyword("PermitTunnel", UnenforcedVerdict.Warn, "tunnel device forwarding is refused", Is("no")),
         new UnenforcedKeyword("HostbasedAuthentication", UnenforcedVerdict.Warn, "hostbased authentication is not offered", Is("no")),
         new UnenforcedKeyword("GSSAPIAuthentication", UnenforcedVerdict.Warn, "GSSAPI authentication is not offered", Is("no")),
@@ -89,9 +87,6 @@ internal static class UnenforcedKeywords
     /// </summary>
     public static IReadOnlyList<UnenforcedKeyword> Client { get; } =
     [
-        new("LocalForward", UnenforcedVerdict.Refuse, "port forwarding is not built in yet; the port would not be forwarded"),
-        new("RemoteForward", UnenforcedVerdict.Refuse, "port forwarding is not built in yet; the port would not be forwarded"),
-        new("DynamicForward", UnenforcedVerdict.Refuse, "the SOCKS proxy is not built in yet"),
         new("Tunnel", UnenforcedVerdict.Refuse, "tun/tap forwarding is not built in yet", Is("false", "no")),
         new("RevokedHostKeys", UnenforcedVerdict.Refuse, "revoked host keys would not be refused", Is("none")),
         new("KnownHostsCommand", UnenforcedVerdict.Refuse, "the host keys it returns would not be checked", Is("none")),

@@ -14,9 +14,6 @@ public sealed class SshUnenforcedOptionsTests : IDisposable
     /// <summary>A value per table row that asks for what Lucid does not do.</summary>
     private static readonly Dictionary<string, string> Values = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["LocalForward"] = "8080 localhost:80",
-        ["RemoteForward"] = "8080 localhost:80",
-        ["DynamicForward"] = "1080",
         ["Tunnel"] = "yes",
         ["RevokedHostKeys"] = "/etc/ssh/revoked",
         ["KnownHostsCommand"] = "/usr/bin/known-hosts %H",

@@ -90,7 +90,7 @@ public sealed class SshdAuthorizedKeysOptionsTests : IAsyncLifetime
         var r = await _server.SshAsync("echo parsed");
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Equal("parsed\n", r.StdOut);
-        // Forwarding is not implemented: a -W request is refused, the session itself is unharmed.
+        // no-port-forwarding: a -W request is refused, the session itself is unharmed.
         var forward = await _server.SshAsync("", options: ["-W", "127.0.0.1:9"]);
         Assert.Equal(255, forward.ExitCode);
         Assert.Contains("stdio forwarding failed", forward.StdErr);
