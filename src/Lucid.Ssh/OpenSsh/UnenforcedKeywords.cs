@@ -37,12 +37,8 @@ internal static class UnenforcedKeywords
     public static IReadOnlyDictionary<string, UnenforcedKeyword> Server { get; } = new[]
     {
         // Refused: ignoring these would let someone in, or let a session do, what the administrator forbade.
-        new UnenforcedKeyword("TrustedUserCAKeys", UnenforcedVerdict.Refuse,
-            "user certificates are not accepted yet, so the CA's principals, validity and critical options could not be applied", Is("none")),
-        new UnenforcedKeyword("AuthorizedPrincipalsFile", UnenforcedVerdict.Refuse,
-            "user certificates are not accepted yet, so principals could not be restricted", Is("none")),
         new UnenforcedKeyword("AuthorizedPrincipalsCommand", UnenforcedVerdict.Refuse,
-            "user certificates are not accepted yet, so principals could not be restricted", Is("none")),
+            "the command is not run, so principals it would allow or restrict could not be applied", Is("none")),
         new UnenforcedKeyword("ChrootDirectory", UnenforcedVerdict.Refuse,
             "sessions would see the whole file system instead of the chroot", Is("none")),
         new UnenforcedKeyword("Subsystem", UnenforcedVerdict.Refuse,
