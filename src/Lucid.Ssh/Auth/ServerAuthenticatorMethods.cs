@@ -87,7 +87,7 @@ internal sealed partial class ServerAuthenticator
         // The signature covers the session id and this request up to (not including) the signature itself.
         using var signed = new SshWriter(_transport.SessionId.Length + signedLength + 8);
         signed.WriteString(_transport.SessionId.Span).WriteRaw(request.Packet.Payload[..signedLength]);
-        if (!SignatureBlob.TryRead(signature, out var signatureAlgorithm, out _) || signatureAlgorithm != SignatureAlgorithmOf(algorithm) ||
+        if (!SignatureBlob.TryRead(signature, out var signatureAlgorithm, out _) || signatureAlgorithm != SshCertificate.PlainSignatureAlgorithmOf(algorithm) ||
             !key.Verify(signed.WrittenSpan, signature))
             return (AttemptResult.Failure, "publickey", detail);
         if (!SecurityKeyRequirementsMet(key, keyOptions, signed.WrittenSpan, signature!, detail))
@@ -97,19 +97,6 @@ internal sealed partial class ServerAuthenticator
         _keyOptions = keyOptions;
         _usedKeys.Add(key);
         return (AttemptResult.Success, "publickey", detail);
-    }
-
-    /// <summary>
-    /// The signature algorithm a publickey algorithm signs with: itself for plain keys, the plain one for
-    /// certificates (rsa-sha2-512-cert-v01@openssh.com signs rsa-sha2-512; sshkey_sigalg_by_name).
-    /// </summary>
-    private static string SignatureAlgorithmOf(string publicKeyAlgorithm)
-    {
-        const string suffix = "-cert-v01@openssh.com";
-        if (!publicKeyAlgorithm.EndsWith(suffix, StringComparison.Ordinal))
-            return publicKeyAlgorithm;
-        string plain = publicKeyAlgorithm[..^suffix.Length];
-        return KeyAlgorithms.KeyTypeOfSignatureAlgorithm(plain) is not null ? plain : plain + "@openssh.com";
     }
 
     /// <summary>

@@ -35,6 +35,18 @@ public sealed class SshCertificate : SshPublicKey
         return KeyAlgorithms.Find(plain) is null ? null : plain;
     }
 
+    /// <summary>
+    /// The signature algorithm a public key algorithm signs with: itself for plain keys, the plain one for
+    /// certificates (rsa-sha2-512-cert-v01@openssh.com signs as rsa-sha2-512; OpenSSH's sshkey_sigalg_by_name).
+    /// </summary>
+    internal static string PlainSignatureAlgorithmOf(string publicKeyAlgorithm)
+    {
+        if (!publicKeyAlgorithm.EndsWith(Suffix, StringComparison.Ordinal))
+            return publicKeyAlgorithm;
+        string plain = publicKeyAlgorithm[..^Suffix.Length];
+        return KeyAlgorithms.KeyTypeOfSignatureAlgorithm(plain) is not null ? plain : plain + "@openssh.com";
+    }
+
     public override string KeyType { get; }
     public override int SizeInBits => Key.SizeInBits;
     public override ReadOnlyMemory<byte> Blob => _blob;

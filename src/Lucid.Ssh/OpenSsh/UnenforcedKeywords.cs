@@ -100,7 +100,6 @@ internal static class UnenforcedKeywords
         new("ForwardX11", UnenforcedVerdict.Warn, "X11 forwarding is not built in yet", Is("no")),
         new("AddKeysToAgent", UnenforcedVerdict.Warn, "keys are not added to an agent", Is("false", "no")),
         new("IdentityAgent", UnenforcedVerdict.Warn, "keys are not taken from an agent", Is("none")),
-        new("CertificateFile", UnenforcedVerdict.Warn, "user certificates are not offered"),
         new("ControlMaster", UnenforcedVerdict.Warn, "connections are not shared", Is("false", "no")),
         new("ControlPath", UnenforcedVerdict.Warn, "connections are not shared", Is("none")),
         new("ControlPersist", UnenforcedVerdict.Warn, "connections are not shared", Is("no")),

@@ -28,7 +28,6 @@ public sealed class SshUnenforcedOptionsTests : IDisposable
         ["ForwardX11"] = "yes",
         ["AddKeysToAgent"] = "yes",
         ["IdentityAgent"] = "/run/agent.sock",
-        ["CertificateFile"] = "~/.ssh/id_ed25519-cert.pub",
         ["ControlMaster"] = "auto",
         ["ControlPath"] = "~/.ssh/cm-%C",
         ["ControlPersist"] = "10m",

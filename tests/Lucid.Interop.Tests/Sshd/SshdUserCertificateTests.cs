@@ -220,6 +220,41 @@ public sealed class SshdUserCertificateTests : IClassFixture<SshdUserCertificate
         Assert.Equal("in\n", (await Ssh(server.Port, kept, "echo in")).StdOut);
     }
 
+    private static Task<ProcessResult> LucidSsh(int port, string key, string command, params string[] extra) =>
+        Lucid.RunAsync(
+        [
+            "ssh", "-F", "/dev/null", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", key,
+            "-o", "UserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "LogLevel=ERROR",
+            "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", .. extra, "-l", User, "127.0.0.1", command,
+        ]);
+
+    [Fact]
+    public async Task Lucid_ssh_offers_the_certificate_beside_the_key_and_certificate_files()
+    {
+        await using var lucid = await LucidSshd.StartAsync(TrustedCas, NoKeys);
+        await using var openSsh = await LucidSshd.StartOpenSsh105Async(TrustedCas, NoKeys);
+        foreach (var (subject, ca) in new[] { ("ed25519", "rsa"), ("ecdsa", "ed25519"), ("rsa", "ecdsa") })
+        {
+            var key = await _m.CertifyAsync(subject, ca, byLucid: subject != "rsa", "-I", $"lucid-ssh-{subject}", "-n", User);
+            foreach (var server in new[] { lucid, openSsh })
+            {
+                var r = await LucidSsh(server.Port, key, "echo in");
+                Assert.True(r.StdOut == "in\n", $"{subject}: {r}\n--- log\n{server.Log}");
+            }
+            await lucid.WaitForLogAsync($"Accepted publickey for {User} from 127.0.0.1 port ");
+            await lucid.WaitForLogAsync($"ID lucid-ssh-{subject} (serial 0) CA {ca.ToUpperInvariant()} ");
+        }
+
+        // CertificateFile names a certificate under any name; it goes with the identity whose key it certifies.
+        var elsewhere = await _m.CertifyAsync("ed25519", "ed25519", byLucid: true, "-I", "certificate-file", "-n", User);
+        var moved = Path.Combine(Path.GetDirectoryName(elsewhere)!, "the-cert.pub");
+        File.Move(elsewhere + "-cert.pub", moved);
+        Assert.Equal(255, (await LucidSsh(lucid.Port, elsewhere, "echo in")).ExitCode);
+        var withFile = await LucidSsh(lucid.Port, elsewhere, "echo in", "-o", $"CertificateFile={moved}");
+        Assert.True(withFile.StdOut == "in\n", withFile.ToString());
+        await lucid.WaitForLogAsync("ID certificate-file (serial 0) CA ED25519 ");
+    }
+
     [Fact]
     public async Task OpenSsh_sshd_accepts_lucid_signed_certificates_and_refuses_the_same_ones()
     {
