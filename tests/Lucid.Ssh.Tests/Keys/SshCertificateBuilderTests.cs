@@ -1,4 +1,5 @@
 using Lucid.Ssh.Keys;
+using Lucid.Ssh.OpenSsh;
 
 namespace Lucid.Ssh.Tests.Keys;
 
@@ -105,5 +106,97 @@ public sealed class SshCertificateBuilderTests
         Assert.Equal("", cert.ExtensionList[0].Value);
         Assert.Equal(new byte[] { 1, 2, 3 }, cert.ExtensionList[1].Data.ToArray());
         Assert.Null(cert.ExtensionList[1].Value);
+    }
+}
+
+public sealed class UserCertificatePolicyTests
+{
+    private static SshCertificate Issue(SshCertificateType type, string[] principals, ulong after = 0, ulong before = ulong.MaxValue,
+        Action<SshCertificateBuilder>? more = null)
+    {
+        using var ca = SshPrivateKey.Generate("ssh-ed25519");
+        using var subject = SshPrivateKey.Generate("ssh-ed25519");
+        var builder = new SshCertificateBuilder(subject.PublicKey, type, "id") { ValidAfter = after, ValidBefore = before };
+        foreach (var p in principals)
+            builder.Principals.Add(p);
+        more?.Invoke(builder);
+        return builder.Sign(ca);
+    }
+
+    [Fact]
+    public void CheckUser_gives_openssh_reasons()
+    {
+        var now = DateTimeOffset.FromUnixTimeSeconds(1000);
+        Assert.Null(SshCertificateValidation.CheckUser(Issue(SshCertificateType.User, ["alice"]), "alice", now));
+        Assert.Null(SshCertificateValidation.CheckUser(Issue(SshCertificateType.User, ["deploy"]), null, now));
+        Assert.Equal("Certificate invalid: not a user certificate", SshCertificateValidation.CheckUser(Issue(SshCertificateType.Host, ["alice"]), "alice", now));
+        Assert.Equal("Certificate invalid: not yet valid", SshCertificateValidation.CheckUser(Issue(SshCertificateType.User, ["alice"], after: 1001), "alice", now));
+        Assert.Equal("Certificate invalid: expired", SshCertificateValidation.CheckUser(Issue(SshCertificateType.User, ["alice"], before: 1000), "alice", now));
+        Assert.Equal("Certificate lacks principal list", SshCertificateValidation.CheckUser(Issue(SshCertificateType.User, []), "alice", now));
+        Assert.Equal("Certificate invalid: name is not a listed principal",
+            SshCertificateValidation.CheckUser(Issue(SshCertificateType.User, ["alice*"]), "alice", now));
+    }
+
+    [Fact]
+    public void Certificate_options_grant_only_their_extensions_and_merge_as_openssh()
+    {
+        var cert = Issue(SshCertificateType.User, ["alice"], more: b =>
+        {
+            b.Extensions.Add(SshCertificateOption.Flag("permit-pty"));
+            b.Extensions.Add(SshCertificateOption.Flag("x-unknown@example.com"));
+            b.CriticalOptions.Add(SshCertificateOption.WithValue("force-command", "backup"));
+            b.CriticalOptions.Add(SshCertificateOption.WithValue("source-address", "10.0.0.0/8"));
+        });
+        var own = AuthorizedKeysOptions.FromCertificate(cert, out var error)!;
+        Assert.Null(error);
+        Assert.True(own.PermitPty);
+        Assert.False(own.PermitPortForwarding || own.PermitAgentForwarding || own.PermitX11Forwarding || own.PermitUserRc);
+        Assert.Equal(("backup", "10.0.0.0/8"), (own.ForceCommand, own.SourceAddress));
+
+        var line = AuthorizedKeysOptions.Parse("cert-authority,no-pty,command=\"other\"", out _)!;
+        Assert.Null(AuthorizedKeysOptions.Merge(line, own, out var reason));
+        Assert.Equal("forced command options do not match", reason);
+        var merged = AuthorizedKeysOptions.Merge(AuthorizedKeysOptions.Parse("cert-authority,no-pty", out _)!, own, out _)!;
+        Assert.False(merged.PermitPty);
+        Assert.Equal("backup", merged.ForceCommand);
+
+        var unknown = Issue(SshCertificateType.User, ["alice"], more: b => b.CriticalOptions.Add(SshCertificateOption.Flag("no-such@example.com")));
+        Assert.Null(AuthorizedKeysOptions.FromCertificate(unknown, out error));
+        Assert.Equal("Certificate critical option \"no-such@example.com\" is not supported", error);
+        var twice = Issue(SshCertificateType.User, ["alice"], more: b =>
+        {
+            b.CriticalOptions.Add(SshCertificateOption.WithValue("source-address", "10.0.0.0/8"));
+            b.CriticalOptions.Add(SshCertificateOption.WithValue("source-address", "not-an-address"));
+        });
+        Assert.Null(AuthorizedKeysOptions.FromCertificate(twice, out error));
+        Assert.Equal("Certificate has multiple source-address options", error);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", "127.0.0.0/8,::1", 1)]
+    [InlineData("192.168.1.5", "127.0.0.0/8,10.0.0.0/8", 0)]
+    [InlineData("::1", "::1/128", 1)]
+    [InlineData("127.0.0.1", "127.0.0.*", -1)]
+    [InlineData("127.0.0.1", "127.0.0.1/33", -1)]
+    [InlineData("127.0.0.1", "10.0.0.1/8", -1)]
+    [InlineData("127.0.0.1", "127.0.0.1,", -1)]
+    public void Source_address_lists_are_cidr_only(string address, string list, int expected)
+    {
+        Assert.Equal(expected, CidrList.Match(address, list));
+    }
+
+    [Fact]
+    public async Task A_certified_signer_signs_with_the_plain_algorithm()
+    {
+        using var ca = SshPrivateKey.Generate("ssh-ed25519");
+        using var key = SshPrivateKey.Generate("ssh-rsa", 2048);
+        var cert = new SshCertificateBuilder(key.PublicKey, SshCertificateType.User, "u").Sign(ca);
+        var signer = new SshCertifiedSigner(key, cert);
+        Assert.Same(cert, signer.PublicKey);
+        var signature = await signer.SignAsync(new byte[] { 1, 2, 3 }, "rsa-sha2-256-cert-v01@openssh.com");
+        Assert.Equal("rsa-sha2-256", SshPublicKey.SignatureAlgorithmOf(signature));
+        Assert.True(cert.Verify(new byte[] { 1, 2, 3 }, signature));
+        using var other = SshPrivateKey.Generate("ssh-ed25519");
+        Assert.Throws<ArgumentException>(() => new SshCertifiedSigner(other, cert));
     }
 }
