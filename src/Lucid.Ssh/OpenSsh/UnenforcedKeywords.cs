@@ -91,8 +91,6 @@ internal static class UnenforcedKeywords
         new("Tunnel", UnenforcedVerdict.Refuse, "tun/tap forwarding is not built in yet", Is("false", "no")),
         new("RevokedHostKeys", UnenforcedVerdict.Refuse, "revoked host keys would not be refused", Is("none")),
         new("KnownHostsCommand", UnenforcedVerdict.Refuse, "the host keys it returns would not be checked", Is("none")),
-        new("CASignatureAlgorithms", UnenforcedVerdict.Refuse, "host certificates would be checked with the default list",
-            a => string.Join(',', a) == SshConfigAlgorithms.Lucid.DefaultSignatureAlgorithms),
         new("RequiredRSASize", UnenforcedVerdict.Refuse, "the size of the server's RSA key would not be checked", Is("1024")),
         new("ProxyUseFdPass", UnenforcedVerdict.Refuse, "the proxy's file descriptor would be read as the connection", Is("no")),
         new("BindInterface", UnenforcedVerdict.Refuse, "the connection would not be bound to that interface", Is("none")),

@@ -20,7 +20,6 @@ public sealed class SshUnenforcedOptionsTests : IDisposable
         ["Tunnel"] = "yes",
         ["RevokedHostKeys"] = "/etc/ssh/revoked",
         ["KnownHostsCommand"] = "/usr/bin/known-hosts %H",
-        ["CASignatureAlgorithms"] = "ssh-ed25519",
         ["RequiredRSASize"] = "3072",
         ["ProxyUseFdPass"] = "yes",
         ["BindInterface"] = "lo",
