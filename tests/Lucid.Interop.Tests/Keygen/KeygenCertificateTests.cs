@@ -193,6 +193,21 @@ public sealed class KeygenCertificateTests : IDisposable
         Assert.Contains("ssh-keygen -s ca_key -I certificate_identity [-h] [-n principals]", ours.StdErr);
     }
 
+    [Theory]
+    [InlineData("-l")]
+    [InlineData("-lv")]
+    [InlineData("-B")]
+    [InlineData("-y")]
+    [InlineData("-e")]
+    public async Task Other_operations_read_a_certificate_file_as_openssh_does(string operation)
+    {
+        await Generate("ca", "ed25519", "256");
+        await Generate("user", "ecdsa", "256");
+        Assert.Equal(0, (await _box.Lucid("-q", "-s", "ca", "-I", "x", "user.pub")).ExitCode);
+        var ours = await _box.AssertSameAsOpenSsh(operation, "-f", "user-cert.pub");
+        Assert.Equal(0, ours.ExitCode);
+    }
+
     [Fact]
     public async Task A_certificate_cannot_be_certified_again()
     {
