@@ -6,13 +6,12 @@ using Lucid.Ssh.Crypto;
 namespace Lucid.Interop.Tests.Ssh;
 
 /// <summary>
-/// KEX × host key algorithm × cipher × MAC (MACs with each non-AEAD cipher; AEAD ciphers carry their
-/// own) against OpenSSH's sshd, each connection running a command whose output and exit status are
-/// checked. In-process through SshClient, the complete four-way product (2,541 connections, a few
-/// minutes on two cores). LUCID_QUICK_MATRIX=1 runs a covering subset instead for quick local loops:
-/// every KEX with every host key algorithm, and every KEX with every cipher/MAC pair — the pairs that
-/// interact (the exchange hash signed by the host key; keys derived from the KEX hash to the cipher's
-/// and MAC's sizes).
+/// KEX × host key algorithm × cipher × MAC against OpenSSH's sshd, each connection running a command whose
+/// output and exit status are checked, in-process through SshClient. By default a covering subset of the
+/// pairs that interact: every KEX with every host key algorithm (the exchange hash is signed by the host key),
+/// and every cipher/MAC pair with one KEX of each exchange-hash function (keys are derived from that hash to
+/// the cipher's and MAC's sizes) — about 550 connections. LUCID_FULL_MATRIX=1 runs the complete four-way
+/// product instead (nearly 10,000 connections since the legacy algorithms joined the tables: too long for CI).
 /// Through the `lucid ssh` command line: each algorithm once, chosen with the flags a user types.
 /// </summary>
 public sealed class AlgorithmMatrixTests : IAsyncLifetime
@@ -51,11 +50,13 @@ public sealed class AlgorithmMatrixTests : IAsyncLifetime
     [Fact]
     public async Task Every_combination_connects_and_runs_a_command_in_process()
     {
-        var full = Environment.GetEnvironmentVariable("LUCID_QUICK_MATRIX") != "1";
+        var full = Environment.GetEnvironmentVariable("LUCID_FULL_MATRIX") == "1";
         var pairs = CipherMacPairs().ToList();
         // What Debian's OpenSSH 9.2 implements; the slow post-quantum KEMs get one row each rather than the whole product.
         var kexes = AlgorithmRegistry.Kex.Where(k => OpenSshPeer.Debian92.SupportsKex(k.Name)).ToList();
         var classical = kexes.Where(k => !k.IsPostQuantum).ToList();
+        // The cheapest KEX of each exchange-hash function (the registry lists faster methods first).
+        var onePerHash = classical.GroupBy(k => k.Hash).Select(g => g.First()).ToList();
         var combinations = (full
             ? (from kex in classical
                from hostKey in AlgorithmRegistry.HostKey
@@ -65,7 +66,7 @@ public sealed class AlgorithmMatrixTests : IAsyncLifetime
                    from hostKey in AlgorithmRegistry.HostKey
                    let pair = pairs[(kex.Name.Length + hostKey.Name.Length) % pairs.Count]
                    select (Kex: kex.Name, HostKey: hostKey.Name, pair.Cipher, pair.Mac))
-               .Concat(from kex in classical
+               .Concat(from kex in onePerHash
                        from pair in pairs
                        select (Kex: kex.Name, HostKey: "ssh-ed25519", pair.Cipher, pair.Mac))
                .Distinct()])

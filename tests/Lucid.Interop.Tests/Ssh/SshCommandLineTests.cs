@@ -132,8 +132,9 @@ public sealed class SshCommandLineTests
     [InlineData("key")]
     public async Task Query_lists_names_openssh_also_knows(string what)
     {
+        // OpenSSH 10.5, not Debian's 9.2: the post-quantum key exchanges are newer than 9.2.
         var ours = await Lucid.RunAsync("ssh", "-Q", what);
-        var real = await ProcessRunner.RunAsync("ssh", ["-Q", what]);
+        var real = await ProcessRunner.RunAsync(OpenSsh105.Ssh, ["-Q", what]);
         Assert.Equal(0, ours.ExitCode);
         var names = ours.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.NotEmpty(names);

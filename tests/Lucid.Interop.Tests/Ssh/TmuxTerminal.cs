@@ -53,7 +53,7 @@ internal sealed class TmuxTerminal : IAsyncDisposable
     public async Task<string> WaitForAsync(string pattern, TimeSpan? timeout = null)
     {
         var regex = new Regex(pattern, RegexOptions.Multiline);
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (true)
         {
             var screen = await ScreenAsync();
@@ -73,7 +73,7 @@ internal sealed class TmuxTerminal : IAsyncDisposable
     public async Task WaitForRawModeAsync(TimeSpan? timeout = null)
     {
         var tty = (await TmuxAsync("display", "-p", "-t", "t", "#{pane_tty}")).StdOut.Trim();
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (true)
         {
             var settings = (await ProcessRunner.RunAsync("stty", ["-F", tty, "-a"])).StdOut;
@@ -96,7 +96,7 @@ internal sealed class TmuxTerminal : IAsyncDisposable
             // The same prompt may come again (a retry): wait for one more of it than was answered.
             var pattern = Regex.Escape(prompt) + "$";
             var seen = asked.GetValueOrDefault(prompt);
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
             while (Regex.Matches(await tmux.ScreenAsync(), pattern, RegexOptions.Multiline).Count <= seen)
             {
                 if (DateTime.UtcNow > deadline)

@@ -190,13 +190,15 @@ public sealed class LucidSshd : IAsyncDisposable
         return ProcessRunner.RunAsync("ssh", args, stdin, environment, TimeSpan.FromSeconds(60));
     }
 
-    public async Task<string> WaitForLogAsync(string text, TimeSpan? timeout = null)
+    /// <summary>Waits for <paramref name="text"/> in the log, looking only past the first <paramref name="since"/>
+    /// characters (a <see cref="Log"/>.Length taken earlier) when a line like it was logged before.</summary>
+    public async Task<string> WaitForLogAsync(string text, TimeSpan? timeout = null, int since = 0)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
         while (true)
         {
             var log = Log;
-            if (log.Contains(text, StringComparison.Ordinal))
+            if (log.AsSpan(Math.Min(since, log.Length)).Contains(text, StringComparison.Ordinal))
                 return log;
             if (_process.HasExited || DateTime.UtcNow > deadline)
                 throw new TimeoutException($"lucid sshd log never contained \"{text}\".\n--- log\n{log}");

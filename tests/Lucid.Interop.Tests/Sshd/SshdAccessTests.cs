@@ -146,8 +146,10 @@ public sealed class SshdAccessTests
         foreach (var a in server.SshArguments())
             info.ArgumentList.Add(a);
         info.ArgumentList.Add("sleep 60");
+        // The quiet session above logged an "Accepted" line already; wait for this connection's own.
+        var logged = server.Log.Length;
         using var ssh = System.Diagnostics.Process.Start(info)!;
-        await server.WaitForLogAsync($"Accepted publickey for {User}");
+        await server.WaitForLogAsync($"Accepted publickey for {User}", since: logged);
         await Task.Delay(500);
         // A frozen client answers nothing; the server gives up after CountMax unanswered keepalives.
         await ProcessRunner.RunAsync("kill", ["-STOP", ssh.Id.ToString()]);

@@ -2,10 +2,10 @@ namespace Lucid.Interop.Tests.Sshd;
 
 /// <summary>
 /// OpenSSH's ssh against `lucid sshd` across every key exchange, host key, cipher and MAC Lucid implements,
-/// the legacy ones (SHA-1) switched on in the server's configuration: the complete product (2,541 connections;
-/// MACs with each non-AEAD cipher, AEAD ciphers carry their own). LUCID_QUICK_MATRIX=1 runs a covering subset
-/// for quick local loops instead, where every pair of algorithms from two different categories meets in at least
-/// one connection (143 of them; see <see cref="PairwiseRows"/>).
+/// the legacy ones (SHA-1) switched on in the server's configuration. By default a covering subset, where every
+/// pair of algorithms from two different categories meets in at least one connection (156 of them; see
+/// <see cref="PairwiseRows"/>); LUCID_FULL_MATRIX=1 runs the complete product (2,772 connections; MACs with each
+/// non-AEAD cipher, AEAD ciphers carry their own), which takes too long for every CI run.
 /// Each connection completes the key exchange, authenticates and asks for a subsystem the server does not
 /// have, so encrypted packets flow both ways without a process to start; <see cref="SshdExecTests"/> runs a
 /// command under each algorithm alone.
@@ -33,7 +33,9 @@ public sealed class SshdAlgorithmMatrixTests
     ];
 
     private static IEnumerable<(string Kex, string HostKey, string Cipher, string? Mac)> Rows() =>
-        Environment.GetEnvironmentVariable("LUCID_QUICK_MATRIX") == "1" ? PairwiseRows() : AllRows();
+        FullMatrix ? AllRows() : PairwiseRows();
+
+    private static bool FullMatrix => Environment.GetEnvironmentVariable("LUCID_FULL_MATRIX") == "1";
 
     private static IEnumerable<(string Kex, string HostKey, string Cipher, string? Mac)> AllRows() =>
         from kex in Kex
@@ -61,7 +63,7 @@ public sealed class SshdAlgorithmMatrixTests
     public async Task Every_combination_of_algorithms_works_with_OpenSSH()
     {
         var rows = Rows().ToList();
-        if (Environment.GetEnvironmentVariable("LUCID_QUICK_MATRIX") != "1")
+        if (FullMatrix)
             Assert.Equal(Kex.Length * HostKeys.Length * (Aead.Length + Ctr.Length * Macs.Length), rows.Distinct().Count());
         // The design above, checked: no pair of algorithms is left out.
         Assert.Equal(Kex.Length * HostKeys.Length, rows.Select(r => (r.Kex, r.HostKey)).Distinct().Count());

@@ -60,7 +60,8 @@ public sealed class SshdSystemdTests
 
         Assert.Equal(0, (await SshdScratch.SignalAsync(pid, "HUP")).ExitCode);
         var reloading = await ReceiveAsync(socket);
-        var now = System.Diagnostics.Stopwatch.GetTimestamp() * 1_000_000 / System.Diagnostics.Stopwatch.Frequency;
+        // Divided first: ticks times a million overflows a long once the machine has been up a few hours.
+        var now = System.Diagnostics.Stopwatch.GetTimestamp() / (System.Diagnostics.Stopwatch.Frequency / 1_000_000);
         var lines = reloading.Split('\n');
         Assert.Equal("RELOADING=1", lines[0]);
         Assert.StartsWith("MONOTONIC_USEC=", lines[1]);
