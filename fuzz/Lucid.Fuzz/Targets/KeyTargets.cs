@@ -53,6 +53,12 @@ internal static class KeyTargets
             SshCertificateValidation.FormatValidity(certificate);
             certificate.IsValidAt(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
             KeyFingerprint.Format(certificate.SignatureKey);
+            // sshd's side: the user checks and the critical options / extensions as its policy reads them.
+            SshCertificateValidation.CheckUser(certificate, "alice", DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+            if (Lucid.Ssh.OpenSsh.AuthorizedKeysOptions.FromCertificate(certificate, out _) is { } options && options.SourceAddress is { } allowed)
+                Lucid.Ssh.OpenSsh.CidrList.Match("192.0.2.1", allowed);
+            foreach (var option in certificate.CriticalOptionList.Concat(certificate.ExtensionList))
+                _ = option.Value;
         }
     }
 

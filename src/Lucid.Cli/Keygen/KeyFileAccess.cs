@@ -34,7 +34,7 @@ internal static class KeyFileAccess
         rest = "";
         var span = text.AsSpan().TrimStart(" \t");
         int typeEnd = span.IndexOfAny(' ', '\t');
-        if (typeEnd <= 0 || KeyAlgorithms.Find(span[..typeEnd].ToString()) is null)
+        if (typeEnd <= 0 || (KeyAlgorithms.Find(span[..typeEnd].ToString()) is null && SshCertificate.PlainTypeOf(span[..typeEnd].ToString()) is null))
             return null;
         var afterType = span[typeEnd..].TrimStart(" \t");
         int dataEnd = afterType.IndexOfAny(' ', '\t');

@@ -9,7 +9,7 @@ internal sealed class KeygenOptions
     // clear message rather than treated as unknown.
     private const string Flags = "ABHKLQUXceghiklopquvy";
     private const string WithArgument = "CDEFIMNOPRVYZabfgmnrstwz";
-    private const string Implemented = "lvyepiqbCEfmNPtaZoYnsIOFRHBM";
+    private const string Implemented = "lvyepiqbCEfmNPtaZoYnsIOFRHBMLhVz";
 
     public string? KeyType { get; private set; }
     public int Bits { get; private set; }
@@ -23,9 +23,14 @@ internal sealed class KeygenOptions
     public string? Cipher { get; private set; }          // -Z
     public string? SignOperation { get; private set; } // -Y
     public string? Namespace { get; private set; }     // -n (with -Y)
-    public string? SignatureFile { get; private set; } // -s (with -Y)
-    public string? Principal { get; private set; }     // -I (with -Y)
-    public List<string> SignOptions { get; } = [];     // -O (with -Y)
+    public string? SignatureFile { get; private set; } // -s (with -Y; else the CA key)
+    public string? Principal { get; private set; }     // -I (with -Y; else the certificate's key id)
+    public List<string> SignOptions { get; } = [];     // -O (with -Y, -M, or certificate options)
+    public bool ShowCertificate { get; private set; }  // -L
+    public bool HostCertificate { get; private set; }  // -h
+    public CertificateValidity Validity { get; private set; } = CertificateValidity.Forever; // -V
+    public ulong Serial { get; private set; }          // -z
+    public bool SerialIncrements { get; private set; } // -z +N
     public bool Quiet { get; private set; }
     public int Verbose { get; private set; }
     public bool Fingerprint { get; private set; }
@@ -126,7 +131,24 @@ internal sealed class KeygenOptions
             case 'F': FindHost = value; break;
             case 'R': RemoveHost = value; break;
             case 'H': HashHosts = true; break;
+            case 'L': ShowCertificate = true; break;
+            case 'h': HostCertificate = true; break;
+            case 'V': Validity = CertificateValidity.Parse(value!, DateTimeOffset.UtcNow); break;
+            case 'z': ParseSerial(value!); break;
         }
+    }
+
+    // -z N or +N (auto-increment per key signed): strtoull, the whole string, decimal digits only.
+    private void ParseSerial(string value)
+    {
+        if (value.StartsWith('+'))
+        {
+            SerialIncrements = true;
+            value = value[1..];
+        }
+        if (!IsNumber(value) || !ulong.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong serial))
+            throw new KeygenFatalException($"Invalid serial number \"{value}\"");
+        Serial = serial;
     }
 
     private static bool IsNumber(string s) => s.Length > 0 && s.All(char.IsAsciiDigit);

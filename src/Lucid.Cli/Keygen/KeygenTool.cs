@@ -67,16 +67,26 @@ internal static class KeygenTool
             throw new KeygenFatalException($"Invalid hash algorithm \"{o.HashName}\"");
         if (o.SignOperation is not null)
             return SignCommand.Run(o, hash, console);
+        if (o.SignatureFile is not null)
+        {
+            if (o.Operands.Count == 0)
+            {
+                console.Log("Too few arguments.");
+                console.ErrorRaw(Usage);
+                return 1;
+            }
+            return CertifyCommand.Run(o, console);
+        }
         if (o.Moduli is not null)
             return ModuliCommand.Run(o, console);
-        if (o.SignatureFile is not null || o.Principal is not null || o.Namespace is not null || o.SignOptions.Count > 0)
-            throw new KeygenFatalException("ssh-keygen: certificates (-s, -I, -n, -O) are not supported by lucid ssh-keygen yet", exitCode: 1);
         if (o.Operands.Count > 0)
         {
             console.Log("Too many arguments.");
             console.ErrorRaw(Usage);
             return 1;
         }
+        if (o.ShowCertificate)
+            return ShowCertificateCommand.Run(o, hash, console);
         if (o.FindHost is not null || o.RemoveHost is not null || o.HashHosts)
             return KnownHostsCommands.Run(o.FindHost, o.RemoveHost, o.HashHosts, o.File, o.Quiet, console);
         var format = ParseFormat(o.Format);
@@ -116,6 +126,9 @@ internal static class KeygenTool
         "       ssh-keygen -y [-f input_keyfile]\n" +
         "       ssh-keygen -l [-v] [-E fingerprint_hash] [-f input_keyfile]\n" +
         "       ssh-keygen -B [-f input_keyfile]\n" +
+        "       ssh-keygen -s ca_key -I certificate_identity [-h] [-n principals]\n" +
+        "                  [-O option] [-V validity_interval] [-z serial_number] file ...\n" +
+        "       ssh-keygen -L [-f input_keyfile]\n" +
         "       ssh-keygen -M screen [-f input_file] [-O option] output_file\n" +
         "       ssh-keygen -Y check-novalidate -n namespace -s signature_file\n" +
         "       ssh-keygen -Y sign -f key_file -n namespace file [-O option] ...\n" +

@@ -122,7 +122,7 @@ internal sealed class HostKeyVerifier(EffectiveSshConfig config, SshLog log, boo
         if (certificate is not null)
         {
             // The principals name the host as typed (after HostName), never "[host]:port".
-            if (SshCertificateValidation.CheckHost(certificate, host, DateTimeOffset.UtcNow) is not { } reason)
+            if (SshCertificateValidation.CheckHost(certificate, host, DateTimeOffset.UtcNow, config.CaSignatureAlgorithms) is not { } reason)
                 return true;
             log.Error(reason);
             return false;

@@ -83,6 +83,9 @@ internal sealed partial class PublicKeyMethod(ClientAuthenticator auth, IReadOnl
     /// </summary>
     private string? ChooseSignatureAlgorithm(SshPublicKey key)
     {
+        // A certificate is offered under its certificate algorithm, chosen as for its plain key.
+        if (key is SshCertificate certificate)
+            return ChooseCertificateAlgorithm(certificate);
         var accepted = auth.Options.PubkeyAcceptedAlgorithms;
         var candidates = key.SignatureAlgorithms
             .Where(a => accepted is null ? a != "ssh-rsa" : accepted.Contains(a))
@@ -95,6 +98,19 @@ internal sealed partial class PublicKeyMethod(ClientAuthenticator auth, IReadOnl
         if (serverAlgorithms is null)
             return candidates[0];
         return candidates.FirstOrDefault(serverAlgorithms.Contains);
+    }
+
+    private string? ChooseCertificateAlgorithm(SshCertificate certificate)
+    {
+        var accepted = auth.Options.PubkeyAcceptedAlgorithms;
+        var candidates = certificate.HostKeyAlgorithms
+            .Where(a => accepted is null ? SshCertificate.PlainSignatureAlgorithmOf(a) != "ssh-rsa" : accepted.Contains(a))
+            .ToList();
+        if (candidates.Count == 0)
+            return null;
+        if (certificate.Key.KeyType != "ssh-rsa" || auth.ServerSignatureAlgorithms is not { } serverAlgorithms)
+            return candidates[0];
+        return candidates.FirstOrDefault(a => serverAlgorithms.Contains(SshCertificate.PlainSignatureAlgorithmOf(a)));
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Offering public key: {Algorithm} {Fingerprint} {Comment}")]

@@ -366,8 +366,11 @@ internal sealed partial class ServerAuthenticator
         public void Dispose() => Packet.Dispose();
     }
 
-    private static string Fingerprint(SshPublicKey key) =>
-        $"{KeyFingerprint.TypeLabel(key.KeyType)} {KeyFingerprint.Format(key)}";
+    // auth.c format_method_key: a certificate adds its ID, serial and CA ("ED25519-CERT SHA256:... ID alice (serial 7) CA ED25519 SHA256:...").
+    private static string Fingerprint(SshPublicKey key) => key is SshCertificate certificate
+        ? $"{KeyFingerprint.TypeLabel(key.KeyType)} {KeyFingerprint.Format(key)} ID {certificate.KeyId} (serial {certificate.Serial}) " +
+          $"CA {KeyFingerprint.TypeLabel(certificate.SignatureKey.KeyType)} {KeyFingerprint.Format(certificate.SignatureKey)}"
+        : $"{KeyFingerprint.TypeLabel(key.KeyType)} {KeyFingerprint.Format(key)}";
 
     private static bool FixedEquals(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b) => CryptographicOperations.FixedTimeEquals(a, b);
 }

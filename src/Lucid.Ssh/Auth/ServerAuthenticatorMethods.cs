@@ -61,6 +61,12 @@ internal sealed partial class ServerAuthenticator
             SshServerLog.VerboseMessage(_log, $"userauth_pubkey: refusing RSA key: Invalid key length [preauth]");
             return (AttemptResult.Failure, "publickey", detail);
         }
+        if (key is SshCertificate certificate && !_config.CaSignatureAlgorithms.Contains(certificate.SignatureAlgorithm))
+        {
+            // sshkey_check_cert_sigtype: a CA signature algorithm outside CASignatureAlgorithms (ssh-rsa, by default).
+            SshServerLog.Info(_log, $"userauth_pubkey: certificate signature algorithm {certificate.SignatureAlgorithm}: signature algorithm not supported [preauth]");
+            return (AttemptResult.Failure, "publickey", detail);
+        }
         if (!_valid || KeyRevoked(key))
             return (AttemptResult.Failure, "publickey", detail);
 
@@ -81,14 +87,41 @@ internal sealed partial class ServerAuthenticator
         // The signature covers the session id and this request up to (not including) the signature itself.
         using var signed = new SshWriter(_transport.SessionId.Length + signedLength + 8);
         signed.WriteString(_transport.SessionId.Span).WriteRaw(request.Packet.Payload[..signedLength]);
-        if (!SignatureBlob.TryRead(signature, out var signatureAlgorithm, out _) || signatureAlgorithm != algorithm ||
+        if (!SignatureBlob.TryRead(signature, out var signatureAlgorithm, out _) || signatureAlgorithm != SshCertificate.PlainSignatureAlgorithmOf(algorithm) ||
             !key.Verify(signed.WrittenSpan, signature))
+            return (AttemptResult.Failure, "publickey", detail);
+        if (!SecurityKeyRequirementsMet(key, keyOptions, signed.WrittenSpan, signature!, detail))
             return (AttemptResult.Failure, "publickey", detail);
         if (!RootAllowed("publickey", keyOptions))
             return (AttemptResult.Failure, "publickey", detail);
         _keyOptions = keyOptions;
         _usedKeys.Add(key);
         return (AttemptResult.Success, "publickey", detail);
+    }
+
+    /// <summary>
+    /// A security key's signature carries the authenticator's flags: touch (user presence) is required unless
+    /// no-touch-required was granted, and verify-required asks for user verification (PIN or biometric).
+    /// </summary>
+    private bool SecurityKeyRequirementsMet(SshPublicKey key, AuthorizedKeysOptions options, ReadOnlySpan<byte> signed, byte[] signature, string detail)
+    {
+        if ((key is SshCertificate c ? c.Key : key) is not SecurityKeyPublicKey securityKey)
+            return true;
+        if (!securityKey.TryVerify(signed, signature, out byte flags, out _))
+            return false;
+        if (!options.NoTouchRequired && (flags & 0x01) == 0)
+        {
+            SshServerLog.Error(_log, $"public key{detail[1..]} signature for {_userName} from {_client.Ip} port {_client.Port} rejected: " +
+                "user presence (authenticator touch) requirement not met ");
+            return false;
+        }
+        if (options.VerifyRequired && (flags & 0x04) == 0)
+        {
+            SshServerLog.Error(_log, $"public key{detail[1..]} signature for {_userName} from {_client.Ip} port {_client.Port} rejected: " +
+                "user verification requirement not met ");
+            return false;
+        }
+        return true;
     }
 
     private async Task<(AttemptResult, string, string)> PasswordAsync(AuthRequest request, CancellationToken cancellationToken)

@@ -80,19 +80,86 @@ internal static partial class IdentityLoader
                     var key = OpenSshPrivateKeyFormat.Read(text, null);
                     identities.Add(new ClientIdentity(key.PublicKey, file,
                         _ => ValueTask.FromResult(PermissionsAllow(options, logger, file) ? key : null)));
-                    continue;
                 }
-                var publicKey = OpenSshPrivateKeyFormat.ReadPublicKey(text);
-                identities.Add(new ClientIdentity(publicKey, file,
-                    ct => PermissionsAllow(options, logger, file) ? DecryptAsync(options, logger, file, text, ct) : ValueTask.FromResult<SshPrivateKey?>(null)));
+                else
+                {
+                    var publicKey = OpenSshPrivateKeyFormat.ReadPublicKey(text);
+                    identities.Add(new ClientIdentity(publicKey, file,
+                        ct => PermissionsAllow(options, logger, file) ? DecryptAsync(options, logger, file, text, ct) : ValueTask.FromResult<SshPrivateKey?>(null)));
+                }
+                // ssh loads FILE-cert(.pub) beside each identity and offers it after the plain key.
+                foreach (var beside in new[] { file + "-cert.pub", file + "-cert" })
+                {
+                    if (File.Exists(beside))
+                    {
+                        if (ReadCertificate(beside, logger) is { } certificate)
+                            AddCertificate(identities, identities[^1], certificate, beside, logger);
+                        break;
+                    }
+                }
             }
             catch (Exception ex) when (ex is SshKeyFormatException or IOException or UnauthorizedAccessException)
             {
                 LogUnreadable(logger, file, ex is SshKeyFormatException format ? format.Problem : ex.Message);
             }
         }
+        // CertificateFile: offered last, each with the identity (file, agent or in-memory key) whose key it certifies.
+        foreach (string file in options.CertificateFiles)
+        {
+            if (!File.Exists(file))
+            {
+                LogMissing(logger, file);
+                continue;
+            }
+            if (ReadCertificate(file, logger) is not { } certificate)
+                continue;
+            var match = identities.FirstOrDefault(i => i.PublicKey is not SshCertificate && certificate.Key.Equals(i.PublicKey));
+            if (match is null)
+                LogNoKeyForCertificate(logger, file);
+            else
+                AddCertificate(identities, match, certificate, file, logger);
+        }
         return identities;
     }
+
+    private static SshCertificate? ReadCertificate(string file, ILogger logger)
+    {
+        try
+        {
+            var text = File.ReadAllText(file);
+            if (SshPublicKey.ParseLine(text.Split('\n')[0].Trim()) is SshCertificate certificate)
+                return certificate;
+            LogNotUserCertificate(logger, file);
+        }
+        catch (Exception ex) when (ex is SshKeyFormatException or IOException or UnauthorizedAccessException)
+        {
+            LogUnreadable(logger, file, ex is SshKeyFormatException format ? format.Problem : ex.Message);
+        }
+        return null;
+    }
+
+    // The certificate (a user certificate of this very key) becomes an identity of its own whose signer is the key's.
+    private static void AddCertificate(List<ClientIdentity> identities, ClientIdentity key, SshCertificate certificate, string file, ILogger logger)
+    {
+        if (certificate.CertificateType != SshCertificateType.User)
+        {
+            LogNotUserCertificate(logger, file);
+            return;
+        }
+        if (!certificate.Key.Equals(key.PublicKey))
+        {
+            LogNoKeyForCertificate(logger, file);
+            return;
+        }
+        identities.Insert(identities.IndexOf(key) + 1, ClientIdentity.Deferred(certificate, file, async ct =>
+            await key.GetSignerAsync(ct).ConfigureAwait(false) is { } signer ? new SshCertifiedSigner(signer, certificate) : null));
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "key {File} is not a user certificate")]
+    private static partial void LogNotUserCertificate(ILogger logger, string file);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "no private key for certificate \"{File}\"")]
+    private static partial void LogNoKeyForCertificate(ILogger logger, string file);
 
     /// <summary>
     /// ssh checks a key file's mode when it needs the private key (the server accepted the public one), as

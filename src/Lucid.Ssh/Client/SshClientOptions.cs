@@ -31,6 +31,12 @@ public sealed class SshClientOptions
     public IList<string> IdentityFiles { get; } = [];
 
     /// <summary>
+    /// Certificate files (ssh_config CertificateFile): each is offered, before the plain key, with the identity whose
+    /// key it certifies. A certificate beside an identity file (FILE-cert.pub) is offered without being listed here.
+    /// </summary>
+    public IList<string> CertificateFiles { get; } = [];
+
+    /// <summary>
     /// Whether a key file belongs to the user running the program: OpenSSH refuses only its own key files
     /// when others can access them. Null: every identity file is held to that rule.
     /// </summary>

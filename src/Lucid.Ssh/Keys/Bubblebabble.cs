@@ -41,5 +41,5 @@ public static class Bubblebabble
 
     /// <summary>`ssh-keygen -B`: the Bubble Babble of the key blob's SHA-1.</summary>
     public static string Fingerprint(SshPublicKey key) =>
-        Encode(System.Security.Cryptography.SHA1.HashData(key.Blob.Span));
+        Encode(System.Security.Cryptography.SHA1.HashData((key is SshCertificate c ? c.Key : key).Blob.Span));
 }

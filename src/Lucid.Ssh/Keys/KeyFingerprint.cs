@@ -19,8 +19,9 @@ public enum FingerprintHash
 /// </summary>
 public static class KeyFingerprint
 {
+    /// <summary>The key's fingerprint; a certificate's is its certified key's, as OpenSSH's sshkey_fingerprint computes it.</summary>
     public static string Format(SshPublicKey key, FingerprintHash hash = FingerprintHash.Sha256) =>
-        Format(key.Blob.Span, hash);
+        Format((key is SshCertificate certificate ? certificate.Key : key).Blob.Span, hash);
 
     public static string Format(ReadOnlySpan<byte> blob, FingerprintHash hash = FingerprintHash.Sha256)
     {

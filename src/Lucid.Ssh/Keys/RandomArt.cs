@@ -16,7 +16,7 @@ public static class RandomArt
     private const string Alphabet = " .o+=*BOX@%&#/^SE";
 
     public static string Draw(SshPublicKey key, FingerprintHash hash) =>
-        Draw(KeyFingerprint.Digest(key.Blob.Span, hash), KeyFingerprint.HashName(hash),
+        Draw(KeyFingerprint.Digest((key is SshCertificate c ? c.Key : key).Blob.Span, hash), KeyFingerprint.HashName(hash),
             KeyFingerprint.TypeLabel(key.KeyType), key.SizeInBits);
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Lucid.Ssh.Wire;
 
@@ -36,6 +35,18 @@ public sealed class SshCertificate : SshPublicKey
         return KeyAlgorithms.Find(plain) is null ? null : plain;
     }
 
+    /// <summary>
+    /// The signature algorithm a public key algorithm signs with: itself for plain keys, the plain one for
+    /// certificates (rsa-sha2-512-cert-v01@openssh.com signs as rsa-sha2-512; OpenSSH's sshkey_sigalg_by_name).
+    /// </summary>
+    internal static string PlainSignatureAlgorithmOf(string publicKeyAlgorithm)
+    {
+        if (!publicKeyAlgorithm.EndsWith(Suffix, StringComparison.Ordinal))
+            return publicKeyAlgorithm;
+        string plain = publicKeyAlgorithm[..^Suffix.Length];
+        return KeyAlgorithms.KeyTypeOfSignatureAlgorithm(plain) is not null ? plain : plain + "@openssh.com";
+    }
+
     public override string KeyType { get; }
     public override int SizeInBits => Key.SizeInBits;
     public override ReadOnlyMemory<byte> Blob => _blob;
@@ -67,10 +78,16 @@ public sealed class SshCertificate : SshPublicKey
     public ulong ValidBefore { get; private set; }
 
     /// <summary>Critical options (force-command, source-address, ...): name → value (the inner string, or empty).</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> CriticalOptions { get; private set; } = [];
+    public IReadOnlyList<KeyValuePair<string, string>> CriticalOptions => CriticalOptionList.Select(o => new KeyValuePair<string, string>(o.Name, o.Value ?? "")).ToArray();
 
     /// <summary>Extensions (permit-pty, ...): name → value (usually empty).</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> Extensions { get; private set; } = [];
+    public IReadOnlyList<KeyValuePair<string, string>> Extensions => ExtensionList.Select(o => new KeyValuePair<string, string>(o.Name, o.Value ?? "")).ToArray();
+
+    /// <summary>The critical options in signed order, with their data exactly as signed.</summary>
+    public IReadOnlyList<SshCertificateOption> CriticalOptionList { get; private set; } = [];
+
+    /// <summary>The extensions in signed order, with their data exactly as signed.</summary>
+    public IReadOnlyList<SshCertificateOption> ExtensionList { get; private set; } = [];
 
     /// <summary>The CA key that signed this certificate.</summary>
     public SshPublicKey SignatureKey { get; private set; } = null!;
@@ -103,10 +120,12 @@ public sealed class SshCertificate : SshPublicKey
         certificate.CertificateType = (SshCertificateType)type;
         certificate.KeyId = Encoding.UTF8.GetString(reader.ReadString());
         certificate.Principals = ReadStrings(reader.ReadString());
+        if (certificate.Principals.Count > SshCertificateBuilder.MaxPrincipals)
+            throw new SshKeyFormatException("invalid format: too many principals");
         certificate.ValidAfter = reader.ReadUInt64();
         certificate.ValidBefore = reader.ReadUInt64();
-        certificate.CriticalOptions = ReadOptions(reader.ReadString());
-        certificate.Extensions = ReadOptions(reader.ReadString());
+        certificate.CriticalOptionList = ReadOptions(reader.ReadString());
+        certificate.ExtensionList = ReadOptions(reader.ReadString());
         reader.ReadString(); // reserved
         var caBlob = reader.ReadString();
         int signedLength = reader.Position;
@@ -134,32 +153,28 @@ public sealed class SshCertificate : SshPublicKey
 
     /// <summary>
     /// Issues a certificate for <paramref name="key"/> signed by <paramref name="caKey"/> (ssh-keygen -s). RSA CAs
-    /// sign with rsa-sha2-512 as ssh-keygen does. A random 32-byte nonce is used unless one is given.
+    /// sign with rsa-sha2-512 as ssh-keygen does. A random 32-byte nonce is used unless one is given. An option
+    /// with an empty value is written as a flag. <see cref="SshCertificateBuilder"/> signs through any signer.
     /// </summary>
     public static SshCertificate Sign(SshPublicKey key, SshPrivateKey caKey, SshCertificateType type, string keyId,
         IEnumerable<string> principals, ulong validAfter = 0, ulong validBefore = ulong.MaxValue, ulong serial = 0,
         IEnumerable<KeyValuePair<string, string>>? criticalOptions = null,
         IEnumerable<KeyValuePair<string, string>>? extensions = null, byte[]? nonce = null)
     {
-        if (key is SshCertificate)
-            throw new ArgumentException("a certificate cannot be certified again", nameof(key));
-        string keyType = CertificateTypeOf(key.KeyType);
-        using var writer = new SshWriter(1024);
-        writer.WriteString(keyType).WriteString(nonce ?? RandomNumberGenerator.GetBytes(32));
-        // The plain key's fields follow its type name in its own blob.
-        var plainReader = new SshReader(key.Blob.Span);
-        plainReader.ReadString();
-        writer.WriteRaw(plainReader.RemainingSpan);
-        writer.WriteUInt64(serial).WriteUInt32((uint)type).WriteString(keyId);
-        writer.WriteString(WriteStrings(principals));
-        writer.WriteUInt64(validAfter).WriteUInt64(validBefore);
-        writer.WriteString(WriteOptions(criticalOptions));
-        writer.WriteString(WriteOptions(extensions));
-        writer.WriteString(ReadOnlySpan<byte>.Empty);
-        writer.WriteString(caKey.PublicKey.Blob.Span);
-        string algorithm = caKey.KeyType == KeyAlgorithms.Rsa ? KeyAlgorithms.RsaSha512 : caKey.DefaultSignatureAlgorithm;
-        writer.WriteString(caKey.Sign(writer.WrittenSpan, algorithm));
-        return (SshCertificate)FromBlob(writer.WrittenSpan);
+        var builder = new SshCertificateBuilder(key, type, keyId)
+        {
+            ValidAfter = validAfter,
+            ValidBefore = validBefore,
+            Serial = serial,
+            Nonce = nonce is null ? null : new ReadOnlyMemory<byte>(nonce),
+        };
+        foreach (var principal in principals)
+            builder.Principals.Add(principal);
+        foreach (var (name, value) in criticalOptions ?? [])
+            builder.CriticalOptions.Add(value.Length == 0 ? SshCertificateOption.Flag(name) : SshCertificateOption.WithValue(name, value));
+        foreach (var (name, value) in extensions ?? [])
+            builder.Extensions.Add(value.Length == 0 ? SshCertificateOption.Flag(name) : SshCertificateOption.WithValue(name, value));
+        return builder.Sign(caKey);
     }
 
     private static string[] ReadStrings(ReadOnlySpan<byte> packed)
@@ -171,52 +186,17 @@ public sealed class SshCertificate : SshPublicKey
         return [.. list];
     }
 
-    // Each option is string name, string data; the data of a valued option is itself a string.
-    private static KeyValuePair<string, string>[] ReadOptions(ReadOnlySpan<byte> packed)
+    // Each option is string name, string data (for a valued option the data is itself a string); OpenSSH checks
+    // only that shape when parsing, and keeps the data as signed.
+    private static SshCertificateOption[] ReadOptions(ReadOnlySpan<byte> packed)
     {
         var reader = new SshReader(packed);
-        var list = new List<KeyValuePair<string, string>>();
+        var list = new List<SshCertificateOption>();
         while (!reader.IsAtEnd)
         {
             string name = Encoding.UTF8.GetString(reader.ReadString());
-            var data = reader.ReadString();
-            string value = "";
-            if (!data.IsEmpty)
-            {
-                var inner = new SshReader(data);
-                value = Encoding.UTF8.GetString(inner.ReadString());
-            }
-            list.Add(new(name, value));
+            list.Add(new SshCertificateOption(name, reader.ReadString().ToArray()));
         }
         return [.. list];
-    }
-
-    private static byte[] WriteStrings(IEnumerable<string> values)
-    {
-        using var writer = new SshWriter();
-        foreach (var value in values)
-            writer.WriteString(value);
-        return writer.ToArray();
-    }
-
-    // OpenSSH requires options sorted by name; empty values are written as an empty data string.
-    private static byte[] WriteOptions(IEnumerable<KeyValuePair<string, string>>? options)
-    {
-        using var writer = new SshWriter();
-        foreach (var (name, value) in (options ?? []).OrderBy(o => o.Key, StringComparer.Ordinal))
-        {
-            writer.WriteString(name);
-            if (value.Length == 0)
-            {
-                writer.WriteString(ReadOnlySpan<byte>.Empty);
-            }
-            else
-            {
-                using var inner = new SshWriter();
-                inner.WriteString(value);
-                writer.WriteString(inner.WrittenSpan);
-            }
-        }
-        return writer.ToArray();
     }
 }

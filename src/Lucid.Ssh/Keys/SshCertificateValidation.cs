@@ -39,6 +39,28 @@ public static class SshCertificateValidation
         return null;
     }
 
+    /// <summary>
+    /// Why user certificate <paramref name="certificate"/> does not vouch for <paramref name="name"/> at <paramref name="now"/>,
+    /// or null when it does (sshkey_cert_check_authority for users): a user certificate, within its validity, with a
+    /// principal list (an empty one is refused for users) naming <paramref name="name"/> exactly. A null name skips the
+    /// name check (the principals were matched against an AuthorizedPrincipalsFile or principals= instead).
+    /// </summary>
+    public static string? CheckUser(SshCertificate certificate, string? name, DateTimeOffset now)
+    {
+        if (certificate.CertificateType != SshCertificateType.User)
+            return "Certificate invalid: not a user certificate";
+        ulong seconds = (ulong)Math.Max(0, now.ToUnixTimeSeconds());
+        if (seconds < certificate.ValidAfter)
+            return "Certificate invalid: not yet valid";
+        if (seconds >= certificate.ValidBefore)
+            return "Certificate invalid: expired";
+        if (certificate.Principals.Count == 0)
+            return "Certificate lacks principal list";
+        if (name is not null && !certificate.Principals.Contains(name, StringComparer.Ordinal))
+            return "Certificate invalid: name is not a listed principal";
+        return null;
+    }
+
     /// <summary>The validity period as OpenSSH prints it: "forever", "after T", "before T" or "from T to T" (local time).</summary>
     public static string FormatValidity(SshCertificate certificate)
     {

@@ -6,7 +6,7 @@ namespace Lucid.Ssh.OpenSsh;
 /// The options in front of a key in authorized_keys (sshd(8) "AUTHORIZED_KEYS FILE FORMAT"; auth-options.c).
 /// Defaults allow everything; `restrict` turns every permission off, later `pty` etc. turn single ones back on.
 /// </summary>
-public sealed class AuthorizedKeysOptions
+public sealed partial class AuthorizedKeysOptions
 {
     public bool Restricted { get; private set; }
     public bool CertAuthority { get; private set; }

@@ -19,6 +19,12 @@ public static class SshConfigClientOptions
             if (!options.IdentityFiles.Contains(path))
                 options.IdentityFiles.Add(path);
         }
+        foreach (var file in config.CertificateFiles)
+        {
+            var path = config.ExpandPath(file);
+            if (!options.CertificateFiles.Contains(path))
+                options.CertificateFiles.Add(path);
+        }
 
         options.IdentitiesOnly = config.IdentitiesOnly;
 

@@ -157,6 +157,10 @@ public sealed class SshdConfig
     /// <summary>RevokedKeys: a KRL or a list of public keys (null: none).</summary>
     public string? RevokedKeys => NoneIsNull(_store.GetOne("revokedkeys"));
     public string? AuthorizedKeysCommand => NoneIsNull(_store.GetOne("authorizedkeyscommand"));
+    /// <summary>TrustedUserCAKeys: the file of CA keys whose user certificates are accepted (null: none).</summary>
+    public string? TrustedUserCaKeys => NoneIsNull(_store.GetOne("trustedusercakeys"));
+    /// <summary>AuthorizedPrincipalsFile: a pattern with %h %u %U %% tokens, relative ones from the user's home (null: none).</summary>
+    public string? AuthorizedPrincipalsFile => NoneIsNull(_store.GetOne("authorizedprincipalsfile"));
     public IReadOnlyList<string> AllowUsers => _store.Get("allowusers") ?? [];
     public IReadOnlyList<string> DenyUsers => _store.Get("denyusers") ?? [];
     public IReadOnlyList<string> AllowGroups => _store.Get("allowgroups") ?? [];

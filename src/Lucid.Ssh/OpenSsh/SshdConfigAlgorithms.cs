@@ -59,8 +59,10 @@ internal static class SshdConfigAlgorithms
         Category.Kex => AlgorithmRegistry.Names(AlgorithmCategory.Kex),
         Category.Cipher => AlgorithmRegistry.Names(AlgorithmCategory.Cipher),
         Category.Mac => AlgorithmRegistry.Names(AlgorithmCategory.Mac),
-        // The plain table only: Lucid's sshd neither serves host certificates nor accepts user certificates yet.
-        Category.Key or Category.HostKey => [.. AlgorithmRegistry.HostKey.Select(a => a.Name)],
+        // User certificates are accepted (PubkeyAcceptedAlgorithms lists them first, as OpenSSH's); host
+        // certificates are not served yet, so HostKeyAlgorithms has the plain table only.
+        Category.Key => [.. AlgorithmRegistry.HostCertificate.Select(a => a.Name), .. AlgorithmRegistry.HostKey.Select(a => a.Name)],
+        Category.HostKey => [.. AlgorithmRegistry.HostKey.Select(a => a.Name)],
         _ => [.. AlgorithmRegistry.HostKey.Select(a => a.Name).Where(n => n != "ssh-rsa")],
     };
 
@@ -79,6 +81,8 @@ internal static class SshdConfigAlgorithms
         Category.Cipher => AlgorithmRegistry.Defaults(AlgorithmCategory.Cipher),
         Category.Mac => AlgorithmRegistry.Defaults(AlgorithmCategory.Mac),
         Category.HostKey => [.. AlgorithmRegistry.HostKey.Where(a => a.EnabledByDefault).Select(a => a.Name).Where(n => !DroppedFromServerDefaults(n))],
+        Category.Key => [.. AlgorithmRegistry.HostCertificate.Where(a => a.EnabledByDefault).Select(a => a.Name),
+            .. AlgorithmRegistry.HostKey.Where(a => a.EnabledByDefault).Select(a => a.Name)],
         _ => [.. AlgorithmRegistry.HostKey.Where(a => a.EnabledByDefault).Select(a => a.Name)],
     };
 

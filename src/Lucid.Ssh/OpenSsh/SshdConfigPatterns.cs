@@ -126,7 +126,7 @@ internal static class SshdConfigPatterns
     }
 
     /// <summary>0: a valid network; -1: not an address (use wildcard matching); -2: bad mask or host bits set.</summary>
-    private static int ParseCidr(string entry, out IPAddress? network, out int maskLength)
+    internal static int ParseCidr(string entry, out IPAddress? network, out int maskLength)
     {
         network = null;
         maskLength = 0;
@@ -157,7 +157,7 @@ internal static class SshdConfigPatterns
         return 0;
     }
 
-    private static bool InNetwork(IPAddress address, IPAddress network, int maskLength)
+    internal static bool InNetwork(IPAddress address, IPAddress network, int maskLength)
     {
         if (address.IsIPv4MappedToIPv6 && network.AddressFamily == AddressFamily.InterNetwork)
             address = address.MapToIPv4();

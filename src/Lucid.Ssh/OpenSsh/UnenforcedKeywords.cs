@@ -38,12 +38,8 @@ internal static class UnenforcedKeywords
     public static IReadOnlyDictionary<string, UnenforcedKeyword> Server { get; } = new[]
     {
         // Refused: ignoring these would let someone in, or let a session do, what the administrator forbade.
-        new UnenforcedKeyword("TrustedUserCAKeys", UnenforcedVerdict.Refuse,
-            "user certificates are not accepted yet, so the CA's principals, validity and critical options could not be applied", Is("none")),
-        new UnenforcedKeyword("AuthorizedPrincipalsFile", UnenforcedVerdict.Refuse,
-            "user certificates are not accepted yet, so principals could not be restricted", Is("none")),
         new UnenforcedKeyword("AuthorizedPrincipalsCommand", UnenforcedVerdict.Refuse,
-            "user certificates are not accepted yet, so principals could not be restricted", Is("none")),
+            "the command is not run, so principals it would allow or restrict could not be applied", Is("none")),
         new UnenforcedKeyword("ChrootDirectory", UnenforcedVerdict.Refuse,
             "sessions would see the whole file system instead of the chroot", Is("none")),
         new UnenforcedKeyword("Subsystem", UnenforcedVerdict.Refuse,
@@ -90,14 +86,11 @@ internal static class UnenforcedKeywords
         new("Tunnel", UnenforcedVerdict.Refuse, "tun/tap forwarding is not built in yet", Is("false", "no")),
         new("RevokedHostKeys", UnenforcedVerdict.Refuse, "revoked host keys would not be refused", Is("none")),
         new("KnownHostsCommand", UnenforcedVerdict.Refuse, "the host keys it returns would not be checked", Is("none")),
-        new("CASignatureAlgorithms", UnenforcedVerdict.Refuse, "host certificates would be checked with the default list",
-            a => string.Join(',', a) == SshConfigAlgorithms.Lucid.DefaultSignatureAlgorithms),
         new("RequiredRSASize", UnenforcedVerdict.Refuse, "the size of the server's RSA key would not be checked", Is("1024")),
         new("ProxyUseFdPass", UnenforcedVerdict.Refuse, "the proxy's file descriptor would be read as the connection", Is("no")),
         new("BindInterface", UnenforcedVerdict.Refuse, "the connection would not be bound to that interface", Is("none")),
         new("ForwardX11", UnenforcedVerdict.Warn, "X11 forwarding is not built in yet", Is("no")),
         new("AddKeysToAgent", UnenforcedVerdict.Warn, "keys are not added to an agent", Is("false", "no")),
-        new("CertificateFile", UnenforcedVerdict.Warn, "user certificates are not offered"),
         new("ControlMaster", UnenforcedVerdict.Warn, "connections are not shared", Is("false", "no")),
         new("ControlPath", UnenforcedVerdict.Warn, "connections are not shared", Is("none")),
         new("ControlPersist", UnenforcedVerdict.Warn, "connections are not shared", Is("no")),

@@ -117,16 +117,19 @@ public sealed class HostCertificateTests : IAsyncLifetime
         { "wrong-principal", ["-n", "other.example"], "Certificate invalid: name is not a listed principal" },
         { "expired", ["-n", "127.0.0.1", "-V", "20200101:20200102"], "Certificate invalid: expired" },
         { "not-yet-valid", ["-n", "127.0.0.1", "-V", "+3650d:+3660d"], "Certificate invalid: not yet valid" },
+        { "disallowed-ca", ["-n", "127.0.0.1"], "Certificate signed with disallowed algorithm" },
     };
 
     [Theory]
     [MemberData(nameof(Refusals))]
     public async Task An_invalid_certificate_is_refused_with_OpenSSHs_words(string id, string[] options, string reason)
     {
+        // "disallowed-ca": a CA whose signature algorithm CASignatureAlgorithms leaves out.
+        string[] ssh = id == "disallowed-ca" ? ["-o", "CASignatureAlgorithms=rsa-sha2-512"] : [];
         await using var server = await ServeAsync(await CertifyAsync(id, options));
         var knownHosts = KnownHosts("known_hosts", $"@cert-authority 127.0.0.1 {KeyText(_ca)}");
 
-        var (real, ours, _, ourFile) = await BothAsync(server, knownHosts, "yes");
+        var (real, ours, _, ourFile) = await BothAsync(server, knownHosts, "yes", ssh);
         Assert.Equal(
             $"{reason}\r\nNo ED25519 host key is known for [127.0.0.1]:{server.Port} and you have requested strict checking.\r\nHost key verification failed.\r\n",
             real.StdErr);

@@ -12,8 +12,6 @@ public sealed class UnenforcedKeywordsTests
     /// <summary>A line per table row that asks for what Lucid does not do, and one it can ignore exactly (or null).</summary>
     private static readonly Dictionary<string, (string Matters, string? Harmless)> Lines = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["TrustedUserCAKeys"] = ("/etc/ssh/ca.pub", "none"),
-        ["AuthorizedPrincipalsFile"] = ("/etc/ssh/principals/%u", "none"),
         ["AuthorizedPrincipalsCommand"] = ("/usr/bin/principals %u", "none"),
         ["ChrootDirectory"] = ("/srv/%u", "none"),
         ["Subsystem"] = ("sftp internal-sftp", "sftp /usr/lib/openssh/sftp-server"),
