@@ -95,6 +95,7 @@ public sealed class OpenSshServer : IAsyncDisposable
         for (int attempt = 0; ; attempt++)
         {
             int port = FreePort();
+            System.IO.Directory.CreateDirectory(Path.Combine(directory, "home"));
             var config = BuildConfig(directory, port, [.. peer.SshdConfig, .. extraConfig], peer);
             await File.WriteAllTextAsync(Path.Combine(directory, "sshd_config"), config);
             await File.WriteAllLinesAsync(Path.Combine(directory, "known_hosts"),
@@ -256,6 +257,10 @@ public sealed class OpenSshServer : IAsyncDisposable
         sb.Append("PermitRootLogin yes\n");
         sb.Append("LogLevel DEBUG1\n");
         sb.Append("PrintMotd no\n");
+        // The tests log in as the user running them (often root), whose ~/.bashrc may be anything: Debian's bash reads
+        // it for every command sshd runs, and a developer's (pyenv, nvm, ...) can cost most of a second of CPU each
+        // time. An empty HOME keeps each command what the test wrote; sshd still starts it in the real home directory.
+        sb.Append($"SetEnv HOME={Path.Combine(directory, "home")}\n");
         sb.Append("Subsystem sftp /usr/lib/openssh/sftp-server\n");
         // Everything OpenSSH 9.2 implements, so any single algorithm can be selected by the client.
         sb.Append("KexAlgorithms ").Append(AllKex).Append(peer == OpenSshPeer.Debian92 ? "" : "," + PostQuantumKex).Append('\n');
