@@ -117,6 +117,25 @@ public sealed class EchoTarget : IDisposable
         }
     }
 
+    /// <summary>
+    /// The probe for clients that end the whole channel when their local socket half-closes (SSH.NET does, so the
+    /// echo would be cut short): sends <paramref name="size"/> random bytes without half-closing, reads back exactly as
+    /// many, then closes.
+    /// </summary>
+    public static async Task<(string Sent, string Received)> ProbeWithoutHalfCloseAsync(int port, int size, CancellationToken ct)
+    {
+        using var socket = await ConnectAsync(port, ct);
+        var data = RandomNumberGenerator.GetBytes(size);
+        var send = Task.Run(async () => await socket.SendAsync(data, ct), ct);
+        using var received = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[65536];
+        int n;
+        for (var total = 0; total < size && (n = await socket.ReceiveAsync(buffer.AsMemory(0, Math.Min(buffer.Length, size - total)), ct)) > 0; total += n)
+            received.AppendData(buffer, 0, n);
+        await send;
+        return (Convert.ToHexString(SHA256.HashData(data)), Convert.ToHexString(received.GetHashAndReset()));
+    }
+
     /// <summary>Connects, retrying refused connections until <paramref name="ct"/> ends.</summary>
     public static async Task<Socket> ConnectAsync(int port, CancellationToken ct)
     {
