@@ -77,6 +77,17 @@ public sealed partial class SshdAgentForwardingTests(SshdAgentForwardingTests.Se
     }
 
     [Fact]
+    public async Task Lucid_ssh_forwards_its_agent_to_lucid_sshd()
+    {
+        var fingerprint = (await AgentScratch.FingerprintLineAsync(Server.ClientKeyPath("ed25519") + ".pub")).Split(' ')[1];
+        var r = await ProcessRunner.RunAsync(Lucid.Executable, ["ssh", "-A", .. Server.SshArguments(), ListAgent],
+            environment: setup.Agent.Environment, timeout: TimeSpan.FromSeconds(50));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Matches(SocketLine(), r.StdOut);
+        Assert.EndsWith($"\n256 {fingerprint} client-ed25519 (ED25519)\nssh-add exit 0\n", r.StdOut);
+    }
+
+    [Fact]
     public async Task Another_user_cannot_reach_the_socket()
     {
         // The session prints its socket and waits for a line on stdin; meanwhile "nobody" tries the socket.
