@@ -25,6 +25,9 @@ internal static unsafe partial class AgentNative
     [LibraryImport("libc", EntryPoint = "mkdtemp", SetLastError = true)]
     private static partial byte* MkdTemp(byte* template);
 
+    [LibraryImport("libc", EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int ChownCall(string path, uint uid, uint gid);
+
     [LibraryImport("libc", EntryPoint = "gethostname", SetLastError = true)]
     private static partial int GetHostName(byte* name, nuint length);
 
@@ -49,6 +52,13 @@ internal static unsafe partial class AgentNative
                 throw new IOException(Marshal.GetLastPInvokeErrorMessage());
         }
         return Encoding.UTF8.GetString(bytes, 0, bytes.Length - 1);
+    }
+
+    /// <summary>chown(2); throws with strerror's text.</summary>
+    public static void Chown(string path, uint uid, uint gid)
+    {
+        if (ChownCall(path, uid, gid) != 0)
+            throw new IOException($"chown {path}: {Marshal.GetLastPInvokeErrorMessage()}");
     }
 
     public static string HostName()

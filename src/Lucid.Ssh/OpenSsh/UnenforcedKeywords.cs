@@ -57,7 +57,6 @@ internal static class UnenforcedKeywords
         new UnenforcedKeyword("HostCertificate", UnenforcedVerdict.Warn,
             "host certificates are not offered yet; clients check the plain host key against known_hosts"),
         new UnenforcedKeyword("X11Forwarding", UnenforcedVerdict.Warn, "X11 forwarding requests are refused", Is("no")),
-        new UnenforcedKeyword("AllowAgentForwarding", UnenforcedVerdict.Warn, "agent forwarding requests are refused", Is("no")),
         new UnenforcedKeyword("PermitTunnel", UnenforcedVerdict.Warn, "tunnel device forwarding is refused", Is("no")),
         new UnenforcedKeyword("HostbasedAuthentication", UnenforcedVerdict.Warn, "hostbased authentication is not offered", Is("no")),
         new UnenforcedKeyword("GSSAPIAuthentication", UnenforcedVerdict.Warn, "GSSAPI authentication is not offered", Is("no")),

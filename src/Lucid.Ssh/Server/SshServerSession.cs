@@ -1,4 +1,5 @@
 using System.Buffers;
+using Lucid.Ssh.Agent;
 using Lucid.Ssh.Auth;
 using Lucid.Ssh.Connection;
 using Lucid.Ssh.OpenSsh;
@@ -27,6 +28,7 @@ internal sealed class SshServerSession
     private readonly SshServerContext? _context;
     private SshSubsystemSession? _pendingSubsystem;
     private SshSubsystemHandler? _pendingSubsystemHandler;
+    private SshServerAgentForwarding? _agent;
 
     public SshServerSession(SshChannel channel, ServerAuthResult auth, ServerClientInfo client, SshServerOptions options,
         SshServerContext? context = null)
@@ -44,6 +46,8 @@ internal sealed class SshServerSession
             if (!Volatile.Read(ref _started))
                 _done.TrySetResult();
         }, TaskScheduler.Default);
+        // The forwarded agent's socket and directory go when the session does (its program done, or its channel closed).
+        _ = Task.WhenAny(_done.Task, channel.Completion).ContinueWith(_ => _agent?.Dispose(), TaskScheduler.Default);
     }
 
     public Task Completion => _done.Task;
@@ -121,6 +125,9 @@ internal sealed class SshServerSession
                 _clientEnvironment.Add(new(name, value));
                 return true;
             }
+            case SshAgentForwarding.RequestType:
+            case SshAgentForwarding.RfcRequestType:
+                return StartAgentForwarding(rfcNames: request.Type == SshAgentForwarding.RfcRequestType);
             case "exec":
             {
                 var reader = new SshReader(data);
@@ -159,6 +166,31 @@ internal sealed class SshServerSession
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// auth-agent-req@openssh.com (or RFC 9987's agent-req), before a program starts, as OpenSSH's sshd takes it:
+    /// refused when the key's options (no-agent-forwarding, restrict, a certificate without permit-agent-forwarding),
+    /// AllowAgentForwarding or DisableForwarding forbid it, and when asked twice.
+    /// </summary>
+    private bool StartAgentForwarding(bool rfcNames)
+    {
+        if (_started || _context is null)
+            return false;
+        if (!_auth.KeyOptions.PermitAgentForwarding || !Config.AllowAgentForwarding || Config.DisableForwarding)
+        {
+            SshServerLog.Debug1(_log, "session_auth_agent_req: agent forwarding disabled");
+            return false;
+        }
+        if (_agent is not null)
+        {
+            SshServerLog.Error(_log, "authentication forwarding requested twice.");
+            return false;
+        }
+        _agent = SshServerAgentForwarding.Start(_context, rfcNames, _log);
+        if (_agent is not null && _channel.Completion.IsCompleted)
+            _agent.Dispose(); // the channel closed while the socket was made: nothing will remove it later
+        return _agent is not null;
     }
 
     /// <summary>A subsystem registered with <see cref="SshServerHandlers.SetSubsystemHandler"/>, unless a command is forced.</summary>
@@ -261,6 +293,8 @@ internal sealed class SshServerSession
         }
         Set("SSH_CLIENT", $"{_client.Ip} {_client.Port} {_client.LocalPort}");
         Set("SSH_CONNECTION", $"{_client.Ip} {_client.Port} {_client.LocalIp} {_client.LocalPort}");
+        if (_agent is not null)
+            Set(SshAgentClient.SocketVariable, _agent.SocketPath);
         if (originalCommand is not null)
             Set("SSH_ORIGINAL_COMMAND", originalCommand);
         return env;

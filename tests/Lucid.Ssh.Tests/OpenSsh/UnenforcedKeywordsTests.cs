@@ -20,7 +20,6 @@ public sealed class UnenforcedKeywordsTests
         ["PubkeyAuthOptions"] = ("touch-required", "none"),
         ["HostCertificate"] = ("/etc/ssh/ssh_host_ed25519_key-cert.pub", null),
         ["X11Forwarding"] = ("yes", "no"),
-        ["AllowAgentForwarding"] = ("yes", "no"),
         ["PermitTunnel"] = ("yes", "no"),
         ["HostbasedAuthentication"] = ("yes", "no"),
         ["GSSAPIAuthentication"] = ("yes", "no"),
