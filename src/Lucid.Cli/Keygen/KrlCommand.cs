@@ -161,9 +161,9 @@ internal sealed class KrlSpecReader(KeyRevocationList krl, SshPublicKey? ca, boo
         else if (TryPrefix(line, "key:", out rest))
             krl.RevokeExplicit(ReadKey(rest, where));
         else if (TryPrefix(line, "sha1:", out rest))
-            krl.RevokeSha1(System.Security.Cryptography.SHA1.HashData(ReadKey(rest, where).Blob.Span));
+            krl.RevokeSha1(System.Security.Cryptography.SHA1.HashData(PlainBlob(ReadKey(rest, where))));
         else if (TryPrefix(line, "sha256:", out rest))
-            krl.RevokeSha256(System.Security.Cryptography.SHA256.HashData(ReadKey(rest, where).Blob.Span));
+            krl.RevokeSha256(System.Security.Cryptography.SHA256.HashData(PlainBlob(ReadKey(rest, where))));
         else
             krl.Revoke(ReadKey(line, where));
     }
@@ -173,6 +173,9 @@ internal sealed class KrlSpecReader(KeyRevocationList krl, SshPublicKey? ca, boo
         if (ca is null && !anyCa)
             throw new KeygenFatalException($"revoking certificates by {what} requires specification of a CA key");
     }
+
+    // The hash of a certificate line is its certified key's, as sshkey_fingerprint_raw hashes the plain key.
+    private static ReadOnlySpan<byte> PlainBlob(SshPublicKey key) => (key is SshCertificate c ? c.Key : key).Blob.Span;
 
     private static SshPublicKey ReadKey(string text, string where) =>
         KeyFileAccess.TryReadPublicKey(text, out _) ?? throw new KeygenFatalException($"{where}: invalid key: invalid format");

@@ -46,6 +46,7 @@ public sealed class KeygenKrlTests : IDisposable
             $"key: {_box.Read("bykey.pub").Trim()}",
             $"sha1: {_box.Read("bysha1.pub").Trim()}",
             $"sha256:{_box.Read("bysha256.pub").Trim()}",
+            $"sha1: {_box.Read("s9-cert.pub").Trim()}", // a certificate: its certified key's hash
             $"hash: {sha256}",
             _box.Read("plain.pub").Trim(),
             "") + "\n");
