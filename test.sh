@@ -66,14 +66,17 @@ for project in tests/*/*.csproj; do
   name=$(basename "$project" .csproj)
   echo "test.sh: running $name"
   # A test that hangs is stopped after 10 minutes and named (the rest of that project does not run, so the
-  # run fails loudly instead of sitting silent until CI's own limit). A line every 100 results shows progress.
+  # run fails loudly instead of sitting silent until CI's own limit). A line every 100 results shows progress;
+  # a failed test is printed with the first lines of its message.
   dotnet test "$project" -c Release --no-build --nologo \
       --blame-hang-timeout 10min --blame-hang-dump-type none \
       --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
       --logger "console;verbosity=normal" 2>&1 | tee "$results/$name.log" | awk -v name="$name" '
         /^[ \t]+(Passed|Failed|Skipped) [A-Za-z]/ { if (++done % 100 == 0) printf "test.sh: %s: %d tests run (%s)\n", name, done, strftime("%H:%M:%S"); fflush() }
-        /^[ \t]+Passed / { next }
-        /^[ \t]+Failed |^Total tests|^ +(Passed|Failed|Skipped): |\[FAIL\]|[Bb]lame|aborted|crashed/ { print; fflush() }'
+        /^[ \t]+Passed / { detail = 0; next }
+        /^[ \t]+Failed [A-Za-z]/ { print; detail = 25; fflush(); next }
+        detail > 0 { detail--; print; fflush(); next }
+        /^Total tests|^ +(Passed|Failed|Skipped): |[Bb]lame|aborted|crashed/ { print; fflush() }'
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   if ! grep -q '^Total tests:' "$results/$name.log"; then
     echo "test.sh: $name produced no result summary" >&2

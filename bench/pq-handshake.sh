@@ -21,6 +21,8 @@ die() { log "error: $*"; exit 1; }
 [ -x "$o105/sshd" ] || die "no OpenSSH 10.5 build at $o105 (../shared/peers/build-openssh.sh DIR; LUCID_OPENSSH105=DIR)"
 
 work=$(mktemp -d)
+# OpenSSH reads authorized_keys as the user it authenticates: the folder must let that user in (keys stay 0600).
+chmod 755 "$work"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT

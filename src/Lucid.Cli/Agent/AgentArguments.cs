@@ -1,3 +1,4 @@
+using Lucid.Cli.Platform;
 using Lucid.Ssh.Keys;
 using Lucid.Ssh.OpenSsh;
 
@@ -30,55 +31,37 @@ internal sealed class AgentArguments
     public static (AgentArguments? Arguments, string? Error, int ExitCode) Parse(string[] args)
     {
         var a = new AgentArguments();
-        int i = 0;
-        for (; i < args.Length; i++)
+        var options = new Getopt(args, "aEtOP");
+        while (options.Next(out var flag, out var value))
         {
-            var arg = args[i];
-            if (arg == "--")
+            switch (flag)
             {
-                i++;
-                break;
-            }
-            if (arg.Length < 2 || arg[0] != '-')
-                break;
-            for (int j = 1; j < arg.Length; j++)
-            {
-                char flag = arg[j];
-                switch (flag)
-                {
-                    case 'c' when a.BourneShell:
-                    case 's' when a.CShell:
-                    case 'd' or 'D' when a.Debug || a.Foreground:
-                        return (null, Usage, 1);
-                    case 'c': a.CShell = true; continue;
-                    case 's': a.BourneShell = true; continue;
-                    case 'd': a.Debug = true; continue;
-                    case 'D': a.Foreground = true; continue;
-                    case 'k': a.Kill = true; continue;
-                    case 'T': a.TempDirectory = true; continue;
-                    case 'U': a.NoStaleCleanup = true; continue;
-                    case 'u':
-                        return (null, "ssh-agent: -u (deleting stale sockets) is not supported by Lucid yet", 1);
-                    case 'V':
-                        return (null, $"Lucid {Lucid.Ssh.LucidVersion.Number}", 0);
-                    case 'a' or 'E' or 't' or 'O' or 'P':
-                        string value;
-                        if (j + 1 < arg.Length)
-                            value = arg[(j + 1)..];
-                        else if (i + 1 < args.Length)
-                            value = args[++i];
-                        else
-                            return (null, $"ssh-agent: option requires an argument -- {flag}\n{Usage}", 1);
-                        if (a.Set(flag, value) is { } error)
-                            return (null, error, 1);
-                        j = arg.Length;
-                        continue;
-                    default:
-                        return (null, $"ssh-agent: invalid option -- '{flag}'\n{Usage}", 1);
-                }
+                case 'c' when a.BourneShell:
+                case 's' when a.CShell:
+                case 'd' or 'D' when a.Debug || a.Foreground:
+                    return (null, Usage, 1);
+                case 'c': a.CShell = true; break;
+                case 's': a.BourneShell = true; break;
+                case 'd': a.Debug = true; break;
+                case 'D': a.Foreground = true; break;
+                case 'k': a.Kill = true; break;
+                case 'T': a.TempDirectory = true; break;
+                case 'U': a.NoStaleCleanup = true; break;
+                case 'u':
+                    return (null, "ssh-agent: -u (deleting stale sockets) is not supported by Lucid yet", 1);
+                case 'V':
+                    return (null, $"Lucid {Lucid.Ssh.LucidVersion.Number}", 0);
+                case 'a' or 'E' or 't' or 'O' or 'P':
+                    if (value is null)
+                        return (null, $"ssh-agent: option requires an argument -- {flag}\n{Usage}", 1);
+                    if (a.Set(flag, value) is { } error)
+                        return (null, error, 1);
+                    break;
+                default:
+                    return (null, $"ssh-agent: invalid option -- '{flag}'\n{Usage}", 1);
             }
         }
-        a.Command = args[i..];
+        a.Command = options.Operands;
         if (a.Command.Length > 0 && (a.CShell || a.Kill || a.BourneShell || a.Debug || a.Foreground))
             return (null, Usage, 1);
         return (a, null, 0);

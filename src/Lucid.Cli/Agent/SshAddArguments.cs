@@ -1,3 +1,4 @@
+using Lucid.Cli.Platform;
 using Lucid.Ssh.Keys;
 using Lucid.Ssh.OpenSsh;
 
@@ -32,57 +33,39 @@ internal sealed class SshAddArguments
     public static (SshAddArguments? Arguments, string? Error, int ExitCode) Parse(string[] args)
     {
         var a = new SshAddArguments();
-        int i = 0;
-        for (; i < args.Length; i++)
+        var options = new Getopt(args, "EthHesSmM");
+        while (options.Next(out var flag, out var value))
         {
-            var arg = args[i];
-            if (arg == "--")
+            switch (flag)
             {
-                i++;
-                break;
-            }
-            if (arg.Length < 2 || arg[0] != '-')
-                break;
-            for (int j = 1; j < arg.Length; j++)
-            {
-                char flag = arg[j];
-                switch (flag)
-                {
-                    case 'v': a.Verbose++; continue;
-                    case 'k': a.KeyOnly = true; continue;
-                    case 'l' or 'L' when a.List != 0:
-                        return (null, $"-{a.List} flag already specified", 255);
-                    case 'l' or 'L': a.List = flag; continue;
-                    case 'x' or 'X' when a.LockAction != 0:
-                        return (null, $"-{a.LockAction} flag already specified", 255);
-                    case 'x' or 'X': a.LockAction = flag; continue;
-                    case 'c': a.Confirm = true; continue;
-                    case 'd': a.Delete = true; continue;
-                    case 'D': a.DeleteAll = true; continue;
-                    case 'Q': a.Query = true; continue;
-                    case 'q': a.Quiet = true; continue;
-                    case 'T': a.Test = true; continue;
-                    case 'm' or 'M': // deprecated, ignored by OpenSSH too; takes an argument
-                    case 'E' or 't' or 'h' or 'H' or 'e' or 's' or 'S':
-                        string value;
-                        if (j + 1 < arg.Length)
-                            value = arg[(j + 1)..];
-                        else if (i + 1 < args.Length)
-                            value = args[++i];
-                        else
-                            return (null, $"ssh-add: option requires an argument -- {flag}\n{Usage}", 1);
-                        if (a.Set(flag, value) is { } failure)
-                            return (null, failure.Message, failure.ExitCode);
-                        j = arg.Length;
-                        continue;
-                    case 'C' or 'K' or 'N':
-                        return (null, $"ssh-add: -{flag} (certificates and security keys in the agent) is not supported by Lucid yet", 1);
-                    default:
-                        return (null, $"ssh-add: invalid option -- '{flag}'\n{Usage}", 1);
-                }
+                case 'v': a.Verbose++; break;
+                case 'k': a.KeyOnly = true; break;
+                case 'l' or 'L' when a.List != 0:
+                    return (null, $"-{a.List} flag already specified", 255);
+                case 'l' or 'L': a.List = flag; break;
+                case 'x' or 'X' when a.LockAction != 0:
+                    return (null, $"-{a.LockAction} flag already specified", 255);
+                case 'x' or 'X': a.LockAction = flag; break;
+                case 'c': a.Confirm = true; break;
+                case 'd': a.Delete = true; break;
+                case 'D': a.DeleteAll = true; break;
+                case 'Q': a.Query = true; break;
+                case 'q': a.Quiet = true; break;
+                case 'T': a.Test = true; break;
+                case 'm' or 'M': // deprecated, ignored by OpenSSH too; takes an argument
+                case 'E' or 't' or 'h' or 'H' or 'e' or 's' or 'S':
+                    if (value is null)
+                        return (null, $"ssh-add: option requires an argument -- {flag}\n{Usage}", 1);
+                    if (a.Set(flag, value) is { } failure)
+                        return (null, failure.Message, failure.ExitCode);
+                    break;
+                case 'C' or 'K' or 'N':
+                    return (null, $"ssh-add: -{flag} (certificates and security keys in the agent) is not supported by Lucid yet", 1);
+                default:
+                    return (null, $"ssh-add: invalid option -- '{flag}'\n{Usage}", 1);
             }
         }
-        a.Files = args[i..];
+        a.Files = options.Operands;
         if ((a.LockAction != 0 ? 1 : 0) + (a.List != 0 ? 1 : 0) + (a.DeleteAll ? 1 : 0) + (a.Query ? 1 : 0) > 1)
             return (null, "Invalid combination of actions", 255);
         return (a, null, 0);

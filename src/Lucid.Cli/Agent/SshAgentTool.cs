@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Pipes;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Lucid.Cli.Platform;
@@ -16,8 +17,14 @@ namespace Lucid.Cli.Agent;
 /// </summary>
 internal static class SshAgentTool
 {
-    /// <summary>In the background agent: the inherited listening descriptor, its socket path and private directory.</summary>
+    /// <summary>
+    /// In the background agent: the inherited listening descriptor, its socket path and private directory, and the
+    /// write end of a pipe on which it says it is ready.
+    /// </summary>
     private const string ChildVariable = "LUCID_AGENT_DETACHED";
+
+    /// <summary>How long the first process waits for the background agent to be ready (a JIT start is ~0.1 s).</summary>
+    private static readonly TimeSpan ReadyPatience = TimeSpan.FromSeconds(10);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -128,50 +135,68 @@ internal static class SshAgentTool
         return 0;
     }
 
+    /// <summary>
+    /// Starts the background agent and returns its pid once it is ready: its signal handlers are in place, so an
+    /// `ssh-agent -k` (or the end of a command) right after we return stops it cleanly, socket removed. Forked,
+    /// OpenSSH's agent is ready in microseconds; a new .NET process needs a moment the caller must not see.
+    /// </summary>
     private static int StartBackgroundAgent(Socket listener, AgentSocketPlace place, AgentArguments a)
     {
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("cannot find the lucid executable");
         var fd = listener.Handle;
         AgentNative.Inherit(fd);
+        using var ready = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.Inheritable);
         var environment = new List<KeyValuePair<string, string>>();
         foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
             environment.Add(new((string)e.Key, (string?)e.Value ?? ""));
         environment.Add(new(ChildVariable, string.Join('\n',
-            fd.ToString(CultureInfo.InvariantCulture), place.Path, place.PrivateDirectory ?? "")));
+            fd.ToString(CultureInfo.InvariantCulture), place.Path, place.PrivateDirectory ?? "", ready.GetClientHandleAsString())));
         var argv = new List<string> { self, "ssh-agent", "-D", "-E", KeyFingerprint.HashName(a.Hash).ToLowerInvariant() };
         if (a.Lifetime > 0)
             argv.AddRange(["-t", a.Lifetime.ToString(CultureInfo.InvariantCulture)]);
         var devNull = Libc.open("/dev/null", Libc.O_RDWR | Libc.O_CLOEXEC);
+        int pid;
         try
         {
-            return Spawn.Start(self, argv, environment, new Spawn.Stdio { Input = devNull, Output = devNull, Error = devNull }, "/", newSession: true);
+            pid = Spawn.Start(self, argv, environment, new Spawn.Stdio { Input = devNull, Output = devNull, Error = devNull }, "/", newSession: true);
         }
         finally
         {
             Libc.close(devNull);
+            ready.DisposeLocalCopyOfClientHandle();
         }
+        // One byte when ready; end of file if it died first. Either way, waiting longer would not help.
+        var said = ready.ReadAsync(new byte[1]).AsTask();
+        Task.WhenAny(said, Task.Delay(ReadyPatience)).GetAwaiter().GetResult();
+        return pid;
     }
 
-    private static (nint Fd, AgentSocketPlace Place)? TakeChildMarker()
+    private static (nint Fd, AgentSocketPlace Place, string ReadyPipe)? TakeChildMarker()
     {
         var value = Environment.GetEnvironmentVariable(ChildVariable);
         Environment.SetEnvironmentVariable(ChildVariable, null);
         var parts = value?.Split('\n');
-        if (parts is not { Length: 3 } || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var fd))
+        if (parts is not { Length: 4 } || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var fd))
             return null;
         AgentNative.CloseOnExec(fd);
-        return (fd, new AgentSocketPlace(parts[1], parts[2].Length > 0 ? parts[2] : null));
+        return (fd, new AgentSocketPlace(parts[1], parts[2].Length > 0 ? parts[2] : null), parts[3]);
     }
 
-    private static Task<int> ServeDetachedAsync((nint Fd, AgentSocketPlace Place) child, string[] args)
+    private static Task<int> ServeDetachedAsync((nint Fd, AgentSocketPlace Place, string ReadyPipe) child, string[] args)
     {
         var (parsed, _, _) = AgentArguments.Parse(args);
         var listener = new Socket(new SafeSocketHandle(child.Fd, ownsHandle: true));
-        return ServeAsync(listener, child.Place, parsed?.Lifetime ?? 0, parsed?.Hash ?? FingerprintHash.Sha256, debug: false);
+        return ServeAsync(listener, child.Place, parsed?.Lifetime ?? 0, parsed?.Hash ?? FingerprintHash.Sha256, debug: false,
+            ready: () =>
+            {
+                using var pipe = new AnonymousPipeClientStream(PipeDirection.Out, child.ReadyPipe);
+                pipe.WriteByte(1);
+            });
     }
 
     /// <summary>Serves until SIGTERM, SIGHUP or SIGINT; then removes the socket (and -T's directory) and wipes the keys.</summary>
-    private static async Task<int> ServeAsync(Socket listener, AgentSocketPlace place, int lifetime, FingerprintHash hash, bool debug)
+    private static async Task<int> ServeAsync(Socket listener, AgentSocketPlace place, int lifetime, FingerprintHash hash, bool debug,
+        Action? ready = null)
     {
         using var stop = new CancellationTokenSource();
         int signalled = 0;
@@ -182,6 +207,7 @@ internal static class SshAgentTool
                 signalled = (int)context.Signal;
                 stop.Cancel();
             })).ToList();
+        ready?.Invoke();
         Action<string> log = line => Console.Error.WriteLine(line);
         using var server = new SshAgentServer(new SshAgentServerOptions
         {

@@ -1,3 +1,5 @@
+using Lucid.Cli.Platform;
+
 namespace Lucid.Cli.Keyscan;
 
 /// <summary>ssh-keyscan's command line, parsed getopt-style ("-Ht rsa", "-p2222", "--" ends options).</summary>
@@ -20,49 +22,30 @@ internal sealed class KeyscanOptions
     public static (KeyscanOptions? Options, string? Error, int ExitCode) Parse(string[] args)
     {
         var o = new KeyscanOptions();
-        var i = 0;
-        for (; i < args.Length; i++)
+        var options = new Getopt(args, "fpTt");
+        while (options.Next(out var flag, out var value))
         {
-            var arg = args[i];
-            if (arg == "--")
+            switch (flag)
             {
-                i++;
-                break;
-            }
-            if (arg.Length < 2 || arg[0] != '-')
-                break;
-            for (var j = 1; j < arg.Length; j++)
-            {
-                var flag = arg[j];
-                switch (flag)
-                {
-                    case '4': o.Family = System.Net.Sockets.AddressFamily.InterNetwork; continue;
-                    case '6': o.Family = System.Net.Sockets.AddressFamily.InterNetworkV6; continue;
-                    case 'H': o.Hash = true; continue;
-                    case 'q': o.Quiet = true; continue;
-                    case 'v': o.Verbose++; continue;
-                    case 'c':
-                    case 'D':
-                        return (null, $"ssh-keyscan: -{flag} is not supported by Lucid yet", 1);
-                    case 'f' or 'p' or 'T' or 't':
-                        string value;
-                        if (j + 1 < arg.Length)
-                            value = arg[(j + 1)..];
-                        else if (i + 1 < args.Length)
-                            value = args[++i];
-                        else
-                            return (null, $"option requires an argument -- {flag}\n{Usage}", 1);
-                        var error = o.Set(flag, value);
-                        if (error is not null)
-                            return (null, error.Value.Message, error.Value.ExitCode);
-                        j = arg.Length;
-                        continue;
-                    default:
-                        return (null, $"unknown option -- {flag}\n{Usage}", 1);
-                }
+                case '4': o.Family = System.Net.Sockets.AddressFamily.InterNetwork; break;
+                case '6': o.Family = System.Net.Sockets.AddressFamily.InterNetworkV6; break;
+                case 'H': o.Hash = true; break;
+                case 'q': o.Quiet = true; break;
+                case 'v': o.Verbose++; break;
+                case 'c':
+                case 'D':
+                    return (null, $"ssh-keyscan: -{flag} is not supported by Lucid yet", 1);
+                case 'f' or 'p' or 'T' or 't':
+                    if (value is null)
+                        return (null, $"option requires an argument -- {flag}\n{Usage}", 1);
+                    if (o.Set(flag, value) is { } error)
+                        return (null, error.Message, error.ExitCode);
+                    break;
+                default:
+                    return (null, $"unknown option -- {flag}\n{Usage}", 1);
             }
         }
-        o.Hosts.AddRange(args[i..]);
+        o.Hosts.AddRange(options.Operands);
         if (o.Hosts.Count == 0 && o.Files.Count == 0)
             return (null, Usage, 1);
         return (o, null, 0);
@@ -78,7 +61,7 @@ internal sealed class KeyscanOptions
                 Port = port;
                 return null;
             case 'T':
-                var seconds = ParseTime(value);
+                var seconds = Lucid.Ssh.OpenSsh.SshdConfigValues.ParseTime(value);
                 if (seconds <= 0)
                     return ($"Bad timeout '{value}'\n{Usage}", 1);
                 Timeout = TimeSpan.FromSeconds(seconds);
@@ -100,32 +83,5 @@ internal sealed class KeyscanOptions
                 Types = [.. KeyscanType.All.Where(types.Contains)];
                 return null;
         }
-    }
-
-    /// <summary>OpenSSH's convtime: a number of seconds, or a sum of numbers with s/m/h/d/w units; -1 if invalid.</summary>
-    private static long ParseTime(string text)
-    {
-        if (text.Length == 0)
-            return -1;
-        long total = 0;
-        var i = 0;
-        while (i < text.Length)
-        {
-            var start = i;
-            while (i < text.Length && char.IsAsciiDigit(text[i]))
-                i++;
-            if (i == start || !long.TryParse(text.AsSpan(start, i - start), out var n))
-                return -1;
-            long unit = 1;
-            if (i < text.Length)
-            {
-                unit = char.ToLowerInvariant(text[i]) switch { 's' => 1, 'm' => 60, 'h' => 3600, 'd' => 86400, 'w' => 604800, _ => -1 };
-                if (unit < 0)
-                    return -1;
-                i++;
-            }
-            total += n * unit;
-        }
-        return total;
     }
 }

@@ -1,3 +1,5 @@
+using Lucid.Cli.Platform;
+
 namespace Lucid.Cli.Sshd;
 
 /// <summary>sshd's command line (getopt "46C:c:DdeE:f:g:h:iqTtu:o:p:V"), with sshd's messages for mistakes.</summary>
@@ -29,34 +31,13 @@ internal sealed class SshdArguments
     public static SshdArguments? Parse(string[] args, TextWriter error)
     {
         var a = new SshdArguments();
-        for (var i = 0; i < args.Length; i++)
+        var options = new Getopt(args, "CcEfghopu");
+        while (options.Next(out var flag, out var value))
         {
-            var arg = args[i];
-            if (arg == "--")
+            switch (flag)
             {
-                if (i + 1 < args.Length)
-                {
-                    error.Write($"Extra argument {args[i + 1]}.\n");
-                    return null;
-                }
-                break;
-            }
-            if (arg.Length < 2 || arg[0] != '-')
-            {
-                error.Write($"Extra argument {arg}.\n");
-                return null;
-            }
-            for (var j = 1; j < arg.Length; j++)
-            {
-                var flag = arg[j];
-                if ("CcEfghkopu".Contains(flag))
-                {
-                    string value;
-                    if (j + 1 < arg.Length)
-                        value = arg[(j + 1)..];
-                    else if (i + 1 < args.Length)
-                        value = args[++i];
-                    else
+                case 'C' or 'c' or 'E' or 'f' or 'g' or 'h' or 'o' or 'p' or 'u':
+                    if (value is null)
                     {
                         error.Write($"option requires an argument -- {flag}\n{Usage}");
                         return null;
@@ -64,27 +45,29 @@ internal sealed class SshdArguments
                     if (!a.TakeValue(flag, value, error))
                         return null;
                     break;
-                }
-                switch (flag)
-                {
-                    case '4': a.Options.Add("AddressFamily inet"); break;
-                    case '6': a.Options.Add("AddressFamily inet6"); break;
-                    case 'd':
-                        a.Debug = true;
-                        a.DebugLevel = Math.Min(3, a.DebugLevel + 1);
-                        break;
-                    case 'D': a.NoDetach = true; break;
-                    case 'e': a.LogToStderr = true; break;
-                    case 'q': a.Quiet = true; break;
-                    case 'i': a.Inetd = true; break;
-                    case 't': a.TestMode = Math.Max(a.TestMode, 1); break;
-                    case 'T': a.TestMode = 2; break;
-                    case 'V': a.ShowVersion = true; break;
-                    default:
-                        error.Write($"unknown option -- {flag}\n{Usage}");
-                        return null;
-                }
+                case '4': a.Options.Add("AddressFamily inet"); break;
+                case '6': a.Options.Add("AddressFamily inet6"); break;
+                case 'd':
+                    a.Debug = true;
+                    a.DebugLevel = Math.Min(3, a.DebugLevel + 1);
+                    break;
+                case 'D': a.NoDetach = true; break;
+                case 'e': a.LogToStderr = true; break;
+                case 'q': a.Quiet = true; break;
+                case 'i': a.Inetd = true; break;
+                case 't': a.TestMode = Math.Max(a.TestMode, 1); break;
+                case 'T': a.TestMode = 2; break;
+                case 'V': a.ShowVersion = true; break;
+                default:
+                    error.Write($"unknown option -- {flag}\n{Usage}");
+                    return null;
             }
+        }
+        // sshd takes no operands, not even after "--".
+        if (options.Operands.Length > 0)
+        {
+            error.Write($"Extra argument {options.Operands[0]}.\n");
+            return null;
         }
         return a;
     }

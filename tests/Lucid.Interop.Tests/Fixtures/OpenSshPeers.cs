@@ -10,20 +10,16 @@ public sealed record OpenSshPeer(string Name, string SshPath, string SshdPath, I
 {
     public static OpenSshPeer Debian92 { get; } = new("OpenSSH 9.2", "/usr/bin/ssh", "/usr/sbin/sshd", []);
 
+    // The one locator of the build (Lucid.Interop.Tests.OpenSsh105) says what is wrong when it is missing.
     private static readonly Lazy<OpenSshPeer> s_openSsh105 = new(() =>
-    {
-        var directory = Environment.GetEnvironmentVariable("LUCID_OPENSSH105");
-        if (string.IsNullOrEmpty(directory) || !File.Exists(Path.Combine(directory, "ssh")))
-            throw new InvalidOperationException(
-                "LUCID_OPENSSH105 does not name an OpenSSH 10.5p1 build: ./test.sh builds one and sets it; by hand, run " +
-                "../shared/peers/build-openssh.sh DIR and export LUCID_OPENSSH105=DIR");
         // This sshd execs its own session and auth helpers, not Debian's; it has no PAM.
-        return new("OpenSSH 10.5", Path.Combine(directory, "ssh"), Path.Combine(directory, "sshd"),
+        new("OpenSSH 10.5", Build("ssh"), Build("sshd"),
         [
-            $"SshdSessionPath {Path.Combine(directory, "sshd-session")}",
-            $"SshdAuthPath {Path.Combine(directory, "sshd-auth")}",
-        ]);
-    });
+            $"SshdSessionPath {Build("sshd-session")}",
+            $"SshdAuthPath {Build("sshd-auth")}",
+        ]));
+
+    private static string Build(string program) => global::Lucid.Interop.Tests.OpenSsh105.Path(program);
 
     /// <summary>OpenSSH 10.5p1 (fails with a clear message when ./test.sh has not built it).</summary>
     public static OpenSshPeer OpenSsh105 => s_openSsh105.Value;
