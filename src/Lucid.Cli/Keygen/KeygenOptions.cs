@@ -9,7 +9,7 @@ internal sealed class KeygenOptions
     // clear message rather than treated as unknown.
     private const string Flags = "ABHKLQUXceghiklopquvy";
     private const string WithArgument = "CDEFIMNOPRVYZabfgmnrstwz";
-    private const string Implemented = "lvyepiqbCEfmNPtaZoYnsIOFRHBMLhVz";
+    private const string Implemented = "lvyepiqbCEfmNPtaZoYnsIOFRHBMLhVzkQu";
 
     public string? KeyType { get; private set; }
     public int Bits { get; private set; }
@@ -43,6 +43,9 @@ internal sealed class KeygenOptions
     public string? FindHost { get; private set; }      // -F (known_hosts)
     public string? RemoveHost { get; private set; }    // -R (known_hosts)
     public bool HashHosts { get; private set; }        // -H (known_hosts)
+    public bool GenerateKrl { get; private set; }      // -k
+    public bool UpdateKrl { get; private set; }        // -u (with -k)
+    public bool CheckKrl { get; private set; }         // -Q
     public List<string> Operands { get; } = [];
 
     /// <summary>Parses like getopt(3): clustered flags (-lv), attached or separate arguments, "--" ends options.</summary>
@@ -131,6 +134,9 @@ internal sealed class KeygenOptions
             case 'F': FindHost = value; break;
             case 'R': RemoveHost = value; break;
             case 'H': HashHosts = true; break;
+            case 'k': GenerateKrl = true; break;
+            case 'u': UpdateKrl = true; break;
+            case 'Q': CheckKrl = true; break;
             case 'L': ShowCertificate = true; break;
             case 'h': HostCertificate = true; break;
             case 'V': Validity = CertificateValidity.Parse(value!, DateTimeOffset.UtcNow); break;

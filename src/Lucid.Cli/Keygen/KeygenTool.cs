@@ -67,6 +67,11 @@ internal static class KeygenTool
             throw new KeygenFatalException($"Invalid hash algorithm \"{o.HashName}\"");
         if (o.SignOperation is not null)
             return SignCommand.Run(o, hash, console);
+        // As ssh-keygen's main(): -k and -Q come before certifying, so -s names the KRL's CA there.
+        if (o.GenerateKrl)
+            return KrlCommand.Generate(o, console);
+        if (o.CheckKrl)
+            return KrlCommand.Check(o, console);
         if (o.SignatureFile is not null)
         {
             if (o.Operands.Count == 0)
@@ -129,6 +134,9 @@ internal static class KeygenTool
         "       ssh-keygen -s ca_key -I certificate_identity [-h] [-n principals]\n" +
         "                  [-O option] [-V validity_interval] [-z serial_number] file ...\n" +
         "       ssh-keygen -L [-f input_keyfile]\n" +
+        "       ssh-keygen -k -f krl_file [-u] [-s ca_public] [-z version_number]\n" +
+        "                  file ...\n" +
+        "       ssh-keygen -Q [-l] -f krl_file [file ...]\n" +
         "       ssh-keygen -M screen [-f input_file] [-O option] output_file\n" +
         "       ssh-keygen -Y check-novalidate -n namespace -s signature_file\n" +
         "       ssh-keygen -Y sign -f key_file -n namespace file [-O option] ...\n" +

@@ -13,7 +13,7 @@ namespace Lucid.Ssh.OpenSsh;
 /// length or a section with bytes left over makes the whole file invalid. Signature sections are skipped
 /// without being checked, as OpenSSH does (it never verified them in sshd).
 /// </summary>
-public sealed class KeyRevocationList
+public sealed partial class KeyRevocationList
 {
     /// <summary>"SSHKRL\n\0", the first eight bytes of every KRL.</summary>
     public static ReadOnlySpan<byte> Magic => "SSHKRL\n\0"u8;
@@ -30,11 +30,12 @@ public sealed class KeyRevocationList
     // Certificate revocations by CA key blob (base64); "" holds those that apply to every CA.
     private readonly Dictionary<string, RevokedCertificates> _certificates = new(StringComparer.Ordinal);
 
-    private KeyRevocationList() { }
+    /// <summary>An empty KRL, to fill with the Revoke methods and write with <see cref="ToBytes"/>.</summary>
+    public KeyRevocationList() { }
 
-    public ulong Version { get; private set; }
+    public ulong Version { get; set; }
     public DateTimeOffset GeneratedAt { get; private set; }
-    public string Comment { get; private set; } = "";
+    public string Comment { get; set; } = "";
 
     /// <summary>Whether <paramref name="data"/> starts with the KRL magic (otherwise OpenSSH reads the file as a key list).</summary>
     public static bool IsKrl(ReadOnlySpan<byte> data) => data.StartsWith(Magic);
@@ -187,6 +188,7 @@ public sealed class KeyRevocationList
     private sealed class RevokedCertificates
     {
         private readonly List<(ulong Low, ulong High)> _serials = [];
+        public IReadOnlyList<(ulong Low, ulong High)> Serials => _serials;
         public HashSet<string> KeyIds { get; } = new(StringComparer.Ordinal);
 
         public void AddRange(ulong low, ulong? high)

@@ -58,8 +58,8 @@ public sealed class KeygenUsageTests : IDisposable
     [Fact]
     public async Task Options_ssh_keygen_has_but_lucid_lacks_are_refused_clearly()
     {
-        var ours = await _box.Lucid("-k", "-f", "krl");
+        var ours = await _box.Lucid("-c", "-f", "k");
         Assert.Equal(1, ours.ExitCode);
-        Assert.Equal("ssh-keygen: option -k is not supported by lucid ssh-keygen yet\r\n", ours.StdErr);
+        Assert.Equal("ssh-keygen: option -c is not supported by lucid ssh-keygen yet\r\n", ours.StdErr);
     }
 }

@@ -197,15 +197,21 @@ public sealed class SshdUserCertificateTests : IClassFixture<SshdUserCertificate
         }
     }
 
-    [Fact]
-    public async Task Krl_revokes_certificates_by_serial_id_and_key()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Krl_revokes_certificates_by_serial_id_and_key(bool krlByLucid)
     {
+        // The KRL written by OpenSSH's ssh-keygen -k, or by lucid's: sshd must read both alike.
+        Task<ProcessResult> Keygen(params string[] args) => krlByLucid
+            ? ProcessRunner.RunAsync(Lucid.Executable, ["ssh-keygen", .. args])
+            : ProcessRunner.RunAsync("ssh-keygen", args);
         var krl = Path.Combine(_m.Dir, "revoked.krl");
         var spec = Path.Combine(_m.Dir, "krl.spec");
         await File.WriteAllTextAsync(spec, "serial: 13\nid: revoked-id\n");
-        var k = await ProcessRunner.RunAsync("ssh-keygen", ["-k", "-f", krl, "-s", Path.Combine(_m.Dir, "ca_ed25519.pub"), spec]);
+        var k = await Keygen("-k", "-f", krl, "-s", Path.Combine(_m.Dir, "ca_ed25519.pub"), spec);
         Assert.True(k.ExitCode == 0, k.ToString());
-        k = await ProcessRunner.RunAsync("ssh-keygen", ["-k", "-u", "-f", krl, Path.Combine(_m.Dir, "user_rsa.pub")]);
+        k = await Keygen("-k", "-u", "-f", krl, Path.Combine(_m.Dir, "user_rsa.pub"));
         Assert.True(k.ExitCode == 0, k.ToString());
         File.SetUnixFileMode(krl, (UnixFileMode)0b110_100_100);
 
