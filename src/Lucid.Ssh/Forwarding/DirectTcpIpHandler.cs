@@ -63,7 +63,7 @@ internal static class DirectTcpIpHandler
         SshChannel channel;
         try
         {
-            channel = open.Accept(ForwardingChannelOptions.For(open.Context.Connection));
+            channel = open.Accept();
         }
         catch
         {

@@ -177,7 +177,7 @@ internal sealed class RemoteForwardListeners
                 data.WriteString(listener.Host).WriteUInt32((uint)listener.Port).WriteString(address.ToString()).WriteUInt32((uint)peer.Port);
                 SshServerLog.Debug1(_log, $"Connection to port {listener.Port} forwarding to {listener.Host} port {listener.Port} requested.");
             }
-            channel = await _context.Connection.OpenChannelAsync(type, data.ToArray(), ForwardingChannelOptions.For(_context.Connection), _context.Closed).ConfigureAwait(false);
+            channel = await _context.Connection.OpenChannelAsync(type, data.ToArray(), _context.Connection.ChannelOptions, _context.Closed).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SshException or OperationCanceledException or SocketException or ObjectDisposedException)
         {

@@ -65,7 +65,7 @@ internal static class StreamLocalHandlers
         SshChannel channel;
         try
         {
-            channel = open.Accept(ForwardingChannelOptions.For(open.Context.Connection));
+            channel = open.Accept();
         }
         catch
         {

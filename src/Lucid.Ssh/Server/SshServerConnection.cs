@@ -142,7 +142,7 @@ internal sealed class SshServerConnection
 
     private async Task ServeAsync(SshTransport transport, ServerAuthResult auth, CancellationToken serverStopping)
     {
-        var connection = new SshConnection(transport, logger: _log);
+        var connection = new SshConnection(transport, PeerQuirks.ChannelOptionsFor(transport.RemoteVersion, SshChannelOptions.Default), _log);
         using var closed = new CancellationTokenSource();
         var idle = new SshServerIdleTimeouts(auth.Config, _client, _log);
         var context = new SshServerContext(auth, _client, _options, connection, closed.Token, idle);

@@ -30,4 +30,22 @@ public sealed class SshNetTests(LucidSshdFixture fixture) : IClassFixture<LucidS
         Assert.Equal("ok\n", command.Result);
         Assert.Equal(4, command.ExitStatus);
     }
+
+    [Fact]
+    public void A_megabyte_written_into_a_command_arrives_whole()
+    {
+        using var key = new PrivateKeyFile(Server.ClientKeyPath("ed25519"));
+        using var client = new SshClient(new ConnectionInfo("127.0.0.1", Server.Port, LucidSshd.TestUser,
+            new PrivateKeyAuthenticationMethod(LucidSshd.TestUser, key)));
+        client.HostKeyReceived += (_, e) => e.CanTrust = true;
+        client.Connect();
+        using var command = client.CreateCommand("sha256sum");
+        var data = System.Security.Cryptography.RandomNumberGenerator.GetBytes(1024 * 1024);
+        var run = command.BeginExecute();
+        // SSH.NET sends what one Write gets in messages as large as the server allows, and fails past ~68,000 bytes.
+        using (var input = command.CreateInputStream())
+            input.Write(data);
+        command.EndExecute(run);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data)) + "  -\n", command.Result);
+    }
 }
