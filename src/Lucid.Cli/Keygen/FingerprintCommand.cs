@@ -12,18 +12,8 @@ internal static class FingerprintCommand
     public static int Run(KeygenOptions o, FingerprintHash hash, KeygenConsole console)
     {
         var style = new Style(hash, o.Verbose > 0 && !o.Bubblebabble, o.Bubblebabble);
-        string path = KeygenPaths.Identity(o, console);
-        bool fromStdin = path == "-";
-        string text;
-        try
-        {
-            text = fromStdin ? console.ReadAllInput() : File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new KeygenFatalException($"ssh-keygen: {path}: {KeyFileAccess.Describe(e)}");
-        }
-        string shown = fromStdin ? "(stdin)" : path;
+        var input = KeygenPaths.ReadIdentityText(o, console);
+        var (path, text, shown, fromStdin) = (input.Path, input.Text, input.Shown, input.FromStdin);
 
         // An RFC 4716 file (what -e writes) has one key; OpenSSH cannot fingerprint it, we can.
         if (Rfc4716Format.LooksLike(text))

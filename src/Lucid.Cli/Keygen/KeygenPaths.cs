@@ -30,4 +30,30 @@ internal static class KeygenPaths
     /// <summary>The file named by -f, or the one the user types.</summary>
     public static string Identity(KeygenOptions o, KeygenConsole console) =>
         o.File ?? AskFilename(o, console, "Enter file in which the key is");
+
+    /// <summary>
+    /// The file named by -f (or asked for) and its text, "-" being standard input; a file that cannot be read is
+    /// ssh-keygen's fatal error naming it.
+    /// </summary>
+    public static IdentityText ReadIdentityText(KeygenOptions o, KeygenConsole console)
+    {
+        string path = Identity(o, console);
+        try
+        {
+            return new IdentityText(path, path == "-" ? console.ReadAllInput() : File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new KeygenFatalException($"ssh-keygen: {path}: {KeyFileAccess.Describe(e)}");
+        }
+    }
+}
+
+/// <summary>What an ssh-keygen operation read: the path as given ("-" for standard input) and the text.</summary>
+internal sealed record IdentityText(string Path, string Text)
+{
+    public bool FromStdin => Path == "-";
+
+    /// <summary>How ssh-keygen names the input in its output.</summary>
+    public string Shown => FromStdin ? "(stdin)" : Path;
 }

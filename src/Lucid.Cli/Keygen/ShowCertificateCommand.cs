@@ -21,18 +21,8 @@ internal static class ShowCertificateCommand
 
     public static int Run(KeygenOptions o, FingerprintHash hash, KeygenConsole console)
     {
-        string path = KeygenPaths.Identity(o, console);
-        bool fromStdin = path == "-";
-        string text;
-        try
-        {
-            text = fromStdin ? console.ReadAllInput() : File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new KeygenFatalException($"ssh-keygen: {path}: {KeyFileAccess.Describe(e)}");
-        }
-        string shown = fromStdin ? "(stdin)" : path;
+        var input = KeygenPaths.ReadIdentityText(o, console);
+        var (text, shown, fromStdin) = (input.Text, input.Shown, input.FromStdin);
 
         bool any = false;
         var lines = text.Split('\n');

@@ -44,16 +44,10 @@ internal sealed class RemoteForwardListeners
         var sockets = new List<Socket>();
         foreach (var address in addresses)
         {
-            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {
-                // SO_REUSEADDR only (.NET's ReuseAddress also sets SO_REUSEPORT, which would let a second listener share the port).
-                socket.SetRawSocketOption(1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, BitConverter.GetBytes(1));
-                if (address.AddressFamily == AddressFamily.InterNetworkV6)
-                    socket.DualMode = false;
                 SshServerLog.Debug1(_log, $"Local forwarding listening on {address} port {port}.");
-                socket.Bind(new IPEndPoint(address, port));
-                socket.Listen(128);
+                var socket = SshForwardListener.Listen(address, port);
                 if (port == 0)
                 {
                     port = ((IPEndPoint)socket.LocalEndPoint!).Port;
@@ -63,7 +57,6 @@ internal sealed class RemoteForwardListeners
             }
             catch (SocketException e)
             {
-                socket.Dispose();
                 var message = $"bind [{address}]:{port}: {TcpConnect.StrError(e.SocketErrorCode)}";
                 if (address == addresses[^1])
                     SshServerLog.Error(_log, message);

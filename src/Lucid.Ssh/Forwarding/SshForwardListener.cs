@@ -48,14 +48,9 @@ public sealed class SshForwardListener : IAsyncDisposable
         SocketException? first = null;
         foreach (var address in addresses)
         {
-            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {
-                socket.SetRawSocketOption(1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, BitConverter.GetBytes(1));
-                if (address.AddressFamily == AddressFamily.InterNetworkV6)
-                    socket.DualMode = false;
-                socket.Bind(new IPEndPoint(address, port));
-                socket.Listen(128);
+                var socket = Listen(address, port);
                 if (port == 0)
                     port = ((IPEndPoint)socket.LocalEndPoint!).Port;
                 sockets.Add(socket);
@@ -63,12 +58,34 @@ public sealed class SshForwardListener : IAsyncDisposable
             catch (SocketException e)
             {
                 first ??= e;
-                socket.Dispose();
             }
         }
         if (sockets.Count == 0)
             throw first ?? new SocketException((int)SocketError.AddressNotAvailable);
         return new SshForwardListener(sockets, openChannel, connectionClosed) { Port = port };
+    }
+
+    /// <summary>
+    /// A TCP listener on one address, as OpenSSH binds forwarding listeners: SO_REUSEADDR only (.NET's ReuseAddress also
+    /// sets SO_REUSEPORT, which would let a second listener share the port) and IPv6 sockets IPv6 only.
+    /// </summary>
+    internal static Socket Listen(IPAddress address, int port)
+    {
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            socket.SetRawSocketOption(1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, BitConverter.GetBytes(1));
+            if (address.AddressFamily == AddressFamily.InterNetworkV6)
+                socket.DualMode = false;
+            socket.Bind(new IPEndPoint(address, port));
+            socket.Listen(128);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     private async Task AcceptLoopAsync(Socket listener)
