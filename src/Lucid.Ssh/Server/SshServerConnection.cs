@@ -97,8 +97,10 @@ internal sealed class SshServerConnection
         }
         else if (e is Auth.SshAccountDeniedException)
         {
-            // sshd's fatal(): logged, then the connection just closes.
+            // sshd's fatal(): logged, then the connection just closes, once PAM's banner is out.
             SshServerLog.Error(_log, e.Message);
+            if (transport is not null)
+                await transport.FlushQueuedAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         }
         else if (e is SshProtocolException p)
         {

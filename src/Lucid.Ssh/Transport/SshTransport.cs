@@ -188,6 +188,26 @@ public sealed partial class SshTransport : IPacketConnection
         await DisposeAsync();
     }
 
+    /// <summary>
+    /// Waits (at most <paramref name="patience"/>) until every message queued so far is written to the stream: for the
+    /// last words before a connection is dropped without a DISCONNECT (sshd's fatal() after a PAM account refusal,
+    /// whose banner a disposal right after the send could cut off).
+    /// </summary>
+    internal async ValueTask FlushQueuedAsync(TimeSpan patience)
+    {
+        if (_failure is not null)
+            return;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            await EnqueueAppAsync(Outgoing.Copy(ReadOnlySpan<byte>.Empty, done), CancellationToken.None);
+            await done.Task.WaitAsync(patience);
+        }
+        catch (Exception e) when (e is TimeoutException or SshException or ObjectDisposedException or OperationCanceledException)
+        {
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
