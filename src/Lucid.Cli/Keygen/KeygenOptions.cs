@@ -1,3 +1,4 @@
+using Lucid.Cli.Platform;
 using Lucid.Ssh.Keys;
 
 namespace Lucid.Cli.Keygen;
@@ -48,43 +49,25 @@ internal sealed class KeygenOptions
     public bool CheckKrl { get; private set; }         // -Q
     public List<string> Operands { get; } = [];
 
-    /// <summary>Parses like getopt(3): clustered flags (-lv), attached or separate arguments, "--" ends options.</summary>
+    /// <summary>Parses with the shared getopt(3); ssh-keygen's own messages for a missing argument or an unknown letter.</summary>
     public static KeygenOptions Parse(string[] args)
     {
         var o = new KeygenOptions();
-        int i = 0;
-        for (; i < args.Length; i++)
+        var options = new Getopt(args, WithArgument);
+        while (options.Next(out var c, out var value))
         {
-            string arg = args[i];
-            if (arg == "--")
+            if (WithArgument.Contains(c, StringComparison.Ordinal))
             {
-                i++;
-                break;
+                if (value is null)
+                    throw new KeygenUsageException($"option requires an argument -- {c}");
+                o.Set(c, value);
+                continue;
             }
-            if (arg.Length < 2 || arg[0] != '-')
-                break;
-            for (int j = 1; j < arg.Length; j++)
-            {
-                char c = arg[j];
-                if (WithArgument.Contains(c, StringComparison.Ordinal))
-                {
-                    string value;
-                    if (j + 1 < arg.Length)
-                        value = arg[(j + 1)..];
-                    else if (i + 1 < args.Length)
-                        value = args[++i];
-                    else
-                        throw new KeygenUsageException($"option requires an argument -- {c}");
-                    o.Set(c, value);
-                    break;
-                }
-                if (!Flags.Contains(c, StringComparison.Ordinal))
-                    throw new KeygenUsageException($"unknown option -- {c}");
-                o.Set(c, null);
-            }
+            if (!Flags.Contains(c, StringComparison.Ordinal))
+                throw new KeygenUsageException($"unknown option -- {c}");
+            o.Set(c, null);
         }
-        for (; i < args.Length; i++)
-            o.Operands.Add(args[i]);
+        o.Operands.AddRange(options.Operands);
         return o;
     }
 
